@@ -1,0 +1,3 @@
+from audioviz.cli import main
+
+raise SystemExit(main())

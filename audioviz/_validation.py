@@ -1,0 +1,140 @@
+"""Input checks shared by every public function.
+
+Each check raises a ``ValueError`` or ``TypeError`` that names the parameter, the value it got and
+what was expected, so a learner sees what to change instead of a stack trace from inside torch.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+
+# Integer PCM is scaled to [-1, 1) by the full range of its type, as soundfile and librosa do.
+_PCM_SCALE = {
+    torch.int8: 2.0**7,
+    torch.int16: 2.0**15,
+    torch.int32: 2.0**31,
+    torch.int64: 2.0**63,
+}
+
+
+def as_waveform(waveform, *, name: str = "waveform") -> torch.Tensor:
+    """Return ``waveform`` as a float32 Tensor of shape ``(channel, time)``.
+
+    Accepts a torch Tensor or anything numpy can turn into an array, of shape ``(time,)`` or
+    ``(channel, time)``. Integer PCM (int8/16/32/64, uint8) is scaled to [-1, 1].
+
+    Raises:
+        TypeError: for a non-numeric or boolean input.
+        ValueError: for 0-D or 3-D and higher input, an empty signal, or NaN/Inf samples.
+    """
+    if isinstance(waveform, torch.Tensor):
+        tensor = waveform.detach()
+    else:
+        try:
+            array = np.asarray(waveform)
+        except Exception as exc:  # pragma: no cover - numpy's own message is kept
+            raise TypeError(f"{name} must be a torch Tensor or numpy array, got {type(waveform).__name__}") from exc
+        if array.dtype == np.uint8:
+            array = (array.astype(np.float32) - 128.0) / 128.0
+        if array.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{name} must hold numbers (float or integer PCM), got an array of dtype {array.dtype}"
+            )
+        if array.dtype.kind == "u":
+            raise TypeError(f"{name} has unsigned dtype {array.dtype}; only uint8 PCM is understood")
+        tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if tensor.dtype == torch.bool:
+        raise TypeError(f"{name} must hold numbers, got a boolean tensor")
+    if tensor.is_complex():
+        raise TypeError(f"{name} must be real, got complex dtype {tensor.dtype}")
+    if tensor.dtype in _PCM_SCALE:
+        tensor = tensor.to(torch.float64) / _PCM_SCALE[tensor.dtype]
+    if tensor.dim() == 1:
+        tensor = tensor.unsqueeze(0)
+    if tensor.dim() != 2:
+        raise ValueError(
+            f"{name} must have shape (time,) or (channel, time), got shape {tuple(tensor.shape)}"
+        )
+    if tensor.shape[-1] == 0 or tensor.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(tensor.shape)}); expected at least one sample")
+    tensor = tensor.to(torch.float32)
+    if not torch.isfinite(tensor).all():
+        n_bad = int((~torch.isfinite(tensor)).sum())
+        raise ValueError(
+            f"{name} contains {n_bad} NaN or Inf samples out of {tensor.numel()}; expected finite values"
+        )
+    return tensor.contiguous()
+
+
+def check_sample_rate(sample_rate, *, name: str = "sample_rate") -> int:
+    """Return ``sample_rate`` as a positive int, or raise naming it."""
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Real):
+        raise TypeError(f"{name} must be a positive number of samples per second, got {sample_rate!r}")
+    if not np.isfinite(sample_rate) or sample_rate <= 0:
+        raise ValueError(f"{name} must be > 0 (samples per second), got {sample_rate!r}")
+    if float(sample_rate) != int(sample_rate):
+        raise ValueError(f"{name} must be a whole number of samples per second, got {sample_rate!r}")
+    return int(sample_rate)
+
+
+def check_positive_int(value, *, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_stft_params(n_fft, win_length, hop_length) -> tuple[int, int, int]:
+    """Resolve torchaudio's derived defaults and check the STFT sizes.
+
+    ``win_length`` defaults to ``n_fft`` and ``hop_length`` to ``win_length // 2``.
+    """
+    n_fft = check_positive_int(n_fft, name="n_fft")
+    win_length = n_fft if win_length is None else check_positive_int(win_length, name="win_length")
+    if win_length > n_fft:
+        raise ValueError(f"win_length must be <= n_fft ({n_fft}), got {win_length}")
+    hop_length = max(win_length // 2, 1) if hop_length is None else check_positive_int(hop_length, name="hop_length")
+    if hop_length > n_fft:
+        raise ValueError(f"hop_length must be <= n_fft ({n_fft}), got {hop_length}")
+    return n_fft, win_length, hop_length
+
+
+def check_freq_range(f_min, f_max, sample_rate: int) -> tuple[float, float]:
+    """Resolve ``f_max=None`` to Nyquist and check ``0 <= f_min < f_max <= sample_rate / 2``."""
+    nyquist = sample_rate / 2
+    if f_min is None:
+        f_min = 0.0
+    f_max = nyquist if f_max is None else f_max
+    for name, value in (("f_min", f_min), ("f_max", f_max)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise TypeError(f"{name} must be a finite frequency in Hz, got {value!r}")
+    if f_min < 0:
+        raise ValueError(f"f_min must be >= 0 Hz, got {f_min}")
+    if f_max > nyquist:
+        raise ValueError(
+            f"f_max must be <= the Nyquist frequency sample_rate / 2 = {nyquist:g} Hz, got {f_max:g}"
+        )
+    if f_min >= f_max:
+        raise ValueError(f"f_min must be < f_max, got f_min={f_min:g} Hz and f_max={f_max:g} Hz")
+    return float(f_min), float(f_max)
+
+
+def check_choice(value, choices, *, name: str):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def check_axes(ax):
+    """Return ``ax`` or the current Axes; a non-Axes argument is a TypeError."""
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    if ax is None:
+        return plt.gca()
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax
