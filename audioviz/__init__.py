@@ -42,6 +42,7 @@ _EXPORTS = {
     "HzFormatter": "audioviz.display",
     "MelHzFormatter": "audioviz.display",
     # widgets
+    "Explorer": "audioviz.widgets",
     "SpectrogramExplorer": "audioviz.widgets",
     "MelExplorer": "audioviz.widgets",
     "StaticSliders": "audioviz.widgets",
