@@ -2,22 +2,53 @@
 
 Keeping the feature extraction inside the network means the thing that is trained is the thing
 that is explained: Grad-CAM and the feature maps are computed on exactly the log-mel image the
-classifier saw, with its true time and mel axes.
+classifier saw, with its true time and mel axes. The layers, in the order a clip meets them:
+
+1. :class:`LogMelFrontend` - waveform to a normalised log-mel image ``(1, n_mels, frames)``.
+   Fixed (not trained), so it can be plotted with the same axes as ``audioviz.mel_spectrogram``.
+2. ``blocks[0..3]`` - each block is ``conv`` (3x3 convolution: a small time-frequency pattern
+   detector), ``norm`` (batch normalisation: keeps every channel on the same scale so a large
+   learning rate trains in a few epochs), ``relu`` (keeps only evidence *for* a pattern) and,
+   except in the last block, ``pool`` (2x2 max pooling: halves time and frequency resolution so
+   the next block sees twice as much of the clip and tolerates small shifts in time and pitch).
+3. ``head`` - global average pooling (one number per channel, wherever in the clip the word
+   was), dropout (against memorising the synthetic voices) and a linear layer giving one logit
+   per word.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import torch
 import torchaudio
 from torch import nn
 
+from .._validation import check_choice
+
 __all__ = ["FrontendConfig", "KeywordCNN", "LogMelFrontend", "ModelConfig"]
+
+NORMALIZATIONS = ("clip", "band", "none")
 
 
 @dataclass
 class FrontendConfig:
-    """Log-mel settings: 25 ms windows every 10 ms, 40 mel bands up to 8 kHz (speech)."""
+    """Log-mel settings: 25 ms windows every 10 ms, 40 mel bands from 20 Hz to 8 kHz (speech).
+
+    Attributes:
+        sample_rate: rate the model expects, in Hz. Default: ``16000``.
+        n_fft: FFT size in samples. Default: ``512``.
+        win_length: window length in samples (25 ms). Default: ``400``.
+        hop_length: samples between frames (10 ms). Default: ``160``.
+        n_mels: number of mel bands. Default: ``40``.
+        f_min: lowest band edge in Hz. Default: ``20.0``.
+        f_max: highest band edge in Hz. Default: ``8000.0``.
+        mel_scale: ``"htk"`` or ``"slaney"``. Default: ``"htk"``.
+        normalize: ``"band"`` (default) subtracts each mel band's mean over the clip and divides
+            by the clip's standard deviation: a microphone or room that boosts some frequencies
+            adds a constant to those bands in log units, and this removes it (the idea of cepstral
+            mean normalisation). ``"clip"`` removes only the overall mean; ``"none"`` keeps raw
+            log power.
+    """
 
     sample_rate: int = 16000
     n_fft: int = 512
@@ -27,16 +58,32 @@ class FrontendConfig:
     f_min: float = 20.0
     f_max: float = 8000.0
     mel_scale: str = "htk"
+    normalize: str = "band"
+
+    @property
+    def n_frames(self) -> int:
+        """Frames in the log-mel image of a one-second clip (``1 + sample_rate // hop_length``)."""
+        return 1 + self.sample_rate // self.hop_length
 
 
 @dataclass
 class ModelConfig:
+    """Shape of a :class:`KeywordCNN`.
+
+    Attributes:
+        words: the words it tells apart, in logit order. Default: ``("yes", "no")``.
+        channels: output channels of each convolution block. Default: ``(16, 32, 64, 64)``.
+        dropout: dropout probability before the last linear layer. Default: ``0.2``.
+        frontend: the :class:`FrontendConfig`.
+    """
+
     words: tuple = ("yes", "no")
     channels: tuple = (16, 32, 64, 64)
     dropout: float = 0.2
     frontend: FrontendConfig = field(default_factory=FrontendConfig)
 
     def to_dict(self) -> dict:
+        """Plain dict of lists, numbers and strings (what a checkpoint stores)."""
         d = asdict(self)
         d["words"] = list(self.words)
         d["channels"] = list(self.channels)
@@ -44,21 +91,37 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
+        """Inverse of :meth:`to_dict`; unknown keys are a ValueError naming them."""
         d = dict(d)
-        front = FrontendConfig(**d.pop("frontend", {}))
-        return cls(words=tuple(d.pop("words")), channels=tuple(d.pop("channels")), frontend=front, **d)
+        front = dict(d.pop("frontend", {}))
+        known_front = {f.name for f in fields(FrontendConfig)}
+        known = {f.name for f in fields(cls)} - {"frontend"}
+        unknown = sorted(set(front) - known_front) + sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"model config has unknown keys {unknown}; expected keys among {sorted(known | known_front)}")
+        return cls(
+            words=tuple(d.pop("words", cls.words)),
+            channels=tuple(d.pop("channels", cls.channels)),
+            frontend=FrontendConfig(**front),
+            **d,
+        )
 
 
 class LogMelFrontend(nn.Module):
     """Waveform ``(batch, 1, time)`` -> log-mel image ``(batch, 1, n_mels, frames)``.
 
-    The log compresses the huge dynamic range of speech power (as our ears do); the per-clip
-    normalisation to zero mean and unit variance removes the recording's overall loudness, which
-    says nothing about the word.
+    The log compresses the huge dynamic range of speech power (as our ears do); the
+    normalisation (see :attr:`FrontendConfig.normalize`) removes the recording's loudness and,
+    with ``"band"``, the colouring of its microphone and room, none of which says anything about
+    the word.
+
+    Args:
+        config: the :class:`FrontendConfig`.
     """
 
     def __init__(self, config: FrontendConfig):
         super().__init__()
+        check_choice(config.normalize, NORMALIZATIONS, name="normalize")
         self.config = config
         self.melspec = torchaudio.transforms.MelSpectrogram(
             sample_rate=config.sample_rate, n_fft=config.n_fft, win_length=config.win_length,
@@ -69,20 +132,38 @@ class LogMelFrontend(nn.Module):
     def forward(self, waveform: torch.Tensor) -> torch.Tensor:
         if waveform.dim() == 2:
             waveform = waveform.unsqueeze(1)
+        # The floor (1e-6, i.e. -60 dB re full-scale power) keeps digital silence from
+        # dominating the image with log(0) = -inf.
         logmel = torch.log(self.melspec(waveform) + 1e-6)
-        mean = logmel.mean(dim=(-2, -1), keepdim=True)
-        std = logmel.std(dim=(-2, -1), keepdim=True)
-        return (logmel - mean) / (std + 1e-5)
+        mode = self.config.normalize
+        if mode == "none":
+            return logmel
+        if mode == "band":
+            mean = logmel.mean(dim=-1, keepdim=True)
+        else:
+            mean = logmel.mean(dim=(-2, -1), keepdim=True)
+        centred = logmel - mean
+        std = centred.pow(2).mean(dim=(-2, -1), keepdim=True).sqrt()
+        return centred / (std + 1e-5)
 
 
 class KeywordCNN(nn.Module):
-    """Small CNN for keyword spotting on one-second clips.
+    """Small CNN for keyword spotting on one-second clips at 16 kHz (about 60k parameters).
+
+    Args:
+        config: a :class:`ModelConfig`. Default: ``ModelConfig()``.
 
     Attributes:
         frontend: :class:`LogMelFrontend`.
         blocks: ``nn.ModuleList`` of conv blocks; ``blocks[i].conv`` is the convolution whose
             output the feature-map plots and Grad-CAM read.
         head: global average pooling + dropout + linear layer to one logit per word.
+
+    Example:
+        >>> import torch
+        >>> model = KeywordCNN().eval()
+        >>> model(torch.zeros(2, 1, 16000)).shape
+        torch.Size([2, 2])
     """
 
     def __init__(self, config: ModelConfig | None = None):
@@ -93,6 +174,7 @@ class KeywordCNN(nn.Module):
         in_ch = 1
         for i, out_ch in enumerate(self.config.channels):
             block = nn.Sequential()
+            # No bias: the batch norm right after has its own shift.
             block.add_module("conv", nn.Conv2d(in_ch, out_ch, kernel_size=3, padding=1, bias=False))
             block.add_module("norm", nn.BatchNorm2d(out_ch))
             block.add_module("relu", nn.ReLU(inplace=False))
@@ -107,7 +189,13 @@ class KeywordCNN(nn.Module):
 
     @property
     def words(self) -> tuple:
+        """The words in logit order."""
         return tuple(self.config.words)
+
+    @property
+    def sample_rate(self) -> int:
+        """Sample rate the model expects, in Hz."""
+        return int(self.config.frontend.sample_rate)
 
     def features(self, waveform: torch.Tensor) -> torch.Tensor:
         """Log-mel image ``(batch, 1, n_mels, frames)`` of a waveform batch ``(batch, 1, 16000)``."""
@@ -121,4 +209,5 @@ class KeywordCNN(nn.Module):
         return self.head(x)
 
     def forward(self, waveform: torch.Tensor) -> torch.Tensor:
+        """Logits ``(batch, n_words)`` of a waveform batch ``(batch, 1, time)`` at 16 kHz."""
         return self.forward_features(self.features(waveform))
