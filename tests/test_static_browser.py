@@ -1,0 +1,175 @@
+"""Static-slider pages in a real browser: headless Chromium driven by selenium.
+
+Each test saves a page with :meth:`audioviz.StaticSliders.save`, opens it from disk, moves every
+slider with the keyboard (as a reader would) and checks that the shown frame changes to the right
+one and that the console stays free of errors. The tutorial page built by ``make docs`` is checked
+the same way when it exists. Uses the system ``chromium`` and ``chromedriver`` (see
+DEVELOPERS.md); where either is absent the tests skip and say why.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import ipywidgets
+import numpy as np
+import pytest
+
+from audioviz.widgets import Explorer
+
+REPO = Path(__file__).resolve().parents[1]
+TUTORIAL_PAGE = REPO / "docs" / "_build" / "html" / "auto_examples" / "06_interactive_explorers.html"
+
+
+def _find(*names):
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+CHROMIUM = _find("chromium", "chromium-browser")
+CHROMEDRIVER = _find("chromedriver")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="headless browser tests need the system chromium and chromedriver "
+    "(Debian: apt-get install chromium chromium-driver; .ci/run installs them)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    # Never let selenium-manager fetch a browser or driver.
+    os.environ["SE_OFFLINE"] = "true"
+    profile = tempfile.mkdtemp(prefix="audioviz-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+class Bars(Explorer):
+    """A tiny explorer whose picture depends visibly on both parameters."""
+
+    figsize = (3.0, 2.0)
+
+    def _make_controls(self):
+        return {
+            "height": ipywidgets.IntSlider(value=1, min=1, max=5),
+            "cmap": ipywidgets.Dropdown(options=["viridis", "magma", "gray"], value="viridis"),
+        }
+
+    def _bars(self):
+        return np.tril(np.ones((5, 5)))[::-1] * self.params["height"]
+
+    def _draw(self, figure):
+        self.image = figure.add_subplot().imshow(self._bars(), cmap=self.params["cmap"], vmin=0, vmax=5)
+
+    def _update(self, changed):
+        self.image.set_data(self._bars())
+        self.image.set_cmap(self.params["cmap"])
+
+
+def _errors(driver):
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def _shown(driver, root):
+    img = root.find_element("css selector", "img.avz-frame")
+    return img.get_attribute("data-avz-frame"), img.get_attribute("src")
+
+
+def _move_every_slider(driver, root, frames_by_state=None):
+    """Press End then Home on each slider; return the (frame, src) seen after each key."""
+    from selenium.webdriver.common.keys import Keys
+
+    sliders = root.find_elements("css selector", "input.avz-slider")
+    assert sliders, "no sliders on the page"
+    seen = []
+    for slider in sliders:
+        before = _shown(driver, root)
+        slider.send_keys(Keys.END)
+        after = _shown(driver, root)
+        assert after != before, f"moving slider {slider.get_attribute('data-param')} did not change the frame"
+        seen.append(after)
+        slider.send_keys(Keys.HOME)
+        assert _shown(driver, root) == before
+    return sliders, seen
+
+
+def test_saved_page_sliders_swap_frames(browser, tmp_path):
+    page = Bars().static(height=[1, 3, 5], cmap=["viridis", "gray"], fmt="png")
+    path = page.save(tmp_path / "bars.html")
+    browser.get(path.as_uri())
+    _errors(browser)  # drop messages from earlier pages
+    root = browser.find_element("css selector", "div.audioviz-static")
+    assert _shown(browser, root)[0] == str(page.index[0])
+    sliders, _ = _move_every_slider(browser, root)
+    assert [s.get_attribute("data-param") for s in sliders] == ["height", "cmap"]
+
+    # Every cell shows exactly the frame the explorer drew for it.
+    from selenium.webdriver.common.keys import Keys
+
+    height, cmap = sliders
+    for i, h in enumerate(page.values[0]):
+        for j, c in enumerate(page.values[1]):
+            height.send_keys(Keys.HOME, *[Keys.ARROW_RIGHT] * i)
+            cmap.send_keys(Keys.HOME, *[Keys.ARROW_RIGHT] * j)
+            frame, src = _shown(browser, root)
+            assert base64.b64decode(src.split(",", 1)[1]) == page.frame(height=h, cmap=c)
+            labels = [o.text for o in root.find_elements("css selector", "output.avz-value")]
+            assert labels == [str(h), c]
+    assert _errors(browser) == []
+
+
+def test_two_grids_on_one_page_work_independently(browser, tmp_path):
+    bars = Bars()
+    first, second = bars.static(height=[1, 5]), bars.static(cmap=["viridis", "magma"])
+    path = tmp_path / "two.html"
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + first.to_html() + second.to_html() + "</body></html>",
+        encoding="utf-8",
+    )
+    browser.get(path.as_uri())
+    roots = browser.find_elements("css selector", "div.audioviz-static")
+    assert len(roots) == 2
+    untouched = _shown(browser, roots[1])
+    _move_every_slider(browser, roots[0])
+    assert _shown(browser, roots[1]) == untouched
+    _move_every_slider(browser, roots[1])
+    assert _errors(browser) == []
+
+
+@pytest.mark.skipif(not TUTORIAL_PAGE.exists(), reason=f"tutorial page not built yet ({TUTORIAL_PAGE}); run make docs")
+def test_tutorial_page_static_sliders_work(browser):
+    browser.get(TUTORIAL_PAGE.as_uri())
+    roots = browser.find_elements("css selector", "div.audioviz-static")
+    assert roots, "the built tutorial shows no static sliders"
+    for root in roots:
+        browser.execute_script("arguments[0].scrollIntoView();", root)
+        _move_every_slider(browser, root)
+    assert _errors(browser) == []
