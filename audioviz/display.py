@@ -1,0 +1,740 @@
+"""Plot helpers with true units on every axis: seconds, Hz, mel, dB.
+
+Each helper takes the data first (a Tensor or array of shape ``(time,)`` or ``(channel, time)``,
+or a :class:`~audioviz.features.Feature` that already knows its axes), keyword-only options named
+as in torchaudio, ``ax=None`` for the current Axes, and returns its main artist. Axis kinds
+(time, Hz, log Hz, mel, MFCC index) are drawn through one table in :mod:`audioviz._axes`; tick
+formatters (:class:`TimeFormatter`, :class:`HzFormatter`, :class:`MelHzFormatter`) are public.
+The house look lives in ``audioviz.mplstyle``, applied only inside ``with audioviz.style():``.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import features as F
+from ._axes import apply_axis, feature_axis_kind
+from ._ticks import HzFormatter, MelHzFormatter, TimeFormatter
+from ._validation import as_waveform, check_axes, check_choice, check_sample_rate, check_stft_params
+from ._waveform import AdaptiveWaveform, axes_width_pixels
+
+__all__ = [
+    "HzFormatter",
+    "MelHzFormatter",
+    "TimeFormatter",
+    "plot_feature",
+    "plot_mel_filterbank",
+    "plot_mel_scale",
+    "plot_mel_spectrogram",
+    "plot_mfcc",
+    "plot_spectrogram",
+    "plot_stft_anatomy",
+    "plot_waveform",
+    "show",
+    "style",
+]
+
+#: The package style sheet used by :func:`style`.
+STYLE_PATH = Path(__file__).with_name("audioviz.mplstyle")
+
+#: Default colormap per unit: sequential for energy, diverging (centred on 0) for MFCC.
+DEFAULT_CMAPS = {"dB": "magma", "power": "magma", "magnitude": "magma", "coefficient": "coolwarm"}
+
+
+@contextlib.contextmanager
+def style():
+    """Apply the audioviz look (``audioviz.mplstyle``) inside a ``with`` block.
+
+    Importing audioviz never changes matplotlib's global settings; this context manager changes
+    them only until the block ends.
+
+    Example:
+        >>> import audioviz, torch
+        >>> with audioviz.style():
+        ...     image = audioviz.plot_spectrogram(torch.randn(16000), 16000)
+    """
+    import matplotlib.pyplot as plt
+
+    with plt.style.context(str(STYLE_PATH)):
+        yield
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers shared by the image plots
+# ----------------------------------------------------------------------------------------------
+def _check_feature(feature, name: str = "feature"):
+    if not isinstance(feature, F.Feature):
+        raise TypeError(f"{name} must be an audioviz Feature (from audioviz.spectrogram, mel_spectrogram or "
+                        f"mfcc), got {type(feature).__name__}")
+    return feature
+
+
+def _feature_or_compute(source, sample_rate, compute):
+    """Return ``source`` if it is a Feature, else ``compute(waveform, sample_rate)``."""
+    if isinstance(source, F.Feature):
+        if sample_rate is not None and check_sample_rate(sample_rate) != source.sample_rate:
+            raise ValueError(f"sample_rate must be None or {source.sample_rate} when a Feature is passed "
+                             f"(the Feature carries its own), got {sample_rate!r}")
+        return source
+    if sample_rate is None:
+        raise TypeError("sample_rate is required when a waveform (not a Feature) is passed; "
+                        "got sample_rate=None")
+    return compute(source, sample_rate)
+
+
+def _reduce_columns(feature, max_columns: int):
+    """Pool a Feature's frames into at most ``max_columns`` columns.
+
+    Energy (power, magnitude, dB) keeps the maximum of each group of frames, so no onset or peak
+    disappears; MFCC keeps the mean. The returned Feature's ``times`` are the group centres and
+    its ``hop_length`` is the group's span, so its axes stay exact.
+    """
+    n_frames = feature.data.shape[-1]
+    if max_columns is None or n_frames <= max_columns:
+        return feature
+    group = math.ceil(n_frames / max_columns)
+    n_groups = math.ceil(n_frames / group)
+    data = feature.data
+    pad = n_groups * group - n_frames
+    if pad:
+        # repeat the last frame: it changes neither a maximum nor (much) a mean of the last group
+        data = torch.cat([data, data[..., -1:].expand(*data.shape[:-1], pad)], dim=-1)
+    grouped = data.reshape(*data.shape[:-1], n_groups, group)
+    pooled = grouped.mean(dim=-1) if feature.unit == "coefficient" else grouped.amax(dim=-1)
+    first = float(feature.times[0])
+    times = first + (torch.arange(n_groups, dtype=torch.float64) * group + (group - 1) / 2) * feature.frame_period
+    return feature.replace(data=pooled, times=times, hop_length=feature.hop_length * group,
+                           params={**feature.params, "frames_per_column": group * feature.params.get("frames_per_column", 1)})
+
+
+def _resolve_max_columns(ax, max_columns):
+    if max_columns is None:
+        return axes_width_pixels(ax)
+    if isinstance(max_columns, bool) or not isinstance(max_columns, (int, np.integer)) or max_columns <= 0:
+        raise ValueError(f"max_columns must be a positive int or None (the Axes width in pixels), got {max_columns!r}")
+    return int(max_columns)
+
+
+def _colorbar_label(unit: str) -> str:
+    return {"coefficient": "MFCC value"}.get(unit, unit)
+
+
+def _time_limits(feature) -> tuple[float, float]:
+    lo, hi = feature.time_edges()
+    duration = feature.duration
+    if duration > 0 and float(feature.times[0]) >= 0:
+        lo, hi = max(lo, 0.0), min(hi, duration) if hi > duration else hi
+    return lo, hi
+
+
+# ----------------------------------------------------------------------------------------------
+# public plot helpers
+# ----------------------------------------------------------------------------------------------
+def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin=None, vmax=None, colorbar=True,
+                 max_columns: int | None = None, channel: int = 0, **kwargs):
+    """Draw any audioviz :class:`~audioviz.features.Feature` as an image with true axes.
+
+    Time runs along x in seconds (the Feature's own frame times, no ``sample_rate`` or
+    ``hop_length`` asked again). The rows go along y with low frequencies at the bottom:
+
+    - linear spectrogram: Hz; with ``y_axis="log"`` the axis is symmetric-log in Hz (linear
+      below 64 Hz so 0 Hz fits, logarithmic above) and matplotlib resamples the image onto it;
+    - mel spectrogram: the axis is measured in mel, so the evenly spaced mel rows are drawn
+      exactly, and the tick labels give the frequency in Hz of torchaudio's filter centres;
+    - MFCC: coefficient index, with a diverging colormap centred on 0.
+
+    The image is drawn with ``imshow`` and an ``extent`` in axis units (seconds; Hz, mel or
+    index), so it can be updated in place with ``set_data``, ``set_extent`` and ``set_clim``.
+
+    Args:
+        feature: a Feature with data of shape ``(channel, n_rows, n_frames)``.
+        ax: the Axes to draw in. Default: the current Axes.
+        y_axis: ``None`` (follow the Feature), or ``"linear"`` / ``"log"`` for a linear spectrogram.
+        cmap: colormap. Default: ``"magma"`` for power, magnitude and dB; ``"coolwarm"`` for MFCC.
+        vmin, vmax: colour limits. Default: the data range (symmetric around 0 for MFCC).
+        colorbar: draw a colorbar labelled with the unit (``"dB"``, ``"power"``, ...); pass an
+            Axes to draw it there. It is reachable as ``image.colorbar``.
+        max_columns: frames are pooled (max for energy, mean for MFCC) into at most this many
+            columns before drawing. Default: the Axes width in pixels.
+        channel: which channel to draw. Default: ``0``.
+        **kwargs: passed to :meth:`matplotlib.axes.Axes.imshow`.
+
+    Returns:
+        matplotlib.image.AxesImage: the image; ``image.colorbar`` is its colorbar (or ``None``).
+
+    Raises:
+        TypeError: ``feature`` is not a Feature, or ``ax`` is not an Axes.
+        ValueError: bad ``y_axis``, ``channel`` or ``max_columns``.
+
+    Example:
+        >>> import torch, audioviz
+        >>> spec = audioviz.spectrogram(torch.randn(16000), 16000).to_db()
+        >>> image = audioviz.plot_feature(spec)
+        >>> image.get_extent()[2:], image.colorbar.ax.get_ylabel()
+        ((-20.0, 8020.0), 'dB')
+    """
+    _check_feature(feature)
+    ax = check_axes(ax)
+    if y_axis is not None:
+        check_choice(y_axis, ("linear", "log"), name="y_axis")
+        if y_axis == "log" and feature.kind != "linear":
+            raise ValueError(f"y_axis='log' needs a linear-frequency Feature, got kind {feature.kind!r}")
+    if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)) or not 0 <= channel < feature.n_channels:
+        raise ValueError(f"channel must be an int in [0, {feature.n_channels - 1}], got {channel!r}")
+    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns))
+    data = feature.data[channel].detach().to("cpu", torch.float32).numpy()
+
+    if cmap is None:
+        cmap = DEFAULT_CMAPS.get(feature.unit, "magma")
+    if feature.unit == "coefficient" and vmin is None and vmax is None:
+        # centre the diverging colormap on zero
+        limit = float(np.max(np.abs(data))) or 1.0
+        vmin, vmax = -limit, limit
+
+    y_kind = feature_axis_kind(feature, y_axis)
+    t_lo, t_hi = feature.time_edges()
+    r_lo, r_hi = feature.row_edges()
+    kwargs.setdefault("origin", "lower")
+    kwargs.setdefault("aspect", "auto")
+    kwargs.setdefault("interpolation", "nearest")
+    image = ax.imshow(data, extent=(t_lo, t_hi, r_lo, r_hi), cmap=cmap, vmin=vmin, vmax=vmax, **kwargs)
+
+    mel_scale = feature.params.get("mel_scale", "htk")
+    apply_axis(ax, "x", "time")
+    apply_axis(ax, "y", y_kind, mel_scale=mel_scale)
+    ax.set_xlim(*_time_limits(feature))
+    if y_kind == "log":
+        ax.set_ylim(0.0, r_hi)
+    image.colorbar = None
+    if colorbar is not False and colorbar is not None:
+        figure = ax.figure
+        if colorbar is True:
+            cbar = figure.colorbar(image, ax=ax, pad=0.02)
+        else:
+            cbar = figure.colorbar(image, cax=check_axes(colorbar))
+        cbar.set_label(_colorbar_label(feature.unit))
+    return image
+
+
+def plot_waveform(waveform, sample_rate, *, ax=None, color=None, max_points: int | None = None, **kwargs):
+    """Plot a waveform against time in seconds, one row per channel.
+
+    Signals with more samples than about three per pixel are drawn as their exact per-pixel
+    min/max envelope (every peak kept), so a one-hour recording at 16 kHz draws in a blink and
+    looks right. Zooming in (e.g. with ``ax.set_xlim`` or the ipympl toolbar) recomputes the
+    envelope for the visible range, down to the individual samples.
+
+    Args:
+        waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``; float in
+            [-1, 1] or integer PCM (scaled by its type's range).
+        sample_rate: samples per second, in Hz.
+        ax: the Axes to draw in. Default: the current Axes. A multi-channel waveform splits it
+            into one row per channel sharing the time axis.
+        color: line colour. Default: the next colour of the Axes.
+        max_points: width of the envelope in bins. Default: the Axes width in pixels.
+        **kwargs: passed to the Line2D (short signals) or PolyCollection (envelope).
+
+    Returns:
+        The artist showing channel 0: a :class:`~matplotlib.lines.Line2D` of the samples or a
+        :class:`~matplotlib.collections.PolyCollection` envelope. For several channels, a list
+        with one artist per channel.
+
+    Raises:
+        TypeError: non-numeric input or ``ax`` that is not an Axes.
+        ValueError: empty, 3-D or non-finite input, or ``sample_rate <= 0``.
+
+    Example:
+        >>> import torch, audioviz
+        >>> line = audioviz.plot_waveform(torch.randn(16000), 16000)
+        >>> line.axes.get_xlim()
+        (0.0, 1.0)
+    """
+    wave = as_waveform(waveform)
+    sample_rate = check_sample_rate(sample_rate)
+    ax = check_axes(ax)
+    if max_points is not None:
+        max_points = _resolve_max_columns(ax, max_points)
+    n_channels, n_samples = wave.shape
+    axes = [ax] if n_channels == 1 else _split_axes(ax, n_channels)
+    duration = n_samples / sample_rate
+    artists = []
+    for index, (channel_ax, samples) in enumerate(zip(axes, wave)):
+        channel_ax.set_xlim(0.0, duration)
+        lo, hi = torch.aminmax(samples)
+        peak = max(abs(float(lo)), abs(float(hi)))
+        limit = 1.05 * peak if peak > 0 else 1.0
+        channel_ax.set_ylim(-limit, limit)
+        drawer = AdaptiveWaveform(channel_ax, samples, sample_rate, color=color, max_points=max_points, **kwargs)
+        channel_ax._audioviz_waveform = drawer  # keep the zoom callback's owner alive
+        apply_axis(channel_ax, "x", "time", label=index == n_channels - 1)
+        apply_axis(channel_ax, "y", "amplitude")
+        if n_channels > 1:
+            channel_ax.set_ylabel(f"Channel {index}")
+            if index < n_channels - 1:
+                channel_ax.tick_params(labelbottom=False)
+        artists.append(drawer.artist)
+    return artists[0] if n_channels == 1 else artists
+
+
+def _split_axes(ax, n_rows: int):
+    """Replace ``ax`` by ``n_rows`` Axes stacked in its place, sharing the time axis."""
+    figure = ax.figure
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        grid = spec.subgridspec(n_rows, 1, hspace=0.1)
+        slots = [grid[i] for i in range(n_rows)]
+        ax.remove()
+        axes = []
+        for slot in slots:
+            axes.append(figure.add_subplot(slot, sharex=axes[0] if axes else None))
+        return axes
+    x0, y0, width, height = ax.get_position().bounds
+    ax.remove()
+    row_height = height / n_rows
+    axes = []
+    for i in range(n_rows):
+        rect = (x0, y0 + (n_rows - 1 - i) * row_height, width, row_height * 0.9)
+        axes.append(figure.add_axes(rect, sharex=axes[0] if axes else None))
+    return axes
+
+
+def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, hop_length: int | None = None,
+                     win_length: int | None = None, window="hann", power: float = 2.0, y_axis: str = "linear",
+                     db: bool = True, top_db: float | None = 80.0, ax=None, cmap=None, colorbar=True,
+                     max_columns: int | None = None, **kwargs):
+    """Spectrogram of a waveform with time in seconds, frequency in Hz and a dB colorbar.
+
+    Computes :func:`audioviz.spectrogram` (torchaudio's ``Spectrogram``), pools long inputs to
+    the pixels the Axes shows (maximum per column, so short events stay visible), converts to dB
+    with a floor ``top_db`` below the peak (silence gives the floor, never ``-inf`` or NaN) and
+    draws it with :func:`plot_feature`.
+
+    Args:
+        waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``, or a Feature from
+            :func:`audioviz.spectrogram` (then the STFT settings are ignored).
+        sample_rate: in Hz; needed for a waveform, not for a Feature.
+        n_fft: FFT size; gives ``n_fft // 2 + 1`` frequency rows. Default: ``400``.
+        hop_length: samples between frames. Default: ``win_length // 2``.
+        win_length: window size in samples. Default: ``n_fft``.
+        window: ``"hann"``, ``"hamming"``, ``"blackman"`` or ``"rectangular"``. Default: ``"hann"``.
+        power: ``2.0`` for power, ``1.0`` for magnitude. Default: ``2.0``.
+        y_axis: ``"linear"`` or ``"log"`` frequency axis (see :func:`plot_feature`).
+        db: show decibels. Default: ``True``.
+        top_db: dynamic range in dB below the peak. Default: ``80``.
+        ax, cmap, colorbar, max_columns, **kwargs: as in :func:`plot_feature`.
+
+    Returns:
+        matplotlib.image.AxesImage: the image (``image.colorbar`` is its colorbar).
+
+    Raises:
+        ValueError: bad STFT settings (``hop_length`` or ``win_length`` > ``n_fft``, ...), bad
+            input signal, ``sample_rate <= 0`` or unknown ``y_axis``.
+        TypeError: ``ax`` is not an Axes.
+
+    Example:
+        >>> import torch, audioviz
+        >>> image = audioviz.plot_spectrogram(torch.randn(16000), 16000, n_fft=512, y_axis="log")
+        >>> image.get_array().shape
+        (257, 63)
+    """
+    check_choice(y_axis, ("linear", "log"), name="y_axis")
+    ax = check_axes(ax)
+
+    def compute(wave, rate):
+        return F.spectrogram(wave, rate, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                             window=window, power=power)
+
+    feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
+    # pool before the dB conversion: the max of powers is the power of the max in dB, and cheaper
+    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns))
+    if db and feature.unit in ("power", "magnitude"):
+        feature = F.amplitude_to_db(feature, top_db=top_db)
+    return plot_feature(feature, ax=ax, y_axis=y_axis if feature.kind == "linear" else None, cmap=cmap,
+                        colorbar=colorbar, max_columns=max_columns, **kwargs)
+
+
+def plot_mel_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, win_length: int | None = None,
+                         hop_length: int | None = None, f_min: float = 0.0, f_max: float | None = None,
+                         n_mels: int = F.DEFAULT_N_MELS, window="hann", power: float = 2.0, norm: str | None = None,
+                         mel_scale: str = "htk", db: bool = True, top_db: float | None = 80.0, ax=None, cmap=None,
+                         colorbar=True, max_columns: int | None = None, **kwargs):
+    """Mel spectrogram with rows at their true mel positions and tick labels in Hz.
+
+    The y axis is measured in mel: each row sits at the centre of its triangular filter exactly
+    as torchaudio's ``melscale_fbanks`` places it, rows are evenly spaced, and the ticks are
+    round frequencies in Hz put at their mel positions (:class:`MelHzFormatter`).
+
+    Args:
+        waveform: Tensor or array ``(time,)`` / ``(channel, time)``, or a Feature from
+            :func:`audioviz.mel_spectrogram`.
+        sample_rate: in Hz; needed for a waveform, not for a Feature.
+        n_fft, win_length, hop_length, window, power: STFT settings as in :func:`plot_spectrogram`.
+        f_min: lowest filter edge in Hz. Default: ``0``.
+        f_max: highest filter edge in Hz. Default: ``sample_rate / 2``.
+        n_mels: number of mel filters. Default: ``64`` (see :data:`audioviz.features.DEFAULT_N_MELS`).
+        norm: ``None`` or ``"slaney"``. mel_scale: ``"htk"`` (default) or ``"slaney"``.
+        db, top_db, ax, cmap, colorbar, max_columns, **kwargs: as in :func:`plot_spectrogram`.
+
+    Returns:
+        matplotlib.image.AxesImage: the image, of shape ``(n_mels, columns)``.
+
+    Example:
+        >>> import torch, audioviz
+        >>> image = audioviz.plot_mel_spectrogram(torch.randn(16000), 16000, n_mels=40)
+        >>> image.get_array().shape[0]
+        40
+    """
+    ax = check_axes(ax)
+
+    def compute(wave, rate):
+        return F.mel_spectrogram(wave, rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length, f_min=f_min,
+                                 f_max=f_max, n_mels=n_mels, window=window, power=power, norm=norm,
+                                 mel_scale=mel_scale)
+
+    feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
+    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns))
+    if db and feature.unit in ("power", "magnitude"):
+        feature = F.amplitude_to_db(feature, top_db=top_db)
+    return plot_feature(feature, ax=ax, cmap=cmap, colorbar=colorbar, max_columns=max_columns, **kwargs)
+
+
+def plot_mfcc(waveform, sample_rate=None, *, n_mfcc: int = 40, n_fft: int = 400, win_length: int | None = None,
+              hop_length: int | None = None, f_min: float = 0.0, f_max: float | None = None,
+              n_mels: int = F.DEFAULT_N_MELS, mel_scale: str = "htk", log_mels: bool = False, ax=None, cmap=None,
+              vmin=None, vmax=None, colorbar=True, max_columns: int | None = None, **kwargs):
+    """MFCC against time in seconds and coefficient index, on a diverging colormap centred at 0.
+
+    MFCCs are signed (a cosine transform of log-mel energies), so they are shown as they are, with
+    no log or dB applied, blue for negative and red for positive.
+
+    Args:
+        waveform: Tensor or array ``(time,)`` / ``(channel, time)``, or a Feature from
+            :func:`audioviz.mfcc`.
+        sample_rate: in Hz; needed for a waveform, not for a Feature.
+        n_mfcc: number of coefficients. Default: ``40`` (torchaudio's).
+        n_fft, win_length, hop_length, f_min, f_max, n_mels, mel_scale, log_mels: as in
+            :func:`audioviz.mfcc`.
+        ax, cmap, vmin, vmax, colorbar, max_columns, **kwargs: as in :func:`plot_feature`.
+
+    Returns:
+        matplotlib.image.AxesImage: the image of shape ``(n_mfcc, columns)``.
+
+    Example:
+        >>> import torch, audioviz
+        >>> image = audioviz.plot_mfcc(torch.randn(16000), 16000, n_mfcc=13)
+        >>> lo, hi = image.get_clim(); lo == -hi
+        True
+    """
+    ax = check_axes(ax)
+
+    def compute(wave, rate):
+        return F.mfcc(wave, rate, n_mfcc=n_mfcc, n_fft=n_fft, win_length=win_length, hop_length=hop_length,
+                      f_min=f_min, f_max=f_max, n_mels=n_mels, mel_scale=mel_scale, log_mels=log_mels)
+
+    feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
+    return plot_feature(feature, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, colorbar=colorbar,
+                        max_columns=max_columns, **kwargs)
+
+
+def plot_mel_filterbank(sample_rate=16000, *, n_fft: int = 400, n_mels: int = F.DEFAULT_N_MELS, f_min: float = 0.0,
+                        f_max: float | None = None, norm: str | None = None, mel_scale: str = "htk", ax=None,
+                        cmap="viridis", **kwargs):
+    """Draw every triangular mel filter over frequency in Hz, as torchaudio builds them.
+
+    The filters are sampled at the ``n_fft // 2 + 1`` FFT bins (shown as small ticks on the
+    frequency axis), so what you see is what ``MelSpectrogram`` multiplies by. Filters narrower
+    than the bin spacing catch no bin at all: they are *empty* (their mel row is always zero).
+    They are marked with red crosses at their centre and a :class:`UserWarning` says how many.
+    This is the trap of ``n_mels=128`` with ``n_fft=400`` at 16 kHz.
+
+    Args:
+        sample_rate: in Hz, or a :class:`~audioviz.features.MelFilterbank` to draw as is.
+            Default: ``16000``.
+        n_fft: FFT size. Default: ``400``.
+        n_mels: number of filters. Default: ``64``.
+        f_min, f_max: frequency range in Hz. Default: ``0`` and ``sample_rate / 2``.
+        norm: ``None`` (peak 1) or ``"slaney"`` (equal area). mel_scale: ``"htk"`` or ``"slaney"``.
+        ax: the Axes. Default: the current Axes.
+        cmap: colormap giving each filter its colour, low to high. Default: ``"viridis"``.
+        **kwargs: passed to the :class:`~matplotlib.collections.LineCollection`.
+
+    Returns:
+        matplotlib.collections.LineCollection: one line per filter (weight against Hz).
+
+    Warns:
+        UserWarning: when some filters are empty.
+
+    Example:
+        >>> import audioviz
+        >>> lines = audioviz.plot_mel_filterbank(16000, n_fft=1024, n_mels=40)
+        >>> len(lines.get_segments())
+        40
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    ax = check_axes(ax)
+    if isinstance(sample_rate, F.MelFilterbank):
+        bank = sample_rate
+    else:
+        bank = F.mel_filterbank(sample_rate, n_fft=n_fft, n_mels=n_mels, f_min=f_min, f_max=f_max, norm=norm,
+                                mel_scale=mel_scale, warn_empty=False)
+    freqs = bank.frequencies.numpy()
+    weights = bank.weights.double().numpy()
+    segments = [np.column_stack([freqs, weights[:, j]]) for j in range(bank.n_mels)]
+    colors = plt.get_cmap(cmap)(np.linspace(0.0, 0.92, bank.n_mels))
+    kwargs.setdefault("linewidths", 1.2)
+    lines = LineCollection(segments, colors=colors, **kwargs)
+    ax.add_collection(lines)
+    top = float(weights.max()) if weights.size else 1.0
+    ax.set_xlim(0.0, bank.sample_rate / 2)
+    ax.set_ylim(0.0, 1.08 * top if top > 0 else 1.0)
+    apply_axis(ax, "x", "hz")
+    ax.set_ylabel("Filter weight")
+    # the FFT bin frequencies: the only places a filter is ever sampled
+    if len(freqs) <= 1025:
+        ax.plot(freqs, np.zeros_like(freqs), linestyle="none", marker="|", markersize=4, color="0.45",
+                label="FFT bins", clip_on=False)
+    empty = bank.empty.numpy()
+    if empty.any():
+        centers = bank.centers_hz.numpy()[empty]
+        ax.plot(centers, np.full_like(centers, 0.05 * (top or 1.0)), linestyle="none", marker="x", color="red",
+                markersize=6, markeredgewidth=1.5, label="empty filters")
+        message = (f"{int(empty.sum())} of n_mels={bank.n_mels} mel filters are empty: with n_fft={bank.n_fft} "
+                   f"the FFT bins are {bank.sample_rate / bank.n_fft:g} Hz apart, wider than the narrowest "
+                   f"filters. Use fewer mels or a larger n_fft.")
+        ax.set_title(f"{int(empty.sum())} of {bank.n_mels} filters are empty (red x)", color="red", fontsize="medium")
+        warnings.warn(message, UserWarning, stacklevel=2)
+    secondary = ax.secondary_xaxis(
+        "top",
+        functions=(lambda hz: F.hz_to_mel(np.clip(hz, 0, None), mel_scale=bank.mel_scale),
+                   lambda mel: F.mel_to_hz(mel, mel_scale=bank.mel_scale)),
+    )
+    secondary.set_xlabel(f"mel ({bank.mel_scale})")
+    return lines
+
+
+def plot_mel_scale(*, f_min: float = 0.0, f_max: float = 8000.0, mel_scale=("htk", "slaney"), ax=None, **kwargs):
+    """The Hz-to-mel curve of torchaudio's ``"htk"`` and ``"slaney"`` mel scales.
+
+    Both bend the same way: equal steps in mel are small steps in Hz at low frequencies and large
+    ones at high frequencies, the way pitch is heard. HTK is ``2595 log10(1 + f / 700)``; Slaney
+    is linear below 1 kHz and logarithmic above. Both map 1000 Hz to about 1000 mel.
+
+    Args:
+        f_min, f_max: frequency range in Hz. Default: ``0`` and ``8000``.
+        mel_scale: a scale name or a sequence of names. Default: both.
+        ax: the Axes. Default: the current Axes.
+        **kwargs: passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns:
+        list of matplotlib.lines.Line2D: one curve per scale, in the order given.
+
+    Example:
+        >>> import audioviz
+        >>> [line.get_label() for line in audioviz.plot_mel_scale()]
+        ['htk', 'slaney']
+    """
+    ax = check_axes(ax)
+    scales = (mel_scale,) if isinstance(mel_scale, str) else tuple(mel_scale)
+    for scale in scales:
+        check_choice(scale, F.MEL_SCALES, name="mel_scale")
+    for name, value in (("f_min", f_min), ("f_max", f_max)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite frequency >= 0 Hz, got {value!r}")
+    if f_min >= f_max:
+        raise ValueError(f"f_min must be < f_max, got f_min={f_min:g} Hz and f_max={f_max:g} Hz")
+    hz = np.linspace(f_min, f_max, 512)
+    lines = []
+    for scale in scales:
+        (line,) = ax.plot(hz, F.hz_to_mel(hz, mel_scale=scale), label=scale, **kwargs)
+        lines.append(line)
+    if f_min <= 1000.0 <= f_max:
+        ax.plot([1000.0], [1000.0], marker="o", color="0.3", linestyle="none", zorder=3)
+        ax.annotate("1000 Hz = 1000 mel", (1000.0, 1000.0), xytext=(12, -14), textcoords="offset points",
+                    fontsize="small", color="0.3")
+    ax.set_xlim(f_min, f_max)
+    apply_axis(ax, "x", "hz")
+    ax.set_ylabel("mel")
+    ax.legend(title="mel_scale")
+    return lines
+
+
+def plot_stft_anatomy(waveform, sample_rate, *, time: float | None = None, n_fft: int = 400,
+                      hop_length: int | None = None, win_length: int | None = None, window="hann", figure=None):
+    """One figure that explains the short-time Fourier transform, step by step.
+
+    1. the waveform, with the frame of ``n_fft`` samples around ``time`` marked;
+    2. that frame and the window;
+    3. the windowed frame (what the FFT sees);
+    4. its FFT magnitude in dB against frequency in Hz, drawn upright beside
+    5. the spectrogram, where that column is outlined at ``time``.
+
+    The frame is cut exactly as torchaudio does (``center=True``, reflect padding, window
+    centred in ``n_fft``), so panel 4 is the spectrogram's column.
+
+    Args:
+        waveform: Tensor or array ``(time,)`` or ``(channel, time)`` (channel 0 is used).
+        sample_rate: in Hz.
+        time: the moment to dissect, in seconds. Default: the loudest frame.
+        n_fft, hop_length, win_length, window: STFT settings as in :func:`plot_spectrogram`.
+        figure: a Figure to draw into. Default: a new figure.
+
+    Returns:
+        matplotlib.figure.Figure: the figure; its Axes are ``figure.axes`` in the order above.
+
+    Example:
+        >>> import torch, audioviz
+        >>> fig = audioviz.plot_stft_anatomy(torch.randn(16000), 16000, time=0.5)
+        >>> len(fig.axes) >= 5
+        True
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    wave = as_waveform(waveform)[0]
+    sample_rate = check_sample_rate(sample_rate)
+    n_fft, win_length, hop_length = check_stft_params(n_fft, win_length, hop_length)
+    spec = F.spectrogram(wave, sample_rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length,
+                         window=window, power=2.0)
+    n_frames = spec.data.shape[-1]
+    if time is None:
+        frame = int(spec.data[0].sum(dim=0).argmax())
+    else:
+        if isinstance(time, bool) or not isinstance(time, (int, float)) or not math.isfinite(time):
+            raise TypeError(f"time must be a number of seconds, got {time!r}")
+        duration = wave.shape[-1] / sample_rate
+        if not 0 <= time <= duration:
+            raise ValueError(f"time must be within the signal, 0 to {duration:g} s, got {time!r}")
+        frame = int(min(n_frames - 1, round(time * sample_rate / hop_length)))
+
+    # cut the frame as torch.stft does: reflect-pad n_fft // 2, window zero-padded to n_fft
+    pad = n_fft // 2
+    padded = torch.nn.functional.pad(wave.view(1, 1, -1), (pad, pad), mode="reflect").view(-1) \
+        if wave.shape[-1] > pad else torch.nn.functional.pad(wave, (pad, pad))
+    segment = padded[frame * hop_length: frame * hop_length + n_fft].double()
+    window_values = torch.zeros(n_fft, dtype=torch.float64)
+    left = (n_fft - win_length) // 2
+    window_values[left:left + win_length] = F._window_fn(window)(win_length, dtype=torch.float64)
+    windowed = segment * window_values
+    power = torch.fft.rfft(windowed).abs() ** 2
+    db = 10 * torch.log10(torch.clamp(power, min=1e-10))
+    db = torch.maximum(db, db.max() - 80)
+    freqs = spec.rows.numpy()
+    centre = frame * hop_length / sample_rate
+    t = (frame * hop_length - pad + np.arange(n_fft)) / sample_rate
+
+    fig = figure if figure is not None else plt.figure(figsize=(11, 8), layout="constrained")
+    grid = fig.add_gridspec(3, 2, height_ratios=[1.0, 1.0, 1.6], width_ratios=[3.0, 1.2])
+    ax_wave = fig.add_subplot(grid[0, :])
+    ax_frame = fig.add_subplot(grid[1, 0])
+    ax_windowed = fig.add_subplot(grid[1, 1], sharey=ax_frame)
+    ax_spec = fig.add_subplot(grid[2, 0])
+    ax_fft = fig.add_subplot(grid[2, 1], sharey=ax_spec)
+
+    plot_waveform(wave, sample_rate, ax=ax_wave, color="0.35")
+    ax_wave.axvspan(t[0], t[-1], color="tab:orange", alpha=0.35, linewidth=0)
+    ax_wave.set_title(f"1. A frame of n_fft = {n_fft} samples ({1000 * n_fft / sample_rate:g} ms) "
+                      f"centred at {centre:.3f} s", loc="left", fontsize="medium")
+
+    ax_frame.plot(t, segment.numpy(), color="0.35", linewidth=0.9, label="frame")
+    peak = float(segment.abs().max()) or 1.0
+    ax_frame.plot(t, peak * window_values.numpy(), color="tab:orange", linewidth=1.5, label=f"{window} window")
+    ax_frame.set_xlim(t[0], t[-1])
+    apply_axis(ax_frame, "x", "time")
+    ax_frame.set_ylabel("Amplitude")
+    ax_frame.legend(loc="upper right", fontsize="small")
+    ax_frame.set_title("2. The frame and the window (scaled to the frame)", loc="left", fontsize="medium")
+
+    ax_windowed.plot(t, windowed.numpy(), color="tab:orange", linewidth=0.9)
+    ax_windowed.set_xlim(t[0], t[-1])
+    apply_axis(ax_windowed, "x", "time")
+    ax_windowed.set_title("3. Frame x window", loc="left", fontsize="medium")
+
+    image = plot_spectrogram(spec, ax=ax_spec, colorbar=False)
+    half = hop_length / sample_rate / 2
+    ax_spec.add_patch(Rectangle((centre - half, 0), 2 * half, sample_rate / 2, fill=False, edgecolor="cyan",
+                                linewidth=1.5))
+    ax_spec.set_title(f"5. The column lands at {centre:.3f} s (hop_length = {hop_length})", loc="left",
+                      fontsize="medium")
+
+    ax_fft.plot(db.numpy(), freqs, color="tab:cyan" if False else "tab:blue", linewidth=1.0)
+    ax_fft.set_xlabel("Power (dB)")
+    ax_fft.tick_params(labelleft=False)
+    ax_fft.set_title("4. |FFT|² of the frame", loc="left", fontsize="medium")
+    ax_fft.set_xlim(float(db.max()) - 85, float(db.max()) + 5)
+    fig.colorbar(image, ax=ax_fft, label="dB", pad=0.02)
+    return fig
+
+
+def _load_source(source, sample_rate):
+    from .io import load_audio
+
+    if isinstance(source, (str, os.PathLike)):
+        wave, rate = load_audio(source, sample_rate=sample_rate, mono=True)
+        return wave, rate, Path(source).name
+    if sample_rate is None:
+        raise TypeError("sample_rate is required when source is a waveform, not a path; got sample_rate=None")
+    wave = as_waveform(source, name="source")
+    if wave.shape[0] > 1:
+        wave = wave.mean(dim=0, keepdim=True)
+    return wave, check_sample_rate(sample_rate), None
+
+
+def show(source, sample_rate=None, *, n_fft: int = 400, hop_length: int | None = None,
+         n_mels: int = F.DEFAULT_N_MELS, n_mfcc: int = 20, mel_scale: str = "htk", title: str | None = None,
+         figsize=(10, 8.5)):
+    """Overview of a sound: waveform, spectrogram, mel spectrogram and MFCC sharing one time axis.
+
+    Args:
+        source: a path to an audio file (WAV, FLAC, OGG), or a Tensor/array ``(time,)`` or
+            ``(channel, time)``. Several channels are averaged into one.
+        sample_rate: in Hz; required for a waveform. For a file, resample to this rate.
+        n_fft, hop_length: STFT settings shared by the three lower panels. Default: ``400``,
+            ``n_fft // 2``.
+        n_mels: mel filters. Default: ``64``. n_mfcc: coefficients. Default: ``20``.
+        mel_scale: ``"htk"`` or ``"slaney"``.
+        title: figure title. Default: the file name (for a path), duration and sample rate.
+        figsize: figure size in inches.
+
+    Returns:
+        matplotlib.figure.Figure: four rows of Axes (``figure.axes[:4]``) sharing x, plus colorbars.
+
+    Example:
+        >>> import torch, audioviz
+        >>> fig = audioviz.show(torch.randn(16000), 16000)
+        >>> [ax.get_ylabel() for ax in fig.axes[:4]]  # doctest: +NORMALIZE_WHITESPACE
+        ['Amplitude', 'Frequency (Hz)', 'Frequency (Hz, mel scale)', 'MFCC coefficient']
+    """
+    import matplotlib.pyplot as plt
+
+    wave, rate, name = _load_source(source, sample_rate)
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    grid = fig.add_gridspec(4, 2, width_ratios=[50, 1], height_ratios=[1.0, 1.3, 1.3, 1.0])
+    ax_wave = fig.add_subplot(grid[0, 0])
+    axes = [ax_wave] + [fig.add_subplot(grid[i, 0], sharex=ax_wave) for i in (1, 2, 3)]
+    caxes = [fig.add_subplot(grid[i, 1]) for i in (1, 2, 3)]
+    plot_waveform(wave, rate, ax=ax_wave)
+    plot_spectrogram(wave, rate, n_fft=n_fft, hop_length=hop_length, ax=axes[1], colorbar=caxes[0])
+    plot_mel_spectrogram(wave, rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, mel_scale=mel_scale,
+                         ax=axes[2], colorbar=caxes[1])
+    plot_mfcc(wave, rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels),
+              mel_scale=mel_scale, ax=axes[3], colorbar=caxes[2])
+    duration = wave.shape[-1] / rate
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+        ax.set_xlabel("")
+    axes[-1].set_xlim(0.0, duration)
+    if title is None:
+        what = f"{name}: " if name else ""
+        length = f"{duration:.2f} s" if duration < 60 else \
+            TimeFormatter.format_seconds(duration, TimeFormatter.unit_for(duration), 0)
+        title = f"{what}{length} at {rate} Hz"
+    fig.suptitle(title)
+    return fig
