@@ -1,0 +1,32 @@
+"""Opening up the yes/no classifier.
+
+- :class:`FeatureMapDisplay` (and :func:`layer_outputs`): what every convolution layer responds to
+  in one clip, on true time and mel axes.
+- :class:`GradCAMDisplay` (and :func:`grad_cam`): where in the log-mel image the evidence for each
+  word is, computed with captum's ``LayerGradCam``.
+- :class:`ListeningDisplay` (and :func:`resynthesize_masked`): audio resynthesised with Griffin-Lim
+  from the spectrogram masked by Grad-CAM, beside the original.
+- :class:`ConfusionMatrixDisplay`, :class:`MistakesDisplay`, :class:`TrainingCurvesDisplay`: how
+  well it does, where it fails, how it learned.
+- :class:`FeatureMapExplorer`: a widget to walk through the layers and channels.
+
+Each display is computed once (``from_model`` and friends) and drawn with ``.plot(ax=None)``,
+which returns the display with its artists on attributes ending in ``_``. The command
+``audioviz explain`` writes the Grad-CAM and feature-map figure for one audio file.
+"""
+from ._feature_maps import FeatureMapDisplay, layer_outputs
+from ._gradcam import GradCAMDisplay, grad_cam
+from ._listen import ListeningDisplay, resynthesize_masked
+from ._metrics import ConfusionMatrixDisplay, MistakesDisplay, TrainingCurvesDisplay
+
+__all__ = [
+    "ConfusionMatrixDisplay",
+    "FeatureMapDisplay",
+    "GradCAMDisplay",
+    "ListeningDisplay",
+    "MistakesDisplay",
+    "TrainingCurvesDisplay",
+    "grad_cam",
+    "layer_outputs",
+    "resynthesize_masked",
+]

@@ -1,0 +1,207 @@
+"""Shared plumbing for the explanation displays: bringing a clip to the model's input format,
+turning the model's internal images (log-mel, feature maps, Grad-CAM) into :class:`Feature`
+objects with true time and mel axes, and drawing them.
+
+A convolution with ``padding=1`` keeps its input's grid; each ``MaxPool2d(2)`` halves it. So the
+cell ``(i, j)`` of a map that has been pooled ``s`` times in total (``stride = 2 ** s``) covers the
+input rows ``i * stride ... (i + 1) * stride - 1`` and frames ``j * stride ... (j + 1) * stride - 1``;
+its true coordinates are the means of those rows' and frames' coordinates. That is how every
+layer gets honest, coarser axes.
+"""
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+import numpy as np
+import torch
+
+from ..features import Feature, hz_to_mel, mel_filterbank, mel_to_hz
+
+#: Hz values to label on a mel axis (true mel positions, labelled in Hz).
+_HZ_TICKS = (250, 500, 1000, 2000, 4000, 8000, 16000)
+
+
+def check_model(model):
+    """The model must be a KeywordCNN-like module: a front end, conv blocks and a word list."""
+    for attribute in ("features", "forward_features", "blocks", "words"):
+        if not hasattr(model, attribute):
+            raise TypeError(
+                f"model must be an audioviz KeywordCNN (with .features, .forward_features, .blocks and "
+                f".words), got {type(model).__name__} without .{attribute}"
+            )
+    return model
+
+
+def frontend_config(model):
+    return model.config.frontend
+
+
+@contextlib.contextmanager
+def eval_mode(model):
+    """Evaluate ``model`` with batch norm statistics frozen and dropout off, then restore its mode."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+def model_clip(model, waveform, sample_rate=None, *, name: str = "waveform") -> torch.Tensor:
+    """``waveform`` as the model expects it (one mono second at its rate), warning (not failing)
+    with :func:`audioviz.model.prepare_clip`'s notes when it had to be changed."""
+    from ..model import prepare_clip
+
+    config = frontend_config(model)
+    if sample_rate is None:
+        sample_rate = config.sample_rate
+    clip, notes = prepare_clip(waveform, sample_rate, target_rate=config.sample_rate)
+    if notes:
+        warnings.warn(f"{name} was {'; '.join(notes)} to match the model's input", UserWarning, stacklevel=3)
+    return clip
+
+
+def logmel_feature(model, logmel: torch.Tensor) -> Feature:
+    """The model's normalised log-mel image ``(1, n_mels, frames)`` as a Feature with true axes."""
+    config = frontend_config(model)
+    bank = mel_filterbank(config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, f_min=config.f_min,
+                          f_max=config.f_max, mel_scale=config.mel_scale, warn_empty=False)
+    n_frames = logmel.shape[-1]
+    # torchaudio's MelSpectrogram pads (center=True): frame t is centred on sample t * hop_length.
+    times = torch.arange(n_frames, dtype=torch.float64) * config.hop_length / config.sample_rate
+    return Feature(
+        data=logmel.detach().reshape(1, logmel.shape[-2], n_frames).cpu(),
+        times=times,
+        rows=bank.centers_mel,
+        kind="mel",
+        unit="normalized log power",
+        sample_rate=config.sample_rate,
+        hop_length=config.hop_length,
+        params=dict(n_fft=config.n_fft, win_length=config.win_length, n_mels=config.n_mels, f_min=config.f_min,
+                    f_max=config.f_max, mel_scale=config.mel_scale, n_samples=config.sample_rate, stride=1),
+    )
+
+
+def pooled_feature(base: Feature, data: torch.Tensor, *, unit: str) -> Feature:
+    """A layer's output ``(channels, rows, frames)`` as a Feature on the input's coarsened axes."""
+    n_rows, n_frames = data.shape[-2], data.shape[-1]
+    stride_f = base.data.shape[-2] // n_rows
+    stride_t = base.data.shape[-1] // n_frames
+    if stride_f < 1 or stride_t < 1 or base.data.shape[-2] // stride_f != n_rows:
+        raise ValueError(
+            f"cannot place a map of shape {tuple(data.shape[-2:])} on the input grid "
+            f"{tuple(base.data.shape[-2:])}: expected an integer pooling factor"
+        )
+    rows = base.rows[: n_rows * stride_f].reshape(n_rows, stride_f).mean(dim=1)
+    times = base.times[: n_frames * stride_t].reshape(n_frames, stride_t).mean(dim=1)
+    return base.replace(
+        data=data.detach().cpu(),
+        times=times,
+        rows=rows,
+        unit=unit,
+        hop_length=base.hop_length * stride_t,
+        params={**base.params, "stride": (stride_f, stride_t)},
+    )
+
+
+def upsample_to(base: Feature, coarse: torch.Tensor) -> torch.Tensor:
+    """Upsample a pooled map ``(rows, frames)`` onto the input grid of ``base``.
+
+    Bilinear interpolation by the exact pooling factor puts each coarse cell's value at the centre
+    of the block of input cells it covers; the few trailing rows/frames a floor-dividing pool dropped
+    take the nearest value.
+    """
+    from captum.attr import LayerAttribution
+
+    n_rows, n_frames = base.data.shape[-2], base.data.shape[-1]
+    stride_f = n_rows // coarse.shape[-2]
+    stride_t = n_frames // coarse.shape[-1]
+    size = (coarse.shape[-2] * stride_f, coarse.shape[-1] * stride_t)
+    fine = LayerAttribution.interpolate(coarse.reshape(1, 1, *coarse.shape[-2:]), size, interpolate_mode="bilinear")
+    pad = (0, n_frames - size[1], 0, n_rows - size[0])
+    fine = torch.nn.functional.pad(fine, pad, mode="replicate")
+    return fine[0, 0]
+
+
+def mel_rows_to_hz_bins(values: torch.Tensor, mel_rows: torch.Tensor, hz_bins: torch.Tensor, *, mel_scale: str):
+    """Interpolate ``values (n_mels, frames)`` given at mel rows onto FFT bins in Hz.
+
+    Bins below the lowest or above the highest mel centre take the edge row's value.
+    """
+    bins_mel = np.asarray(hz_to_mel(hz_bins.double().numpy(), mel_scale=mel_scale))
+    rows = mel_rows.double().numpy()
+    vals = values.detach().double().numpy()
+    out = np.empty((len(bins_mel), vals.shape[-1]))
+    for t in range(vals.shape[-1]):
+        out[:, t] = np.interp(bins_mel, rows, vals[:, t])
+    return torch.from_numpy(out).to(values.dtype)
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+def extent(feature: Feature):
+    """``imshow`` extent ``(left, right, bottom, top)`` in seconds and the feature's row units."""
+    left, right = feature.time_edges()
+    bottom, top = feature.row_edges()
+    return (left, right, bottom, top)
+
+
+def _mel_ticks(ax, feature: Feature):
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    scale = feature.params.get("mel_scale", "htk")
+    lo, hi = feature.row_edges()
+    hz = [f for f in _HZ_TICKS if lo <= hz_to_mel(float(f), mel_scale=scale) <= hi]
+    ax.yaxis.set_major_locator(FixedLocator([hz_to_mel(float(f), mel_scale=scale) for f in hz]))
+    ax.yaxis.set_major_formatter(FuncFormatter(
+        lambda m, _pos: _hz_label(mel_to_hz(float(m), mel_scale=scale))))
+
+
+def _hz_label(hz: float) -> str:
+    hz = round(hz)
+    return f"{hz / 1000:g}k" if hz >= 1000 else f"{hz:d}"
+
+
+def draw_feature(ax, feature: Feature, *, channel: int = 0, label_x: bool = True, label_y: bool = True, **kwargs):
+    """Draw one channel of a mel-kind Feature with its true axes; returns the AxesImage.
+
+    The y axis is in mel (so the image is not distorted) and labelled in Hz; the x axis in seconds.
+    """
+    kwargs.setdefault("origin", "lower")
+    kwargs.setdefault("aspect", "auto")
+    kwargs.setdefault("interpolation", "nearest")
+    image = ax.imshow(feature.data[channel].numpy(), extent=extent(feature), **kwargs)
+    if feature.kind == "mel":
+        _mel_ticks(ax, feature)
+    if label_x:
+        ax.set_xlabel("Time (s)")
+    if label_y:
+        ax.set_ylabel("Frequency (Hz, mel scale)" if feature.kind == "mel" else "Frequency (Hz)")
+    return image
+
+
+def resolve_axes(ax, n: int, *, ncols: int | None = None, figsize=None, name: str = "ax"):
+    """``n`` Axes to draw on: new ones (``ax=None``) or those given (one Axes when ``n == 1``,
+    or a sequence/array of ``n`` Axes). Returns ``(figure, list_of_axes)``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    if ax is None:
+        ncols = ncols or n
+        nrows = int(np.ceil(n / ncols))
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (3.6 * ncols, 2.8 * nrows),
+                                 squeeze=False, layout="constrained")
+        flat = list(axes.ravel())
+        for extra in flat[n:]:
+            extra.remove()
+        return fig, flat[:n]
+    if isinstance(ax, Axes):
+        ax = [ax]
+    try:
+        flat = list(np.asarray(ax, dtype=object).ravel())
+    except TypeError:
+        flat = []
+    if len(flat) != n or not all(isinstance(a, Axes) for a in flat):
+        raise TypeError(f"{name} must be None or {n} matplotlib Axes, got {ax!r}")
+    return flat[0].figure, flat
