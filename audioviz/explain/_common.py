@@ -24,7 +24,7 @@ _HZ_TICKS = (250, 500, 1000, 2000, 4000, 8000, 16000)
 
 def check_model(model):
     """The model must be a KeywordCNN-like module: a front end, conv blocks and a word list."""
-    for attribute in ("features", "forward_features", "blocks", "words"):
+    for attribute in ("features", "forward_features", "blocks", "words", "config"):
         if not hasattr(model, attribute):
             raise TypeError(
                 f"model must be an audioviz KeywordCNN (with .features, .forward_features, .blocks and "
@@ -53,6 +53,7 @@ def model_clip(model, waveform, sample_rate=None, *, name: str = "waveform") -> 
     with :func:`audioviz.model.prepare_clip`'s notes when it had to be changed."""
     from ..model import prepare_clip
 
+    check_model(model)
     config = frontend_config(model)
     if sample_rate is None:
         sample_rate = config.sample_rate

@@ -1,0 +1,349 @@
+"""Tests of audioviz.explain: values and axes of the explanations, and the drawn artists.
+
+Everything runs on a tiny untrained KeywordCNN: what is checked is that the maps are the right
+maps on the right axes, not that the model is good.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile
+import torch
+
+from audioviz.explain import (
+    ConfusionMatrixDisplay,
+    FeatureMapDisplay,
+    GradCAMDisplay,
+    ListeningDisplay,
+    MistakesDisplay,
+    TrainingCurvesDisplay,
+    grad_cam,
+    layer_outputs,
+    resynthesize_masked,
+)
+from audioviz.explain._common import upsample_to
+from audioviz.model import KeywordCNN, ModelConfig, save_checkpoint
+
+N_MELS, N_FRAMES = 40, 101  # default front end: 40 mels, 10 ms hop over 1 s (centred frames)
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return KeywordCNN(ModelConfig(channels=(4, 6, 8, 8))).eval()
+
+
+@pytest.fixture
+def chirp():
+    """A rising tone from 0.3 s to 0.7 s: something for the filters to respond to."""
+    t = torch.arange(16000) / 16000
+    return (0.3 * torch.sin(2 * torch.pi * (300 + 600 * t) * t) * ((t > 0.3) & (t < 0.7))).unsqueeze(0)
+
+
+def _dataset(chirp, n=6):
+    """Items like audioviz.data.SpeechCommands: (waveform, sample_rate, label, word, speaker)."""
+    items = []
+    for i in range(n):
+        word = ("yes", "no")[i % 2]
+        wave = torch.roll(chirp, shifts=500 * i, dims=-1) * (1 + 0.2 * i)
+        items.append((wave, 16000, i % 2, word, f"spk{i}"))
+    return items
+
+
+# --- feature maps ----------------------------------------------------------------------------
+
+def test_layer_outputs_have_true_coarsened_axes(model, chirp):
+    logmel, maps, logits = layer_outputs(model, chirp)
+    assert tuple(logmel.data.shape) == (1, N_MELS, N_FRAMES)
+    assert logits.shape == (2,)
+    assert [tuple(m.data.shape) for m in maps] == [(4, 40, 101), (6, 20, 50), (8, 10, 25), (8, 5, 12)]
+    # frame centres: 10 ms apart at full resolution, 20 / 40 / 80 ms after each pooling
+    for m, stride in zip(maps, (1, 2, 4, 8)):
+        assert torch.allclose(m.times[1] - m.times[0], torch.tensor(0.01 * stride, dtype=torch.float64))
+        assert m.params["stride"] == (stride, stride)
+        # a pooled cell sits at the mean of the input cells it covers
+        assert float(m.times[0]) == pytest.approx(0.01 * (stride - 1) / 2)
+        assert float(m.rows[0]) == pytest.approx(float(logmel.rows[:stride].mean()))
+        assert m.kind == "mel" and m.unit == "activation"
+    # feature maps come after the ReLU: never negative
+    assert all(float(m.data.min()) >= 0 for m in maps)
+    # the first layer's grid is the input's, in seconds and mel
+    assert logmel.time_edges() == pytest.approx((-0.005, 1.005))
+    assert 20 < float(logmel.frequencies[0]) < float(logmel.frequencies[-1]) < 8000
+
+
+def test_feature_map_display_draws_every_layer_with_axes(model, chirp):
+    disp = FeatureMapDisplay.from_model(model, chirp).plot(n_channels=3)
+    assert disp.figure_ is not None and disp.axes_.shape == (5, 3)
+    assert disp.input_image_.get_array().shape == (N_MELS, N_FRAMES)
+    left, right, bottom, top = disp.input_image_.get_extent()
+    assert (left, right) == pytest.approx((-0.005, 1.005))
+    assert (bottom, top) == pytest.approx(disp.logmel.row_edges())
+    assert disp.axes_[0, 0].get_xlabel() == "Time (s)"
+    assert "Hz" in disp.axes_[0, 0].get_ylabel()
+    assert disp.axes_[-1, 0].get_xlabel() == "Time (s)"
+    assert [len(row) for row in disp.images_] == [3, 3, 3, 3]
+    for layer, (row, chans) in enumerate(zip(disp.images_, disp.channels_)):
+        fmap = disp.maps[layer]
+        assert row[0].get_array().shape == tuple(fmap.data.shape[-2:])
+        np.testing.assert_allclose(row[0].get_array(), fmap.data[chans[0]].numpy())
+        assert row[0].get_extent()[:2] == pytest.approx(fmap.time_edges())
+        means = fmap.data.mean(dim=(1, 2))
+        assert float(means[chans[0]]) == pytest.approx(float(means.max()))
+    # y tick labels are Hz values placed at their mel positions
+    labels = [t.get_text() for t in disp.axes_[1, 0].get_yticklabels()]
+    assert "1k" in labels and "500" in labels
+
+
+def test_feature_map_display_bad_arguments(model, chirp):
+    disp = FeatureMapDisplay.from_model(model, chirp)
+    with pytest.raises(ValueError, match="layers"):
+        disp.plot(layers=[7])
+    with pytest.raises(ValueError, match="n_channels"):
+        disp.plot(n_channels=0)
+    with pytest.raises(TypeError, match="ax"):
+        disp.plot(ax="left")
+    with pytest.raises(TypeError, match="KeywordCNN"):
+        FeatureMapDisplay.from_model(torch.nn.Linear(2, 2), chirp)
+
+
+def test_wrong_length_and_rate_are_fixed_with_a_note(model):
+    half_second_8k = torch.randn(1, 4000) * 0.1
+    with pytest.warns(UserWarning, match="resampled from 8000 Hz to 16000 Hz.*padded"):
+        disp = FeatureMapDisplay.from_model(model, half_second_8k, sample_rate=8000)
+    assert disp.waveform.shape == (1, 16000)
+    with pytest.warns(UserWarning, match="cut"):
+        cam = grad_cam(model, torch.randn(2, 24000) * 0.1)
+    assert tuple(cam.data.shape) == (1, N_MELS, N_FRAMES)
+
+
+# --- Grad-CAM --------------------------------------------------------------------------------
+
+def _manual_grad_cam(model, logmel, target, layer):
+    """Grad-CAM by hand (forward hook + autograd) to check captum's result against."""
+    store = {}
+    handle = model.blocks[layer].relu.register_forward_hook(lambda _m, _i, out: store.setdefault("a", out))
+    x = logmel.clone().requires_grad_(True)
+    score = model.forward_features(x)[0, target]
+    handle.remove()
+    grads = torch.autograd.grad(score, store["a"])[0]
+    weights = grads.mean(dim=(2, 3), keepdim=True)
+    return torch.relu((weights * store["a"]).sum(dim=1))[0].detach()
+
+
+@pytest.mark.parametrize("layer", [-1, 1])
+def test_grad_cam_matches_the_definition(model, chirp, layer):
+    disp = GradCAMDisplay.from_model(model, chirp, layer=layer)
+    with torch.no_grad():
+        logmel = model.features(chirp.unsqueeze(0))
+    for word in ("yes", "no"):
+        expected = _manual_grad_cam(model, logmel, model.words.index(word), layer)
+        coarse = disp.coarse_cams[word]
+        assert tuple(coarse.data.shape[-2:]) == tuple(expected.shape)
+        torch.testing.assert_close(coarse.data[0], expected, rtol=1e-4, atol=1e-7)
+
+
+def test_grad_cam_display_predicted_word_first_and_true_axes(model, chirp):
+    disp = GradCAMDisplay.from_model(model, chirp)
+    with torch.no_grad():
+        predicted = model.words[int(model(chirp.unsqueeze(0)).argmax())]
+    assert disp.predicted == predicted and disp.words[0] == predicted
+    assert set(disp.words) == {"yes", "no"}
+    assert sum(disp.probabilities.values()) == pytest.approx(1.0)
+    for cam in disp.cams.values():
+        assert tuple(cam.data.shape) == (1, N_MELS, N_FRAMES)
+        assert float(cam.data.min()) >= 0
+        assert cam.time_edges() == pytest.approx((-0.005, 1.005))
+    disp.plot()
+    assert len(disp.axes_) == 3
+    assert disp.axes_[0].get_xlabel() == "Time (s)" and "Hz" in disp.axes_[0].get_ylabel()
+    for word, image in disp.overlay_images_.items():
+        np.testing.assert_allclose(image.get_array(), disp.cams[word].data[0].numpy())
+        assert image.get_extent() == pytest.approx(disp.input_image_.get_extent())
+        assert word in disp.axes_[1 + disp.words.index(word)].get_title()
+    # one colour scale for every word
+    assert len({im.get_clim() for im in disp.overlay_images_.values()}) == 1
+    assert disp.colorbar_.ax.get_ylabel() == "Grad-CAM relevance"
+
+
+def test_grad_cam_bad_arguments(model, chirp):
+    with pytest.raises(ValueError, match="word must be one of 'yes', 'no'"):
+        grad_cam(model, chirp, "maybe")
+    with pytest.raises(ValueError, match="layer must be a block index"):
+        GradCAMDisplay.from_model(model, chirp, layer=4)
+    disp = GradCAMDisplay.from_model(model, chirp, words="no")
+    assert disp.words == ("no",)
+    with pytest.raises(TypeError, match="ax must be None or 2"):
+        disp.plot(ax=[None, None])
+
+
+def test_upsampling_puts_each_cell_over_the_block_it_covers(model, chirp):
+    logmel, _, _ = layer_outputs(model, chirp)
+    coarse = torch.zeros(5, 12)
+    coarse[2, 7] = 1.0  # covers mel rows 16..23 and frames 56..63 of the input
+    fine = upsample_to(logmel, coarse)
+    assert fine.shape == (N_MELS, N_FRAMES)
+    row, col = np.unravel_index(int(fine.argmax()), fine.shape)
+    assert 16 <= row <= 23 and 56 <= col <= 63
+    block = fine[16:24, 56:64]
+    assert float(block.mean()) > float(fine.mean()) * 5
+
+
+# --- listening -------------------------------------------------------------------------------
+
+def _peak_hz(wave):
+    spectrum = torch.fft.rfft(wave[0]).abs()
+    return float(torch.argmax(spectrum)) * 16000 / wave.shape[-1]
+
+
+def test_resynthesize_masked_keeps_what_the_mask_keeps(tone):
+    settings = dict(n_fft=512, win_length=400, hop_length=160, n_iter=16)
+    everything = resynthesize_masked(tone, torch.ones(257, 101), **settings)
+    assert everything.shape == tone.shape
+    assert _peak_hz(everything) == pytest.approx(440, abs=16)  # within half an STFT bin
+    nothing = resynthesize_masked(tone, torch.zeros(257, 101), **settings)
+    assert float(nothing.abs().max()) < 1e-6
+    # keep only 1-2 kHz: the 440 Hz tone is gone
+    mask = torch.zeros(257, 101)
+    mask[32:64] = 1.0
+    band = resynthesize_masked(tone, mask, **settings)
+    assert float(band.pow(2).mean().sqrt()) < 0.1 * float(everything.pow(2).mean().sqrt())
+    with pytest.raises(ValueError, match="mask must have the STFT shape"):
+        resynthesize_masked(tone, torch.ones(10, 10), **settings)
+    again = resynthesize_masked(tone, torch.ones(257, 101), **settings)
+    torch.testing.assert_close(again, everything)  # seeded: same call, same sound
+
+
+def test_listening_display(model, chirp):
+    heard = ListeningDisplay.from_model(model, chirp, n_iter=8)
+    waves = heard.waveforms()
+    assert set(waves) == {"original", "resynthesized", "used", "ignored"}
+    assert all(w.shape == (1, 16000) for w in waves.values())
+    assert heard.mask.kind == "linear" and tuple(heard.mask.data.shape) == (1, 257, 101)
+    assert 0.0 <= float(heard.mask.data.min()) and float(heard.mask.data.max()) <= 1.0
+    # the mask is the Grad-CAM of the predicted word, rescaled: its maximum is 1
+    assert float(heard.mask.data.max()) == pytest.approx(1.0, abs=0.02)
+    assert heard.word == GradCAMDisplay.from_model(model, chirp).predicted
+    html = heard._repr_html_()
+    assert html.count("<audio") == 4 and "what the model used" in html
+    players = heard.players()
+    assert set(players) == set(waves)
+    heard.plot()
+    assert [a.get_xlabel() for a in heard.axes_] == ["Time (s)"] * 4
+    assert heard.axes_[0].get_ylabel() == "Frequency (Hz)"
+    assert heard.images_["mask"].get_extent()[3] == pytest.approx(8000 + 8000 / 256 / 2)
+    assert heard.images_["used"].get_array().shape == (257, 101)
+
+
+# --- confusion, mistakes, training curves ----------------------------------------------------
+
+def test_confusion_matrix_from_predictions_and_plot():
+    disp = ConfusionMatrixDisplay.from_predictions(["yes", "yes", "no", "no", "no"], ["yes", "no", "no", "no", "yes"])
+    assert disp.confusion.tolist() == [[1, 1], [1, 2]]
+    assert disp.accuracy == pytest.approx(0.6)
+    assert disp.per_class == pytest.approx({"yes": 0.5, "no": 2 / 3})
+    disp.plot()
+    np.testing.assert_allclose(disp.im_.get_array(), [[0.5, 0.5], [1 / 3, 2 / 3]])
+    assert disp.text_[1, 1].get_text() == "2\n66.7%"
+    assert disp.ax_.get_xlabel() == "Predicted word" and disp.ax_.get_ylabel() == "True word"
+    assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["yes", "no"]
+    assert "60.0%" in disp.ax_.get_title()
+    idx = ConfusionMatrixDisplay.from_predictions([0, 1], [1, 1], words=["yes", "no"])
+    assert idx.confusion.tolist() == [[0, 1], [0, 1]]
+    with pytest.raises(ValueError, match="y_pred holds 'maybe'"):
+        ConfusionMatrixDisplay.from_predictions(["yes"], ["maybe"], words=["yes", "no"])
+    with pytest.raises(ValueError, match="same length"):
+        ConfusionMatrixDisplay.from_predictions(["yes"], [])
+
+
+def test_confusion_and_mistakes_from_model(model, chirp):
+    data = _dataset(chirp)
+    with torch.no_grad():
+        predicted = [model.words[int(model(w.unsqueeze(0)).argmax())] for w, *_ in data]
+    truth = [item[3] for item in data]
+    disp = ConfusionMatrixDisplay.from_model(model, data)
+    assert disp.confusion.tolist() == ConfusionMatrixDisplay.from_predictions(truth, predicted,
+                                                                              words=model.words).confusion.tolist()
+    mistakes = MistakesDisplay.from_model(model, data, n_mistakes=2)
+    n_wrong = sum(p != t for p, t in zip(predicted, truth))
+    assert mistakes.n_wrong == n_wrong and mistakes.n == len(data)
+    assert len(mistakes.mistakes) == min(2, n_wrong)
+    confidences = [m["confidence"] for m in mistakes.mistakes]
+    assert confidences == sorted(confidences, reverse=True)
+    for m in mistakes.mistakes:
+        assert m["predicted"] != m["word"] and m["word"] == truth[m["index"]]
+    mistakes.plot()
+    assert len(mistakes.images_) == len(mistakes.mistakes)
+    for image, m in zip(mistakes.images_, mistakes.mistakes):
+        assert image.get_array().shape == (N_MELS, N_FRAMES)
+        assert f"said '{m['word']}'" in image.axes.get_title()
+    assert mistakes._repr_html_().count("<audio") == len(mistakes.mistakes)
+
+
+def test_mistakes_display_with_no_mistakes():
+    disp = MistakesDisplay([], n_wrong=0, n=10, sample_rate=16000).plot()
+    assert "no mistakes" in disp.axes_[0].texts[0].get_text()
+    assert "No mistakes" in disp._repr_html_()
+
+
+def test_training_curves_from_metrics_json(tmp_path):
+    epochs = [{"epoch": e, "train_loss": 1 / e, "val_loss": 1.2 / e, "train_accuracy": 0.5 + 0.1 * e,
+               "val_accuracy": min(0.99, 0.45 + 0.12 * e)} for e in range(1, 5)]
+    (tmp_path / "metrics.json").write_text(json.dumps({"epochs": epochs, "best": {"epoch": 3},
+                                                       "test": {"accuracy": 0.97}}))
+    disp = TrainingCurvesDisplay.from_file(tmp_path).plot()
+    assert disp.best_epoch == 3 and disp.test_accuracy == 0.97
+    np.testing.assert_allclose(disp.lines_["val_loss"].get_ydata(), [1.2 / e for e in range(1, 5)])
+    np.testing.assert_allclose(disp.lines_["train_accuracy"].get_ydata(), [60, 70, 80, 90])
+    assert disp.lines_["test_accuracy"].get_ydata()[0] == pytest.approx(97)
+    assert [a.get_xlabel() for a in disp.axes_] == ["Epoch", "Epoch"]
+    assert disp.axes_[1].get_ylabel() == "Accuracy (%)"
+    with pytest.raises(FileNotFoundError, match="metrics.json"):
+        TrainingCurvesDisplay.from_file(tmp_path / "nowhere")
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        TrainingCurvesDisplay.from_file(tmp_path / "bad.json")
+
+
+# --- the command -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory, model):
+    return save_checkpoint(tmp_path_factory.mktemp("run") / "model.pt", model)
+
+
+def test_cli_explain_writes_figure_and_notes_the_fixes(checkpoint, tmp_path, capsys):
+    from audioviz.cli import main
+
+    t = np.arange(4000) / 8000
+    soundfile.write(tmp_path / "short.wav", 0.3 * np.sin(2 * np.pi * 500 * t), 8000)
+    out = tmp_path / "fig.png"
+    rc = main(["explain", "--checkpoint", str(checkpoint), str(tmp_path / "short.wav"), "--out", str(out),
+               "--channels", "2", "--dpi", "40", "--listen", str(tmp_path / "heard")])
+    printed = capsys.readouterr().out
+    assert rc == 0
+    assert out.exists() and out.stat().st_size > 1000
+    assert "resampled from 8000 Hz to 16000 Hz" in printed and "padded" in printed
+    for name in ("original", "used", "ignored"):
+        data, rate = soundfile.read(tmp_path / "heard" / f"{name}.wav")
+        assert rate == 16000 and data.shape == (16000,)
+
+
+def test_cli_explain_bad_checkpoints_are_clear_errors(checkpoint, tmp_path, capsys):
+    from audioviz.cli import main
+
+    soundfile.write(tmp_path / "clip.wav", np.zeros(16000), 16000)
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(checkpoint.read_bytes()[:4000])
+    other = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(3)}, other)
+    for path, message in ((truncated, "truncated"), (other, "not an audioviz KeywordCNN checkpoint"),
+                          (tmp_path / "missing.pt", "checkpoint not found")):
+        rc = main(["explain", "--checkpoint", str(path), str(tmp_path / "clip.wav"), "--out", str(tmp_path / "f.png")])
+        err = capsys.readouterr().err
+        assert rc == 2 and message in err and "Traceback" not in err
+    assert not (tmp_path / "f.png").exists()
+    rc = main(["explain", "--checkpoint", str(checkpoint), str(tmp_path / "clip.wav"), "--out", str(tmp_path / "f.txt")])
+    assert rc == 2 and "--out must end in" in capsys.readouterr().err
