@@ -149,3 +149,95 @@ def note_html(text: str) -> str:
 
 def format_traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+
+def can_blit(figure) -> bool:
+    """True for a plain Agg canvas (inline backend, tests, static pages): its buffer can be patched."""
+    canvas = figure.canvas
+    return not canvas_is_widget(figure) and hasattr(canvas, "copy_from_bbox") and hasattr(canvas, "restore_region") \
+        and hasattr(canvas, "buffer_rgba")
+
+
+def content_artists(ax) -> list:
+    """What an Axes shows inside its frame (images, collections, lines, patches, texts), in
+    drawing order. Ticks, labels, title and spines are its decoration."""
+    artists = [*ax.images, *ax.collections, *ax.lines, *ax.patches, *ax.texts]
+    return sorted((a for a in artists if a.get_visible()), key=lambda a: a.get_zorder())
+
+
+def _ticks(axis) -> tuple:
+    locations = tuple(float(v) for v in axis.get_majorticklocs())
+    return locations, tuple(axis.major.formatter.format_ticks(list(locations)))
+
+
+def decoration_signature(ax) -> tuple:
+    """Everything that decides how an Axes' frame, ticks and labels look (position, limits,
+    scales, tick positions and texts, labels, title). While it stays the same only the content
+    inside the frame needs drawing again."""
+    return (
+        tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+        _ticks(ax.xaxis), _ticks(ax.yaxis), ax.get_xlabel(), ax.get_ylabel(), ax.get_title(),
+        ax.get_title("left"), ax.get_title("right"), len(ax.child_axes), ax.get_visible(),
+    )
+
+
+def _frame_box(ax):
+    # The Axes box plus two pixels, so the spines' antialiased outer edge is included.
+    return ax.bbox.expanded(1.0, 1.0).padded(2.0)
+
+
+def _draw_content(ax, renderer) -> None:
+    for artist in content_artists(ax):
+        artist.draw(renderer)
+    for spine in ax.spines.values():
+        if spine.get_visible():
+            spine.draw(renderer)
+
+
+class Blitter:
+    """Redraws only the inside of chosen Axes on an Agg canvas, when their decoration holds.
+
+    A full draw renders the figure without the content of the tracked Axes, keeps a copy of each
+    one's frame region (the background: face colour, spines, nothing inside), then draws the
+    content on top. A later step restores the background, draws the content and spines again and
+    blits the region: the same operations in the same order, so the picture is the one a full draw
+    gives, at the cost of the images alone.
+    """
+
+    def __init__(self, figure):
+        self.figure = figure
+        self.axes: list = []
+        self._backgrounds: dict = {}
+
+    def track(self, axes) -> None:
+        for ax in axes:
+            if ax not in self.axes:
+                self.axes.append(ax)
+
+    def can_step(self, axes) -> bool:
+        return all(ax in self._backgrounds and self._backgrounds[ax][0] == decoration_signature(ax) for ax in axes)
+
+    def full_draw(self) -> None:
+        canvas = self.figure.canvas
+        hidden = [a for ax in self.axes for a in content_artists(ax) if not a.get_animated()]
+        for artist in hidden:
+            artist.set_animated(True)
+        try:
+            canvas.draw()
+        finally:
+            for artist in hidden:
+                artist.set_animated(False)
+        renderer = canvas.get_renderer()
+        self._backgrounds = {}
+        for ax in self.axes:
+            self._backgrounds[ax] = (decoration_signature(ax), canvas.copy_from_bbox(_frame_box(ax)))
+            _draw_content(ax, renderer)
+
+    def step(self, axes) -> None:
+        canvas = self.figure.canvas
+        renderer = canvas.get_renderer()
+        for ax in axes:
+            canvas.restore_region(self._backgrounds[ax][1])
+            _draw_content(ax, renderer)
+            canvas.blit(_frame_box(ax))

@@ -19,7 +19,13 @@ import numpy as np
 
 from . import _explorer, _static
 
-__all__ = ["Explorer", "StaticSliders"]
+__all__ = ["Explorer", "MelExplorer", "SpectrogramExplorer", "StaticSliders"]
+
+
+def _house_style():
+    from . import display
+
+    return display.style()
 
 
 class Explorer:
@@ -41,7 +47,12 @@ class Explorer:
            (through :mod:`audioviz.display`), keep handles to the artists and set
            :attr:`image` to the main one.
         3. ``_update(self, changed: frozenset[str])``: recompute what depends on ``changed`` and
-           update the artists in place. Never create a new figure; do not call ``draw``.
+           update the artists in place. Never create a new figure; do not call ``draw``. To be
+           fast, call ``self.mark_stale(ax, ...)`` with the Axes whose content changed: on an Agg
+           canvas, while their limits, scales, ticks and labels hold, only what is inside their
+           frame is drawn again and blitted; call ``self.mark_layout_stale()`` when label
+           sizes may change (an axis of another kind). Without either call the whole figure is
+           redrawn, which is always correct.
         4. Optional ``_coerce(self, changed) -> None``: keep controls consistent with each other
            (for example lower ``win_length`` when ``n_fft`` falls below it). Runs before
            ``_update``; any control it changes is added to ``changed``.
@@ -81,15 +92,24 @@ class Explorer:
         self._ready = False
         self._view = None
         self._picture = None
+        self._stale_axes: list | None = None
+        self._layout_stale = False
+        self._blitter = None
         self.error: BaseException | None = None
         self.output = ipywidgets.Output(layout={"max_height": "12em", "overflow": "auto"})
         self.status = ipywidgets.HTML(value="")
         self.controls = dict(self._make_controls())
         if not self.controls:
             raise ValueError(f"{type(self).__name__}._make_controls() returned no controls")
-        self.figure = _explorer.new_figure(self.figsize)
-        self.image = None
-        self._draw(self.figure)
+        with _house_style():
+            self.figure = _explorer.new_figure(self.figsize)
+            self._layout_engine = self.figure.get_layout_engine()
+            self.image = None
+            self._draw(self.figure)
+        if _explorer.can_blit(self.figure):
+            self._blitter = _explorer.Blitter(self.figure)
+            self._blitter.track(self.figure.axes)
+        self._full_draw(relayout=True)
         self.readout = ipywidgets.HTML(value=self._readout())
         # The handler needs to know which parameter a widget stands for.
         self._names = {id(control): name for name, control in self.controls.items()}
@@ -192,7 +212,8 @@ class Explorer:
             self._coerce(frozenset(self._pending))
             changed = frozenset(self._pending)
             self._pending.clear()
-            self._update(changed)
+            with _house_style():
+                self._update(changed)
             self.readout.value = self._readout()
             self.refresh()
         except Exception as exc:  # shown to the learner, see _show_error
@@ -204,9 +225,44 @@ class Explorer:
         finally:
             self._hold_depth -= 1
 
+    def mark_stale(self, *axes) -> None:
+        """Say which Axes an update changed, so only they are redrawn (see the class docstring)."""
+        if self._stale_axes is None:
+            self._stale_axes = []
+        self._stale_axes.extend(ax for ax in axes if ax not in self._stale_axes)
+
+    def mark_layout_stale(self) -> None:
+        """Say that label sizes may have changed: lay the figure out again on the next draw."""
+        self._layout_stale = True
+
+    def _full_draw(self, *, relayout: bool) -> None:
+        figure = self.figure
+        if self._blitter is None:
+            figure.canvas.draw_idle()
+            return
+        if relayout and self._layout_engine is not None:
+            figure.set_layout_engine(self._layout_engine)
+        self._blitter.full_draw()
+        if self._layout_engine is not None:
+            # Freeze the positions found: a slider step then costs no layout pass.
+            figure.set_layout_engine("none")
+
     def refresh(self) -> None:
-        """Redraw the canvas (``draw_idle``) and, with the inline backend, send the new picture."""
-        self.figure.canvas.draw_idle()
+        """Redraw what changed, then send the new picture to the notebook.
+
+        On an Agg canvas, when the update marked the Axes it changed (:meth:`mark_stale`) and the
+        layout still holds, only those Axes are redrawn and blitted; otherwise the whole figure
+        is drawn with ``draw_idle``. With the inline backend the picture then goes to the
+        notebook as a PNG; with ipympl the canvas widget sends it itself.
+        """
+        stale, relayout = self._stale_axes, self._layout_stale
+        self._stale_axes, self._layout_stale = None, False
+        if self._blitter is not None and stale:
+            self._blitter.track(stale)
+        if self._blitter is None or stale is None or relayout or not self._blitter.can_step(stale):
+            self._full_draw(relayout=relayout)
+        else:
+            self._blitter.step(stale)
         if self._picture is not None:
             self._picture.value = self.to_png()
 
@@ -287,6 +343,7 @@ class Explorer:
         try:
             if dpi is not None:
                 self.figure.set_dpi(dpi)
+                self._full_draw(relayout=True)
             for combo in itertools.product(*values):
                 with self.hold():
                     for name, value in zip(names, combo):
@@ -297,14 +354,17 @@ class Explorer:
                     raise RuntimeError(
                         f"drawing the frame {dict(zip(names, combo))} failed: {self.error}"
                     ) from self.error
-                self.figure.canvas.draw()
+                if dpi is not None:
+                    self.figure.canvas.draw()
                 picture = _explorer.encode_image(np.asarray(self.figure.canvas.buffer_rgba()), fmt=fmt)
                 if picture not in seen:
                     seen[picture] = len(frames)
                     frames.append(picture)
                 index.append(seen[picture])
         finally:
-            self.figure.set_dpi(old_dpi)
+            if dpi is not None:
+                self.figure.set_dpi(old_dpi)
+                self._full_draw(relayout=True)
             with self.hold():
                 for name, value in saved.items():
                     self.controls[name].value = value
@@ -478,3 +538,461 @@ class StaticSliders:
     def __repr__(self) -> str:
         grid = ", ".join(f"{n}={v}" for n, v in zip(self.names, self.values))
         return f"<StaticSliders {self.title}: {grid} ({len(self)} cells, {len(self.frames)} distinct frames)>"
+
+
+# ---------------------------------------------------------------------------------------------
+# spectrogram and mel explorers
+# ---------------------------------------------------------------------------------------------
+#: FFT sizes offered by the n_fft slider.
+N_FFT_CHOICES = (64, 128, 256, 512, 1024, 2048, 4096)
+#: Colormaps offered by the cmap dropdown (perceptually uniform, plus grey for print).
+CMAP_CHOICES = ("magma", "viridis", "inferno", "cividis", "gray_r")
+#: Frequency axes offered by SpectrogramExplorer's y_axis dropdown.
+Y_AXIS_CHOICES = ("linear", "log", "mel")
+_STFT_PARAMS = frozenset({"n_fft", "win_length", "hop_length", "window"})
+_MEL_PARAMS = frozenset({"n_mels", "f_min", "f_max", "mel_scale"})
+_SAMPLE_STEP = 16
+_RELATIVE_DB_LABEL = "dB (0 = loudest)"
+
+
+def _mono(waveform):
+    from ._validation import as_waveform
+
+    wave = as_waveform(waveform)
+    # The explorers show one picture: several channels are averaged to mono.
+    return wave.mean(dim=0, keepdim=True) if wave.shape[0] > 1 else wave
+
+
+def _slider(kind, description, **kwargs):
+    import ipywidgets
+
+    style = {"description_width": "7em"}
+    layout = {"width": "24em"}
+    return getattr(ipywidgets, kind)(description=description, style=style, layout=layout,
+                                     continuous_update=False, **kwargs)
+
+
+def _dropdown(description, options, value):
+    import ipywidgets
+
+    return ipywidgets.Dropdown(description=description, options=list(options), value=value,
+                               style={"description_width": "7em"}, layout={"width": "24em"})
+
+
+def _check_in(value, choices, name):
+    from ._validation import check_choice
+
+    return check_choice(value, tuple(choices), name=name)
+
+
+def _snap(value, step):
+    return max(step, int(round(value / step)) * step)
+
+
+def _ms(samples, sample_rate):
+    return 1000.0 * samples / sample_rate
+
+
+class _ImagePanel:
+    """The main image of an explorer: drawn by :func:`audioviz.display.plot_feature`, then
+    updated in place (data pooled to the Axes width as plot_feature does, extent, limits,
+    colour limits); drawn again by plot_feature only when the kind of its row axis changes."""
+
+    def __init__(self, ax, cax, feature, *, y_axis=None, cmap="magma", clim=(None, None)):
+        from . import display
+
+        self.ax, self.cax = ax, cax
+        self.image = display.plot_feature(feature, ax=ax, y_axis=y_axis, cmap=cmap, colorbar=cax,
+                                          vmin=clim[0], vmax=clim[1])
+        self.colorbar = self.image.colorbar
+        self.axis_key = self._axis_key(feature, y_axis)
+
+    @staticmethod
+    def _axis_key(feature, y_axis):
+        return (feature.kind, y_axis if feature.kind == "linear" else None, feature.params.get("mel_scale"))
+
+    def set_feature(self, feature, *, y_axis=None, clim=(None, None)) -> bool:
+        """Show ``feature``; return True when the axis kind changed (labels may change size)."""
+        from . import display
+
+        key = self._axis_key(feature, y_axis)
+        if key != self.axis_key:
+            # Another kind of axis (Hz, log Hz, mel): plot_feature sets scale, ticks and labels.
+            cmap = self.image.get_cmap()
+            self.image.remove()
+            self.image = display.plot_feature(feature, ax=self.ax, y_axis=y_axis, cmap=cmap, colorbar=False,
+                                              vmin=clim[0], vmax=clim[1])
+            self.image.colorbar = self.colorbar
+            self.colorbar.update_normal(self.image)
+            self.axis_key = key
+            return True
+        pooled = display._reduce_columns(feature, display._resolve_max_columns(self.ax, None))
+        data = pooled.data[0].detach().to("cpu", torch_float32()).numpy()
+        t_lo, t_hi = pooled.time_edges()
+        r_lo, r_hi = pooled.row_edges()
+        self.image.set_data(data)
+        self.image.set_extent((t_lo, t_hi, r_lo, r_hi))
+        low, high = clim
+        self.image.set_clim(float(data.min()) if low is None else low, float(data.max()) if high is None else high)
+        return False
+
+
+def torch_float32():
+    import torch
+
+    return torch.float32
+
+
+class SpectrogramExplorer(Explorer):
+    """A live spectrogram: slide the STFT settings and see the picture change.
+
+    Controls (``explorer.controls[name]``): ``n_fft`` (64 ... 4096), ``win_length`` and
+    ``hop_length`` (in samples; both kept ``<= n_fft`` by the sliders themselves), ``window``
+    (hann, hamming, blackman, rectangular), ``y_axis`` (linear, log or mel frequency), ``n_mels``,
+    ``f_min`` and ``f_max`` in Hz (the mel filterbank's range on the mel axis, the shown range on
+    the others), ``top_db`` (dynamic range in dB) and ``cmap``. Beside them: a player for the clip
+    and a readout of the resolution the settings give (seconds per column, Hz per row).
+
+    The picture is drawn once by :func:`audioviz.display.plot_feature`; a change recomputes only
+    what depends on it (the STFT for ``n_fft``, ``win_length``, ``hop_length``, ``window``; only
+    the dB conversion for ``top_db``; nothing but the colormap for ``cmap``) and updates the image
+    in place.
+
+    Args:
+        waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``; channels are
+            averaged.
+        sample_rate: in Hz.
+        n_fft: first FFT size, one of ``64, 128, ..., 4096``. Default: ``512``.
+        win_length: window size in samples. Default: ``n_fft``.
+        hop_length: samples between columns. Default: ``win_length // 4``.
+        window: ``"hann"``, ``"hamming"``, ``"blackman"`` or ``"rectangular"``. Default: ``"hann"``.
+        y_axis: ``"linear"``, ``"log"`` or ``"mel"``. Default: ``"linear"``.
+        n_mels: mel bands on the mel axis. Default: ``64``.
+        f_min, f_max: frequency range in Hz. Default: ``0`` and ``sample_rate / 2``.
+        top_db: dynamic range shown, in dB below the loudest value. Default: ``80``.
+        cmap: colormap name. Default: ``"magma"``.
+
+    Attributes:
+        controls, figure, image, output, status, error: see :class:`Explorer`.
+        ax: the spectrogram's Axes. colorbar: its colorbar (in dB).
+        feature: the dB :class:`~audioviz.features.Feature` shown now.
+
+    Example:
+        >>> import torch, audioviz
+        >>> t = torch.arange(16000) / 16000
+        >>> explorer = audioviz.SpectrogramExplorer(torch.sin(2 * torch.pi * 440 * t), 16000)
+        >>> explorer.controls["n_fft"].value = 1024
+        >>> explorer.image.get_array().shape[0]   # n_fft // 2 + 1 rows
+        513
+        >>> explorer  # in a notebook: the live widget  # doctest: +SKIP
+    """
+
+    figsize = (8.0, 3.4)
+
+    def __init__(self, waveform, sample_rate: int, *, n_fft: int = 512, win_length: int | None = None,
+                 hop_length: int | None = None, window: str = "hann", y_axis: str = "linear",
+                 n_mels: int = 64, f_min: float = 0.0, f_max: float | None = None, top_db: float = 80.0,
+                 cmap: str = "magma"):
+        from ._validation import check_freq_range, check_sample_rate, check_stft_params
+        from .features import WINDOWS
+
+        self.waveform = _mono(waveform)
+        self.sample_rate = check_sample_rate(sample_rate)
+        _check_in(n_fft, N_FFT_CHOICES, "n_fft")
+        n_fft, win_length, hop_length = check_stft_params(
+            n_fft, win_length, hop_length if hop_length is not None else max((win_length or n_fft) // 4, 1))
+        f_min, f_max = check_freq_range(f_min, f_max, self.sample_rate)
+        self._initial = dict(
+            n_fft=n_fft, win_length=win_length, hop_length=hop_length,
+            window=_check_in(window, tuple(WINDOWS), "window"), y_axis=_check_in(y_axis, Y_AXIS_CHOICES, "y_axis"),
+            n_mels=n_mels, f_min=f_min, f_max=f_max, top_db=top_db, cmap=cmap,
+        )
+        if not isinstance(top_db, (int, float)) or not 10 <= top_db <= 120:
+            raise ValueError(f"top_db must be a number of dB from 10 to 120, got {top_db!r}")
+        if isinstance(n_mels, bool) or not isinstance(n_mels, int) or not 8 <= n_mels <= 256:
+            raise ValueError(f"n_mels must be an int from 8 to 256, got {n_mels!r}")
+        self._power = None
+        super().__init__()
+
+    # -- controls
+    def _make_controls(self):
+        from .features import WINDOWS
+
+        p = self._initial
+        nyquist = self.sample_rate / 2
+        return {
+            "n_fft": _slider("SelectionSlider", "n_fft", options=list(N_FFT_CHOICES), value=p["n_fft"]),
+            "win_length": _slider("IntSlider", "win_length", min=min(_SAMPLE_STEP, p["win_length"]), max=p["n_fft"],
+                                  step=1, value=p["win_length"]),
+            "hop_length": _slider("IntSlider", "hop_length", min=min(_SAMPLE_STEP, p["hop_length"]), max=p["n_fft"],
+                                  step=1, value=p["hop_length"]),
+            "window": _dropdown("window", tuple(WINDOWS), p["window"]),
+            "y_axis": _dropdown("frequency axis", Y_AXIS_CHOICES, p["y_axis"]),
+            "n_mels": _slider("IntSlider", "n_mels", min=8, max=256, step=1, value=p["n_mels"],
+                              disabled=p["y_axis"] != "mel"),
+            "f_min": _slider("FloatSlider", "f_min (Hz)", min=0.0, max=nyquist, step=10.0, value=p["f_min"],
+                             readout_format=".0f"),
+            "f_max": _slider("FloatSlider", "f_max (Hz)", min=0.0, max=nyquist, step=10.0, value=p["f_max"],
+                             readout_format=".0f"),
+            "top_db": _slider("FloatSlider", "top_db (dB)", min=10.0, max=120.0, step=5.0, value=float(p["top_db"]),
+                              readout_format=".0f"),
+            "cmap": _dropdown("cmap", CMAP_CHOICES if p["cmap"] in CMAP_CHOICES else CMAP_CHOICES + (p["cmap"],),
+                              p["cmap"]),
+        }
+
+    def _coerce(self, changed):
+        c = self.controls
+        if "n_fft" in changed:
+            n_fft = c["n_fft"].value
+            follow = c["win_length"].value == c["win_length"].max
+            # Lowering max clamps the value: win_length and hop_length stay <= n_fft.
+            c["win_length"].max = n_fft
+            c["hop_length"].max = n_fft
+            if follow:
+                # A window as long as the FFT stays that way when the FFT grows.
+                c["win_length"].value = n_fft
+        if "f_min" in changed and c["f_min"].value >= c["f_max"].value:
+            c["f_max"].value = min(c["f_max"].max, c["f_min"].value + c["f_min"].step)
+            c["f_min"].value = min(c["f_min"].value, c["f_max"].value - c["f_min"].step)
+        if "f_max" in changed and c["f_max"].value <= c["f_min"].value:
+            c["f_min"].value = max(0.0, c["f_max"].value - c["f_max"].step)
+            c["f_max"].value = max(c["f_max"].value, c["f_min"].value + c["f_max"].step)
+        if "y_axis" in changed:
+            c["n_mels"].disabled = c["y_axis"].value != "mel"
+
+    # -- computing
+    def _compute_power(self):
+        from . import features
+
+        p = self.params
+        stft = dict(n_fft=p["n_fft"], win_length=p["win_length"], hop_length=p["hop_length"], window=p["window"])
+        if p["y_axis"] == "mel":
+            return features.mel_spectrogram(self.waveform, self.sample_rate, n_mels=p["n_mels"], f_min=p["f_min"],
+                                            f_max=p["f_max"], **stft)
+        return features.spectrogram(self.waveform, self.sample_rate, **stft)
+
+    def _compute_db(self):
+        from . import features
+
+        # Decibels relative to the loudest cell (librosa's ref=np.max): the colour scale stays
+        # 0 .. -top_db whatever n_fft or the window does to the absolute power.
+        db = features.amplitude_to_db(self._power, top_db=self.params["top_db"])
+        return db.replace(data=db.data - db.data.amax(), params={**db.params, "ref": "max"})
+
+    def _clim(self):
+        return (-float(self.params["top_db"]), 0.0)
+
+    def _y_axis(self):
+        return None if self.params["y_axis"] == "mel" else self.params["y_axis"]
+
+    def _apply_frequency_range(self):
+        if self.params["y_axis"] != "mel":
+            low = self.params["f_min"] if self.params["y_axis"] == "linear" else max(0.0, self.params["f_min"])
+            self.ax.set_ylim(low, self.params["f_max"])
+
+    # -- drawing
+    def _draw(self, figure):
+        from . import display
+
+        self.ax, self._cax = figure.subplots(1, 2, width_ratios=(40, 1))
+        self._power = self._compute_power()
+        self.feature = self._compute_db()
+        self._panel = _ImagePanel(self.ax, self._cax, self.feature, y_axis=self._y_axis(), cmap=self.params["cmap"],
+                                  clim=self._clim())
+        self._panel.colorbar.set_label(_RELATIVE_DB_LABEL)
+        self.image = self._panel.image
+        # The time axis is the clip's, whatever the frames: it never moves under the slider.
+        self.ax.set_xlim(0.0, self.waveform.shape[-1] / self.sample_rate)
+        self.colorbar = self._panel.colorbar
+        self._apply_frequency_range()
+
+    def _update(self, changed):
+        from . import display
+
+        p = self.params
+        recompute = bool(changed & _STFT_PARAMS) or "y_axis" in changed or (
+            p["y_axis"] == "mel" and bool(changed & _MEL_PARAMS))
+        if recompute:
+            self._power = self._compute_power()
+        if recompute or "top_db" in changed:
+            self.feature = self._compute_db()
+            if self._panel.set_feature(self.feature, y_axis=self._y_axis(), clim=self._clim()):
+                self.mark_layout_stale()
+            self.image = self._panel.image
+        if "cmap" in changed:
+            self.image.set_cmap(p["cmap"])
+        if changed & {"f_min", "f_max", "y_axis"}:
+            self._apply_frequency_range()
+        self.mark_stale(self.ax, self._cax)
+
+    # -- around the figure
+    def _readout(self):
+        p = self.params
+        sr = self.sample_rate
+        lines = [
+            f"<b>Time:</b> one column every {p['hop_length']} samples = {_ms(p['hop_length'], sr):.2f} ms; "
+            f"each column sees {p['win_length']} samples = {_ms(p['win_length'], sr):.1f} ms.",
+        ]
+        if p["y_axis"] == "mel":
+            from .features import mel_to_hz, hz_to_mel
+
+            lo, hi = hz_to_mel(p["f_min"]), hz_to_mel(p["f_max"])
+            step = (hi - lo) / (p["n_mels"] + 1)
+            low_width = mel_to_hz(lo + 2 * step) - mel_to_hz(lo)
+            high_width = mel_to_hz(hi) - mel_to_hz(hi - 2 * step)
+            lines.append(
+                f"<b>Frequency:</b> {p['n_mels']} mel rows from {p['f_min']:.0f} to {p['f_max']:.0f} Hz: a filter "
+                f"spans {low_width:.0f} Hz at the bottom, {high_width:.0f} Hz at the top (FFT bins are "
+                f"{sr / p['n_fft']:.1f} Hz apart)."
+            )
+        else:
+            lines.append(
+                f"<b>Frequency:</b> {sr / p['n_fft']:.2f} Hz per row ({sr} / n_fft), {p['n_fft'] // 2 + 1} rows"
+                + (f"; the {p['win_length']}-sample window blurs detail finer than about "
+                   f"{sr / p['win_length']:.1f} Hz" if p["win_length"] < p["n_fft"] else "")
+                + "."
+            )
+        return "<div style='font-size:90%;line-height:1.4'>" + "<br>".join(lines) + "</div>"
+
+    def _extra_widgets(self):
+        import ipywidgets
+
+        from .io import to_wav_bytes
+
+        return [ipywidgets.Audio(value=to_wav_bytes(self.waveform, self.sample_rate), format="wav", autoplay=False,
+                                 loop=False, layout={"width": "24em"})]
+
+
+class MelExplorer(Explorer):
+    """The mel filterbank and the mel spectrogram it makes, side by side, with sliders.
+
+    Controls (``explorer.controls[name]``): ``n_mels`` (8 ... 256), ``f_min`` and ``f_max`` in Hz
+    (kept ``f_min < f_max`` by the sliders), ``mel_scale`` (``"htk"``, torchaudio's default, or
+    ``"slaney"``). Left: the triangular filters over frequency in Hz, drawn by
+    :func:`audioviz.display.plot_mel_filterbank` (filters too narrow to catch an FFT bin are
+    marked, and the status line says how many). Right: the mel spectrogram in dB drawn by
+    :func:`audioviz.display.plot_feature`, updated in place.
+
+    Args:
+        waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``; channels are
+            averaged.
+        sample_rate: in Hz.
+        n_fft: FFT size (fixed for the explorer). Default: ``1024``.
+        hop_length: samples between columns. Default: ``n_fft // 4``.
+        n_mels: first number of filters. Default: ``64``.
+        f_min, f_max: first frequency range in Hz. Default: ``0`` and ``sample_rate / 2``.
+        mel_scale: ``"htk"`` or ``"slaney"``. Default: ``"htk"``.
+        top_db: dynamic range shown, in dB. Default: ``80``.
+
+    Attributes:
+        controls, figure, image, output, status, error: see :class:`Explorer`.
+        ax_filters, ax_mel: the two Axes. filterbank: the :class:`~audioviz.features.MelFilterbank`
+        shown. feature: the dB mel :class:`~audioviz.features.Feature` shown.
+
+    Example:
+        >>> import torch, audioviz
+        >>> explorer = audioviz.MelExplorer(torch.randn(16000), 16000)
+        >>> explorer.controls["n_mels"].value = 40
+        >>> explorer.image.get_array().shape[0], explorer.filterbank.n_mels
+        (40, 40)
+    """
+
+    figsize = (10.0, 3.4)
+
+    def __init__(self, waveform, sample_rate: int, *, n_fft: int = 1024, hop_length: int | None = None,
+                 n_mels: int = 64, f_min: float = 0.0, f_max: float | None = None, mel_scale: str = "htk",
+                 top_db: float = 80.0):
+        from ._validation import check_freq_range, check_sample_rate, check_stft_params
+        from .features import MEL_SCALES
+
+        self.waveform = _mono(waveform)
+        self.sample_rate = check_sample_rate(sample_rate)
+        self.n_fft, _, self.hop_length = check_stft_params(n_fft, None, hop_length if hop_length is not None
+                                                           else max(n_fft // 4, 1))
+        f_min, f_max = check_freq_range(f_min, f_max, self.sample_rate)
+        if isinstance(n_mels, bool) or not isinstance(n_mels, int) or not 8 <= n_mels <= 256:
+            raise ValueError(f"n_mels must be an int from 8 to 256, got {n_mels!r}")
+        if not isinstance(top_db, (int, float)) or top_db <= 0:
+            raise ValueError(f"top_db must be a positive number of dB, got {top_db!r}")
+        self.top_db = float(top_db)
+        self._initial = dict(n_mels=n_mels, f_min=f_min, f_max=f_max,
+                             mel_scale=_check_in(mel_scale, MEL_SCALES, "mel_scale"))
+        self._notes: list[str] = []
+        super().__init__()
+
+    def _make_controls(self):
+        from .features import MEL_SCALES
+
+        p = self._initial
+        nyquist = self.sample_rate / 2
+        return {
+            "n_mels": _slider("IntSlider", "n_mels", min=8, max=256, step=1, value=p["n_mels"]),
+            "f_min": _slider("FloatSlider", "f_min (Hz)", min=0.0, max=nyquist, step=10.0, value=p["f_min"],
+                             readout_format=".0f"),
+            "f_max": _slider("FloatSlider", "f_max (Hz)", min=0.0, max=nyquist, step=10.0, value=p["f_max"],
+                             readout_format=".0f"),
+            "mel_scale": _dropdown("mel_scale", MEL_SCALES, p["mel_scale"]),
+        }
+
+    _coerce = SpectrogramExplorer._coerce
+
+    def _compute(self):
+        import warnings
+
+        from . import features
+
+        p = self.params
+        with warnings.catch_warnings():
+            # Empty filters are shown in the picture and the readout instead.
+            warnings.simplefilter("ignore", UserWarning)
+            self.filterbank = features.mel_filterbank(self.sample_rate, n_fft=self.n_fft, n_mels=p["n_mels"],
+                                                      f_min=p["f_min"], f_max=p["f_max"], mel_scale=p["mel_scale"],
+                                                      warn_empty=False)
+            mel = features.mel_spectrogram(self.waveform, self.sample_rate, n_fft=self.n_fft,
+                                           hop_length=self.hop_length, n_mels=p["n_mels"], f_min=p["f_min"],
+                                           f_max=p["f_max"], mel_scale=p["mel_scale"])
+        db = features.amplitude_to_db(mel, top_db=self.top_db)
+        self.feature = db.replace(data=db.data - db.data.amax(), params={**db.params, "ref": "max"})
+
+    def _draw_filters(self):
+        import warnings
+
+        from . import display
+
+        self.ax_filters.cla()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            self.filter_lines = display.plot_mel_filterbank(self.filterbank, ax=self.ax_filters)
+
+    def _draw(self, figure):
+        self.ax_filters, self.ax_mel, cax = figure.subplots(1, 3, width_ratios=(20, 24, 1))
+        self._compute()
+        self._draw_filters()
+        self._panel = _ImagePanel(self.ax_mel, cax, self.feature, clim=(-self.top_db, 0.0))
+        self._panel.colorbar.set_label(_RELATIVE_DB_LABEL)
+        self.image = self._panel.image
+        self.ax_mel.set_xlim(0.0, self.waveform.shape[-1] / self.sample_rate)
+        self._cax = cax
+
+    def _update(self, changed):
+        title = self.ax_filters.get_title()
+        self._compute()
+        self._draw_filters()
+        if self._panel.set_feature(self.feature, clim=(-self.top_db, 0.0)) or self.ax_filters.get_title() != title:
+            self.mark_layout_stale()
+        self.image = self._panel.image
+        self.mark_stale(self.ax_filters, self.ax_mel, self._cax)
+
+    def _readout(self):
+        bank = self.filterbank
+        n_empty = int(bank.empty.sum())
+        spacing = bank.sample_rate / bank.n_fft
+        text = (f"{bank.n_mels} filters from {bank.f_min:.0f} to {bank.f_max:.0f} Hz ({bank.mel_scale}); "
+                f"FFT bins every {spacing:.1f} Hz (n_fft={bank.n_fft}).")
+        if n_empty:
+            text += (f" <span style='color:#b00020'>{n_empty} filters are empty</span>: narrower than the bin "
+                     f"spacing, their mel row is always silent. Use fewer mels or a larger n_fft.")
+        return f"<div style='font-size:90%;line-height:1.4'>{text}</div>"
+
+    def _extra_widgets(self):
+        return SpectrogramExplorer._extra_widgets(self)
