@@ -347,3 +347,37 @@ def test_cli_explain_bad_checkpoints_are_clear_errors(checkpoint, tmp_path, caps
     assert not (tmp_path / "f.png").exists()
     rc = main(["explain", "--checkpoint", str(checkpoint), str(tmp_path / "clip.wav"), "--out", str(tmp_path / "f.txt")])
     assert rc == 2 and "--out must end in" in capsys.readouterr().err
+
+
+# --- the explorer widget ---------------------------------------------------------------------
+
+def test_feature_map_explorer_updates_in_place(model, chirp):
+    from audioviz.explain import FeatureMapExplorer
+
+    explorer = FeatureMapExplorer(model, chirp)
+    image = explorer.image
+    first = explorer.maps[0].data
+    means = first.mean(dim=(1, 2))
+    assert explorer.params["layer"] == 0
+    assert float(means[explorer.params["channel"]]) == pytest.approx(float(means.max()))
+    assert image.get_array().shape == (N_MELS, N_FRAMES)
+    assert explorer.ax.get_xlabel() == "Time (s)" and "Hz" in explorer.ax.get_ylabel()
+
+    explorer.controls["layer"].value = 3  # 8 channels of 5 x 12 in the tiny model
+    assert explorer.error is None
+    assert explorer.image is image  # same artist, new data
+    assert image.get_array().shape == (5, 12)
+    assert image.get_extent() == pytest.approx((*explorer.maps[3].time_edges(), *explorer.maps[3].row_edges()))
+    assert explorer.controls["channel"].max == 7
+    explorer.controls["channel"].value = 5
+    np.testing.assert_allclose(image.get_array(), explorer.maps[3].data[5].numpy())
+    assert image.get_clim() == pytest.approx((0.0, float(explorer.maps[3].data.max())))
+    assert "conv 4" in explorer.readout.value and "8 x 8" in explorer.readout.value
+
+    explorer.controls["layer"].value = 0  # 4 channels: the slider range shrinks, the value follows
+    assert explorer.controls["channel"].max == 3 and explorer.params["channel"] == 3
+    assert image.get_array().shape == (N_MELS, N_FRAMES)
+    with pytest.raises(ValueError, match="channel"):
+        FeatureMapExplorer(model, chirp, channel=9)
+    with pytest.raises(ValueError, match="layer"):
+        FeatureMapExplorer(model, chirp, layer=4)

@@ -14,6 +14,7 @@ Each display is computed once (``from_model`` and friends) and drawn with ``.plo
 which returns the display with its artists on attributes ending in ``_``. The command
 ``audioviz explain`` writes the Grad-CAM and feature-map figure for one audio file.
 """
+from ._explorer import FeatureMapExplorer
 from ._feature_maps import FeatureMapDisplay, layer_outputs
 from ._gradcam import GradCAMDisplay, grad_cam
 from ._listen import ListeningDisplay, resynthesize_masked
@@ -22,6 +23,7 @@ from ._metrics import ConfusionMatrixDisplay, MistakesDisplay, TrainingCurvesDis
 __all__ = [
     "ConfusionMatrixDisplay",
     "FeatureMapDisplay",
+    "FeatureMapExplorer",
     "GradCAMDisplay",
     "ListeningDisplay",
     "MistakesDisplay",

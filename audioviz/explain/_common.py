@@ -16,11 +16,7 @@ import warnings
 import numpy as np
 import torch
 
-from ..features import Feature, hz_to_mel, mel_filterbank, mel_to_hz
-
-#: Hz values to label on a mel axis (true mel positions, labelled in Hz).
-_HZ_TICKS = (250, 500, 1000, 2000, 4000, 8000, 16000)
-
+from ..features import Feature, hz_to_mel, mel_filterbank
 
 def check_model(model):
     """The model must be a KeywordCNN-like module: a front end, conv blocks and a word list."""
@@ -141,44 +137,20 @@ def mel_rows_to_hz_bins(values: torch.Tensor, mel_rows: torch.Tensor, hz_bins: t
 
 # --- drawing ---------------------------------------------------------------------------------
 
-def extent(feature: Feature):
-    """``imshow`` extent ``(left, right, bottom, top)`` in seconds and the feature's row units."""
-    left, right = feature.time_edges()
-    bottom, top = feature.row_edges()
-    return (left, right, bottom, top)
-
-
-def _mel_ticks(ax, feature: Feature):
-    from matplotlib.ticker import FixedLocator, FuncFormatter
-
-    scale = feature.params.get("mel_scale", "htk")
-    lo, hi = feature.row_edges()
-    hz = [f for f in _HZ_TICKS if lo <= hz_to_mel(float(f), mel_scale=scale) <= hi]
-    ax.yaxis.set_major_locator(FixedLocator([hz_to_mel(float(f), mel_scale=scale) for f in hz]))
-    ax.yaxis.set_major_formatter(FuncFormatter(
-        lambda m, _pos: _hz_label(mel_to_hz(float(m), mel_scale=scale))))
-
-
-def _hz_label(hz: float) -> str:
-    hz = round(hz)
-    return f"{hz / 1000:g}k" if hz >= 1000 else f"{hz:d}"
-
-
 def draw_feature(ax, feature: Feature, *, channel: int = 0, label_x: bool = True, label_y: bool = True, **kwargs):
-    """Draw one channel of a mel-kind Feature with its true axes; returns the AxesImage.
+    """Draw one channel of a Feature with :func:`audioviz.plot_feature` (true axes), no colorbar.
 
-    The y axis is in mel (so the image is not distorted) and labelled in Hz; the x axis in seconds.
+    Mel rows are drawn in mel (so the image is not distorted) and labelled in Hz; time in seconds.
+    Every frame is drawn (no column pooling: these images are small). Returns the AxesImage.
     """
-    kwargs.setdefault("origin", "lower")
-    kwargs.setdefault("aspect", "auto")
-    kwargs.setdefault("interpolation", "nearest")
-    image = ax.imshow(feature.data[channel].numpy(), extent=extent(feature), **kwargs)
-    if feature.kind == "mel":
-        _mel_ticks(ax, feature)
-    if label_x:
-        ax.set_xlabel("Time (s)")
-    if label_y:
-        ax.set_ylabel("Frequency (Hz, mel scale)" if feature.kind == "mel" else "Frequency (Hz)")
+    from ..display import plot_feature
+
+    kwargs.setdefault("max_columns", feature.data.shape[-1])
+    image = plot_feature(feature, ax=ax, channel=channel, colorbar=False, **kwargs)
+    if not label_x:
+        ax.set_xlabel("")
+    if not label_y:
+        ax.set_ylabel("")
     return image
 
 

@@ -181,6 +181,9 @@ class FeatureMapDisplay:
                 axes[r, c] = cell
                 image = draw_feature(cell, fmap, channel=ch, cmap=cmap, vmin=0.0, vmax=vmax,
                                      label_x=(r == n_rows - 1), label_y=False)
+                # Pooling drops the last few frames; show every row over the input's full second
+                # so the layers line up in time (and all time axes use one unit).
+                cell.set_xlim(top.get_xlim())
                 cell.set_title(f"ch {ch}", fontsize="small", pad=2)
                 if c > 0:
                     cell.tick_params(labelleft=False)

@@ -1,0 +1,171 @@
+"""A widget to walk through the feature maps of the keyword CNN, layer by layer, channel by channel.
+
+:class:`FeatureMapExplorer` is an :class:`audioviz.widgets.Explorer`: the clip goes through the
+model once, every layer's maps are kept, and the layer and channel controls only swap the data,
+extent and colour limits of one image in place.
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from ..widgets import Explorer
+from ._common import draw_feature, model_clip
+from ._feature_maps import layer_outputs
+
+__all__ = ["FeatureMapExplorer"]
+
+
+class FeatureMapExplorer(Explorer):
+    """Slide through the feature maps of every convolution layer for one clip.
+
+    Controls (``explorer.controls[name]``): ``layer`` (a dropdown of the convolution blocks,
+    labelled with their map count and size) and ``channel`` (which map of that layer; its range
+    follows the layer). The top panel is the log-mel image the network sees; the bottom one the
+    chosen map, on the same time axis and with the layer's own, coarser, true mel rows. The
+    colour scale is fixed per layer (0 to the layer's largest activation on this clip), so two
+    channels of a layer compare by brightness. The readout says how coarse the layer is and how
+    active the channel is compared with its neighbours.
+
+    Args:
+        model: a :class:`~audioviz.model.KeywordCNN`.
+        waveform: Tensor or array ``(time,)`` or ``(channel, time)``; brought to one second at the
+            model's rate (with a warning) if needed.
+        sample_rate: its rate in Hz. Default: the model's.
+        layer: the block shown first. Default: ``0``.
+        channel: the map shown first. Default: the most active one of ``layer``.
+
+    Attributes:
+        logmel: the input Feature; maps: one Feature ``(channels, rows, frames)`` per layer.
+        controls, figure, image (the map's AxesImage), input_image, colorbar: see
+        :class:`~audioviz.widgets.Explorer`.
+
+    Example:
+        >>> import torch
+        >>> from audioviz.model import KeywordCNN
+        >>> explorer = FeatureMapExplorer(KeywordCNN(), torch.randn(16000) * 0.1)
+        >>> explorer.controls["layer"].value = 2
+        >>> explorer.image.get_array().shape
+        (10, 25)
+    """
+
+    figsize = (8.0, 5.2)
+
+    def __init__(self, model, waveform, *, sample_rate: int | None = None, layer: int = 0,
+                 channel: int | None = None):
+        self.waveform = model_clip(model, waveform, sample_rate)
+        self.sample_rate = int(model.config.frontend.sample_rate)
+        self.logmel, self.maps, logits = layer_outputs(model, self.waveform)
+        n = len(self.maps)
+        if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < n:
+            raise ValueError(f"layer must be an int from 0 to {n - 1}, got {layer!r}")
+        n_channels = self.maps[layer].data.shape[0]
+        if channel is None:
+            channel = self._ranking(layer)[0]
+        if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel < n_channels:
+            raise ValueError(f"channel must be an int from 0 to {n_channels - 1} for layer {layer}, got {channel!r}")
+        self._initial = dict(layer=layer, channel=channel)
+        probs = logits.softmax(-1)
+        self.probabilities = {w: float(p) for w, p in zip(model.words, probs)}
+        super().__init__()
+
+    # -- data
+    def _ranking(self, layer: int) -> list[int]:
+        data = self.maps[layer].data
+        means = data.reshape(data.shape[0], -1).mean(dim=1)
+        return [int(i) for i in np.argsort(-means.numpy(), kind="stable")]
+
+    def _layer_label(self, i: int) -> str:
+        fmap = self.maps[i]
+        c, r, f = fmap.data.shape
+        return f"conv {i + 1}: {c} maps of {r} x {f}"
+
+    # -- controls
+    def _make_controls(self):
+        import ipywidgets
+
+        layer = self._initial["layer"]
+        return {
+            "layer": ipywidgets.Dropdown(options=[(self._layer_label(i), i) for i in range(len(self.maps))],
+                                         value=layer, description="layer"),
+            "channel": ipywidgets.IntSlider(value=self._initial["channel"], min=0,
+                                            max=self.maps[layer].data.shape[0] - 1, description="channel",
+                                            continuous_update=True),
+        }
+
+    def _coerce(self, changed):
+        if "layer" in changed:
+            slider = self.controls["channel"]
+            top = self.maps[self.controls["layer"].value].data.shape[0] - 1
+            if slider.value > top:
+                slider.value = top
+            slider.max = top
+
+    # -- drawing
+    def _draw(self, figure):
+        grid = figure.add_gridspec(2, 2, width_ratios=(40, 1), height_ratios=(1, 1))
+        self.input_ax = figure.add_subplot(grid[0, 0])
+        self.ax = figure.add_subplot(grid[1, 0], sharex=self.input_ax)
+        self._input_cax = figure.add_subplot(grid[0, 1])
+        self._cax = figure.add_subplot(grid[1, 1])
+        self.input_image = draw_feature(self.input_ax, self.logmel, cmap="viridis", label_x=False)
+        figure.colorbar(self.input_image, cax=self._input_cax, label="normalised\nlog power")
+        probs = ", ".join(f"{w} {p:.0%}" for w, p in self.probabilities.items())
+        self.input_ax.set_title(f"input log-mel (model says: {probs})", loc="left", fontsize="medium")
+        layer, channel = self.params["layer"], self.params["channel"]
+        fmap = self.maps[layer]
+        self.image = draw_feature(self.ax, fmap, channel=channel, cmap="magma", vmin=0.0,
+                                  vmax=self._vmax(layer))
+        self.colorbar = figure.colorbar(self.image, cax=self._cax, label="activation")
+        self.ax.set_xlim(self.input_ax.get_xlim())
+        # Inside the frame, so the fast redraw of the Axes also redraws the label.
+        self._label = self.ax.text(0.01, 0.97, "", transform=self.ax.transAxes, va="top", ha="left", color="white",
+                                   fontsize="small", bbox=dict(boxstyle="round", fc="black", alpha=0.5, lw=0))
+        self._set_label()
+
+    def _vmax(self, layer: int) -> float:
+        return float(self.maps[layer].data.max()) or 1.0
+
+    def _set_label(self):
+        layer, channel = self.params["layer"], self.params["channel"]
+        self._label.set_text(f"conv {layer + 1}, channel {channel}")
+
+    def _update(self, changed):
+        layer, channel = self.params["layer"], self.params["channel"]
+        fmap = self.maps[layer]
+        self.image.set_data(fmap.data[channel].numpy())
+        if "layer" in changed:
+            t_lo, t_hi = fmap.time_edges()
+            r_lo, r_hi = fmap.row_edges()
+            self.image.set_extent((t_lo, t_hi, r_lo, r_hi))
+            self.ax.set_ylim(r_lo, r_hi)
+            self.ax.set_xlim(self.input_ax.get_xlim())
+            self.image.set_clim(0.0, self._vmax(layer))
+        self._set_label()
+        self.mark_stale(self.ax, self._cax)
+
+    def _readout(self):
+        layer, channel = self.params["layer"], self.params["channel"]
+        fmap = self.maps[layer]
+        c, rows, frames = fmap.data.shape
+        stride_f, stride_t = fmap.params["stride"]
+        rank = self._ranking(layer).index(channel) + 1
+        mean = float(fmap.data[channel].mean())
+        cell = (f"each cell pools {stride_f} x {stride_t} input cells ({1000 * fmap.frame_period:.0f} ms)"
+                if stride_f > 1 else f"one cell per input cell ({1000 * fmap.frame_period:.0f} ms)")
+        return (f"<b>{html.escape(self._layer_label(layer))}</b><br>{cell}<br>"
+                f"channel {channel}: mean activation {mean:.3f}, the {_ordinal(rank)} most active of {c}")
+
+    def _extra_widgets(self):
+        import ipywidgets
+
+        from ..io import to_wav_bytes
+
+        return [ipywidgets.Audio(value=to_wav_bytes(self.waveform, self.sample_rate), format="wav", autoplay=False,
+                                 loop=False, layout={"width": "24em"})]
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
