@@ -41,7 +41,7 @@ AXIS_KINDS = {
     "hz": AxisKind("Frequency (Hz)", ("linear", {}), lambda m: ticker.MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]),
                    lambda m: HzFormatter()),
     "log": AxisKind("Frequency (Hz)", ("symlog", {"base": 2, "linthresh": LOG_LINTHRESH_HZ, "linscale": 0.5}),
-                    lambda m: LogHzLocator(), lambda m: HzFormatter()),
+                    lambda m: LogHzLocator(linthresh=LOG_LINTHRESH_HZ), lambda m: HzFormatter()),
     "mel": AxisKind("Frequency (Hz, mel scale)", ("linear", {}), lambda m: MelHzLocator(m), lambda m: MelHzFormatter(m)),
     "mfcc": AxisKind("MFCC coefficient", ("linear", {}), lambda m: ticker.MaxNLocator(nbins=6, integer=True),
                      lambda m: ticker.ScalarFormatter()),

@@ -136,8 +136,17 @@ class TimeFormatter(ticker.Formatter):
     # -- formatting ------------------------------------------------------------------------
     def __call__(self, x, pos=None):
         unit = self.unit or (self._auto_unit if self.locs is not None and len(self.locs) else self.unit_for(abs(x)))
-        decimals = self._decimals if self._decimals is not None else (3 if unit != "ms" else 0)
+        decimals = self._decimals if self._decimals is not None else self._decimals_of(x, unit)
         return self.format_seconds(x, unit, decimals)
+
+    @staticmethod
+    def _decimals_of(x: float, unit: str) -> int:
+        """Fewest decimals (at most 3) that write ``x`` exactly, for a call outside an axis."""
+        value = abs(x) * (1000 if unit == "ms" else 1)
+        for decimals in range(4):
+            if abs(round(value, decimals) - value) < 1e-9:
+                return decimals
+        return 3
 
     locs = None
 
@@ -246,6 +255,8 @@ class MelHzLocator(ticker.Locator):
         lo_hz = float(mel_to_hz(max(vmin, 0.0), mel_scale=self.mel_scale))
         hi_hz = float(mel_to_hz(max(vmax, 0.0), mel_scale=self.mel_scale))
         hz = _nice_hz_candidates(lo_hz, hi_hz, (1.0, 2.0, 3.0, 5.0))
+        # below 100 Hz the mel rows are a few Hz apart: 0 is the only tick worth reading there
+        hz = hz[(hz == 0) | (hz >= 100)]
         if hz.size == 0:
             return np.array([])
         mels = np.asarray(hz_to_mel(hz, mel_scale=self.mel_scale), dtype=float)
@@ -256,8 +267,9 @@ class MelHzLocator(ticker.Locator):
 class LogHzLocator(ticker.Locator):
     """Ticks at 0 Hz and round frequencies (1, 2, 5 x 10^k Hz) for a symmetric-log Hz axis."""
 
-    def __init__(self, nbins: int = 9):
+    def __init__(self, nbins: int = 9, linthresh: float = 64.0):
         self.nbins = nbins
+        self.linthresh = linthresh
 
     def __call__(self):
         vmin, vmax = self.axis.get_view_interval()
@@ -265,9 +277,11 @@ class LogHzLocator(ticker.Locator):
 
     def tick_values(self, vmin, vmax):
         vmin, vmax = sorted((float(vmin), float(vmax)))
+        # 0 Hz, then 1-2-5 steps from the top of the linear part (where the log part starts)
         hz = _nice_hz_candidates(max(vmin, 0.0), vmax, (1.0, 2.0, 5.0))
-        hz = hz[(hz == 0) | (hz >= 10)]
+        hz = hz[(hz == 0) | (hz >= 1.5 * self.linthresh)]
         if hz.size > self.nbins:
-            hz = _nice_hz_candidates(max(vmin, 0.0), vmax, (1.0,))
-            hz = hz[(hz == 0) | (hz >= 10)]
+            hz = hz[(hz == 0) | np.isin(np.round(hz / 10.0 ** np.floor(np.log10(np.maximum(hz, 1)))), (1.0, 5.0))]
+        if hz.size > self.nbins:
+            hz = hz[(hz == 0) | (np.log10(np.maximum(hz, 1)) % 1 == 0)]
         return hz

@@ -113,9 +113,16 @@ def _reduce_columns(feature, max_columns: int):
                            params={**feature.params, "frames_per_column": group * feature.params.get("frames_per_column", 1)})
 
 
-def _resolve_max_columns(ax, max_columns):
+# Share of the Axes width a colorbar takes (matplotlib's ``fraction=0.15`` plus our ``pad``).
+_COLORBAR_PAD = 0.02
+_COLORBAR_SHARE = 0.15 + _COLORBAR_PAD
+
+
+def _resolve_max_columns(ax, max_columns, colorbar=False):
     if max_columns is None:
-        return axes_width_pixels(ax)
+        # a colorbar beside the image (not in its own Axes) will take part of the width
+        share = _COLORBAR_SHARE if colorbar is True else 0.0
+        return max(1, int(axes_width_pixels(ax) * (1.0 - share)))
     if isinstance(max_columns, bool) or not isinstance(max_columns, (int, np.integer)) or max_columns <= 0:
         raise ValueError(f"max_columns must be a positive int or None (the Axes width in pixels), got {max_columns!r}")
     return int(max_columns)
@@ -187,7 +194,7 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
             raise ValueError(f"y_axis='log' needs a linear-frequency Feature, got kind {feature.kind!r}")
     if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)) or not 0 <= channel < feature.n_channels:
         raise ValueError(f"channel must be an int in [0, {feature.n_channels - 1}], got {channel!r}")
-    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns))
+    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns, colorbar))
     data = feature.data[channel].detach().to("cpu", torch.float32).numpy()
 
     if cmap is None:
@@ -215,7 +222,7 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
     if colorbar is not False and colorbar is not None:
         figure = ax.figure
         if colorbar is True:
-            cbar = figure.colorbar(image, ax=ax, pad=0.02)
+            cbar = figure.colorbar(image, ax=ax, pad=_COLORBAR_PAD)
         else:
             cbar = figure.colorbar(image, cax=check_axes(colorbar))
         cbar.set_label(_colorbar_label(feature.unit))
@@ -266,11 +273,10 @@ def plot_waveform(waveform, sample_rate, *, ax=None, color=None, max_points: int
     artists = []
     for index, (channel_ax, samples) in enumerate(zip(axes, wave)):
         channel_ax.set_xlim(0.0, duration)
-        lo, hi = torch.aminmax(samples)
-        peak = max(abs(float(lo)), abs(float(hi)))
+        drawer = AdaptiveWaveform(channel_ax, samples, sample_rate, color=color, max_points=max_points, **kwargs)
+        peak = drawer.peak
         limit = 1.05 * peak if peak > 0 else 1.0
         channel_ax.set_ylim(-limit, limit)
-        drawer = AdaptiveWaveform(channel_ax, samples, sample_rate, color=color, max_points=max_points, **kwargs)
         channel_ax._audioviz_waveform = drawer  # keep the zoom callback's owner alive
         apply_axis(channel_ax, "x", "time", label=index == n_channels - 1)
         apply_axis(channel_ax, "y", "amplitude")
@@ -352,7 +358,7 @@ def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, hop_length
 
     feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
     # pool before the dB conversion: the max of powers is the power of the max in dB, and cheaper
-    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns))
+    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns, colorbar))
     if db and feature.unit in ("power", "magnitude"):
         feature = F.amplitude_to_db(feature, top_db=top_db)
     return plot_feature(feature, ax=ax, y_axis=y_axis if feature.kind == "linear" else None, cmap=cmap,
@@ -398,7 +404,7 @@ def plot_mel_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, win_le
                                  mel_scale=mel_scale)
 
     feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
-    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns))
+    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns, colorbar))
     if db and feature.unit in ("power", "magnitude"):
         feature = F.amplitude_to_db(feature, top_db=top_db)
     return plot_feature(feature, ax=ax, cmap=cmap, colorbar=colorbar, max_columns=max_columns, **kwargs)

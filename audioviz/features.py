@@ -252,6 +252,11 @@ def spectrogram(
     )
     if not center and wave.shape[-1] < n_fft:
         raise ValueError(f"waveform has {wave.shape[-1]} samples, fewer than n_fft={n_fft} with center=False")
+    if center and pad_mode == "reflect" and wave.shape[-1] <= n_fft // 2:
+        raise ValueError(
+            f"waveform has {wave.shape[-1]} samples; with center=True and pad_mode='reflect' it needs more than "
+            f"n_fft // 2 = {n_fft // 2}. Use a smaller n_fft or pad_mode='constant'"
+        )
     data = transform(wave)
     times = _frame_times(data.shape[-1], n_samples=wave.shape[-1], sample_rate=sample_rate,
                          hop_length=hop_length, n_fft=n_fft, center=center)
@@ -478,6 +483,11 @@ def mfcc(
         raise ValueError(f"n_mfcc must be <= n_mels ({n_mels}), got {n_mfcc}")
     f_min, f_max = check_freq_range(f_min, f_max, sample_rate)
     check_choice(mel_scale, MEL_SCALES, name="mel_scale")
+    if wave.shape[-1] <= n_fft // 2:
+        raise ValueError(
+            f"waveform has {wave.shape[-1]} samples; torchaudio's reflect padding needs more than "
+            f"n_fft // 2 = {n_fft // 2}. Use a smaller n_fft"
+        )
     transform = torchaudio.transforms.MFCC(
         sample_rate=sample_rate,
         n_mfcc=n_mfcc,

@@ -1,0 +1,60 @@
+"""``audioviz show AUDIO --out FIG.png``: the overview figure of an audio file from a terminal.
+
+Draws :func:`audioviz.show` (waveform, spectrogram, mel spectrogram and MFCC on one time axis)
+with the house style and writes it to an image file (PNG, SVG or PDF, by suffix).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+COMMAND_HELP = "overview figure of an audio file (waveform, spectrogram, mel, MFCC)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("audio", metavar="AUDIO", help="audio file to show (WAV, FLAC or OGG)")
+    parser.add_argument("--out", "-o", metavar="FIG", default=None,
+                        help="image to write (.png, .svg or .pdf). Default: AUDIO's name with .png, "
+                             "in the current folder")
+    parser.add_argument("--sample-rate", type=int, default=None, help="resample to this rate in Hz first")
+    parser.add_argument("--n-fft", type=int, default=400, help="FFT size (default: 400)")
+    parser.add_argument("--hop-length", type=int, default=None, help="samples between frames (default: n_fft // 2)")
+    parser.add_argument("--n-mels", type=int, default=64, help="mel filters (default: 64)")
+    parser.add_argument("--n-mfcc", type=int, default=20, help="MFCC coefficients (default: 20)")
+    parser.add_argument("--mel-scale", choices=("htk", "slaney"), default="htk", help="mel scale (default: htk)")
+    parser.add_argument("--dpi", type=int, default=150, help="resolution of the image (default: 150)")
+    parser.add_argument("--title", default=None, help="figure title (default: file name, duration, rate)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # a terminal command never opens a window
+    import matplotlib.pyplot as plt
+
+    from .display import show, style
+
+    audio = Path(args.audio)
+    out = Path(args.out) if args.out else Path(audio.stem + ".png")
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValueError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
+    if args.dpi <= 0:
+        raise ValueError(f"--dpi must be a positive number of dots per inch, got {args.dpi}")
+    with style():
+        fig = show(audio, args.sample_rate, n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels,
+                   n_mfcc=args.n_mfcc, mel_scale=args.mel_scale, title=args.title)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # write next to the target and rename, so a failed render never leaves half an image
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".part.{fmt}", dir=out.parent)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, dpi=args.dpi, format=fmt)
+            os.replace(tmp, out)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+            plt.close(fig)
+    print(f"wrote {out}")
+    return 0
