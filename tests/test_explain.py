@@ -280,6 +280,15 @@ def test_confusion_and_mistakes_from_model(model, chirp):
         assert image.get_array().shape == (N_MELS, N_FRAMES)
         assert f"said '{m['word']}'" in image.axes.get_title()
     assert mistakes._repr_html_().count("<audio") == len(mistakes.mistakes)
+    # the same mistakes from an evaluation already made (one pass over the data, not two)
+    from audioviz.model import evaluate
+
+    again = MistakesDisplay.from_evaluation(model, data, evaluate(model, data, details=True), n_mistakes=2)
+    assert [m["index"] for m in again.mistakes] == [m["index"] for m in mistakes.mistakes]
+    with pytest.raises(ValueError, match="details=True"):
+        MistakesDisplay.from_evaluation(model, data, evaluate(model, data))
+    with pytest.raises(ValueError, match="n_mistakes"):
+        MistakesDisplay.from_model(model, data, n_mistakes=0)
 
 
 def test_mistakes_display_with_no_mistakes():

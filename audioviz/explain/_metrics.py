@@ -174,12 +174,30 @@ class MistakesDisplay:
             n_mistakes: how many to keep. Default: ``6``.
             batch_size: clips per forward pass.
         """
-        from ..model import evaluate, prepare_clip
+        from ..model import evaluate
 
         check_model(model)
-        if isinstance(n_mistakes, bool) or not isinstance(n_mistakes, int) or n_mistakes < 1:
-            raise ValueError(f"n_mistakes must be a positive integer, got {n_mistakes!r}")
+        _check_n_mistakes(n_mistakes)
         result = evaluate(model, dataset, batch_size=batch_size, details=True)
+        return cls.from_evaluation(model, dataset, result, n_mistakes=n_mistakes)
+
+    @classmethod
+    def from_evaluation(cls, model, dataset, result: dict, *, n_mistakes: int = 6) -> "MistakesDisplay":
+        """Reuse ``result = audioviz.model.evaluate(model, dataset, details=True)``: no second pass.
+
+        Args:
+            model: the model that was evaluated (it draws the log-mel images).
+            dataset: the dataset it was evaluated on (the clips are read from it by index).
+            result: the evaluation, with its per-clip ``predictions``.
+            n_mistakes: how many to keep. Default: ``6``.
+        """
+        from ..model import prepare_clip
+
+        check_model(model)
+        _check_n_mistakes(n_mistakes)
+        if not isinstance(result, dict) or "predictions" not in result:
+            raise ValueError("result must come from audioviz.model.evaluate(..., details=True), "
+                             "with per-clip 'predictions'")
         wrong = [r for r in result["predictions"] if r["predicted"] != r["word"]]
         wrong.sort(key=lambda r: r["confidence"], reverse=True)
         rate = int(model.config.frontend.sample_rate)
@@ -235,6 +253,11 @@ class MistakesDisplay:
                                 f"({m['confidence']:.0%})")
             rows.append(f"<tr><td style='padding-right:1em'>{label}</td><td>{player._repr_html_()}</td></tr>")
         return "<table class='audioviz-mistakes'>" + "".join(rows) + "</table>"
+
+
+def _check_n_mistakes(n_mistakes):
+    if isinstance(n_mistakes, bool) or not isinstance(n_mistakes, int) or n_mistakes < 1:
+        raise ValueError(f"n_mistakes must be a positive integer, got {n_mistakes!r}")
 
 
 # --- training curves -------------------------------------------------------------------------
