@@ -42,6 +42,9 @@ def as_waveform(waveform, *, name: str = "waveform") -> torch.Tensor:
             raise TypeError(
                 f"{name} must hold numbers (float or integer PCM), got an array of dtype {array.dtype}"
             )
+        if array.ndim == 0:
+            # checked here because np.ascontiguousarray below would make it 1-D
+            raise ValueError(f"{name} must have shape (time,) or (channel, time), got shape () (a single number)")
         if array.dtype.kind == "u":
             raise TypeError(f"{name} has unsigned dtype {array.dtype}; only uint8 PCM is understood")
         tensor = torch.from_numpy(np.ascontiguousarray(array))

@@ -1,0 +1,90 @@
+"""Tests for audioviz.io: reading WAV/FLAC/OGG through soundfile, resampling, atomic writes."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import soundfile
+import torch
+
+import audioviz
+from audioviz.io import to_wav_bytes
+
+SR = 16000
+
+
+@pytest.mark.parametrize("suffix, atol", [(".wav", 1e-4), (".flac", 1e-4), (".ogg", 0.05)])
+def test_round_trip_through_each_format(tmp_path, tone, suffix, atol):
+    path = audioviz.save_audio(tmp_path / f"tone{suffix}", tone, SR)
+    wave, rate = audioviz.load_audio(path)
+    assert rate == SR and wave.dtype == torch.float32 and wave.shape[0] == 1
+    n = min(wave.shape[-1], tone.shape[-1])
+    assert abs(wave.shape[-1] - tone.shape[-1]) <= 2048  # ogg may pad a little
+    assert float((wave[0, 1000:n - 1000] - tone[0, 1000:n - 1000]).abs().max()) < atol
+
+
+def test_load_accepts_str_path_and_file_object(tmp_path, tone):
+    path = audioviz.save_audio(tmp_path / "a.wav", tone, SR)
+    from_str, _ = audioviz.load_audio(str(path))
+    with open(path, "rb") as handle:
+        from_file, rate = audioviz.load_audio(handle)
+    assert rate == SR and torch.equal(from_str, from_file)
+
+
+def test_int16_file_is_scaled_to_unit_range(tmp_path):
+    pcm = np.array([0, 16384, -32768, 32767], dtype=np.int16)
+    soundfile.write(tmp_path / "pcm.wav", pcm, 8000, subtype="PCM_16")
+    wave, _ = audioviz.load_audio(tmp_path / "pcm.wav")
+    np.testing.assert_allclose(wave[0].numpy(), pcm / 32768.0)
+
+
+def test_resample_and_mono(tmp_path, tone):
+    stereo = torch.cat([tone, 0.5 * tone])
+    path = audioviz.save_audio(tmp_path / "stereo.wav", stereo, SR)
+    wave, rate = audioviz.load_audio(path, sample_rate=8000, mono=True)
+    assert rate == 8000 and wave.shape == (1, 8000)
+    spec = audioviz.spectrogram(wave, rate, n_fft=800)
+    assert float(spec.rows[spec.data[0].mean(-1).argmax()]) == 440.0
+    both, _ = audioviz.load_audio(path)
+    assert both.shape == (2, SR)
+
+
+def test_missing_directory_garbage_and_empty_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="audio file not found: .*nope.wav"):
+        audioviz.load_audio(tmp_path / "nope.wav")
+    with pytest.raises(IsADirectoryError, match="expected an audio file, got a directory"):
+        audioviz.load_audio(tmp_path)
+    garbage = tmp_path / "garbage.wav"
+    garbage.write_bytes(b"this is not audio at all" * 10)
+    with pytest.raises(ValueError, match="cannot decode audio file .*garbage.wav"):
+        audioviz.load_audio(garbage)
+    empty = tmp_path / "empty.wav"
+    soundfile.write(empty, np.zeros(0, dtype=np.float32), SR)
+    with pytest.raises(ValueError, match="audio file .*empty.wav holds no samples"):
+        audioviz.load_audio(empty)
+    with pytest.raises(ValueError, match="sample_rate must be > 0"):
+        audioviz.load_audio(garbage, sample_rate=0)
+
+
+def test_save_is_atomic_and_checks_its_input(tmp_path, tone, monkeypatch):
+    with pytest.raises(ValueError, match=r"path must end in .wav, .flac or .ogg, got 'x.mp3'"):
+        audioviz.save_audio(tmp_path / "x.mp3", tone, SR)
+    with pytest.raises(ValueError, match="waveform contains"):
+        audioviz.save_audio(tmp_path / "x.wav", torch.full((10,), float("nan")), SR)
+
+    def broken_write(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    target = tmp_path / "sub" / "clip.wav"
+    monkeypatch.setattr(soundfile, "write", broken_write)
+    with pytest.raises(RuntimeError, match="disk full"):
+        audioviz.save_audio(target, tone, SR)
+    assert list(target.parent.iterdir()) == []  # no half-written file, no temp file left
+
+
+def test_wav_bytes_decode_back(tone):
+    data = to_wav_bytes(tone, SR)
+    assert data[:4] == b"RIFF"
+    wave, rate = soundfile.read(io.BytesIO(data), dtype="float32")
+    assert rate == SR and np.abs(wave - tone[0].numpy()).max() < 1e-4
