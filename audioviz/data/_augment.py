@@ -60,8 +60,10 @@ class SynthesisConfig:
         eq_bands: largest number of random EQ bumps.
         eq_gain_db: largest gain of one EQ bump (plus or minus), dB.
         tilt_db: spectral tilt, dB per octave relative to 1 kHz.
-        noise_prob: probability of background noise.
-        snr_db: speech-to-noise ratio (speech measured where it is active), dB.
+        noise_prob: probability of background noise; other clips get only the faint noise
+            floor of the microphone and preamplifier.
+        snr_db: speech-to-background-noise ratio (speech measured where it is active), dB.
+        floor_snr_db: speech-to-noise ratio of that faint floor, dB.
         noise_slope: exponent of the noise power spectrum ``~ f ** slope`` (0 white, -1 pink,
             -2 brown).
         noise_wobble_db: slow random loudness change of the noise within the clip, dB.
@@ -71,7 +73,7 @@ class SynthesisConfig:
         overdrive_db: how far above full scale an overdriven clip is pushed, dB.
     """
 
-    rate_wpm: tuple = (110.0, 250.0)
+    rate_wpm: tuple = (80.0, 170.0)
     rate_jitter: float = 0.12
     pitch: tuple = (10.0, 90.0)
     pitch_jitter: float = 6.0
@@ -90,12 +92,13 @@ class SynthesisConfig:
     eq_bands: int = 3
     eq_gain_db: float = 9.0
     tilt_db: tuple = (-3.0, 1.5)
-    noise_prob: float = 0.9
-    snr_db: tuple = (0.0, 45.0)
+    noise_prob: float = 0.85
+    snr_db: tuple = (5.0, 65.0)
+    floor_snr_db: tuple = (50.0, 80.0)
     noise_slope: tuple = (-2.2, 0.6)
     noise_wobble_db: float = 6.0
     hum_prob: float = 0.12
-    peak_dbfs: tuple = (-24.0, -0.5)
+    peak_dbfs: tuple = (-16.0, -0.3)
     clip_prob: float = 0.03
     overdrive_db: tuple = (1.0, 9.0)
 
@@ -294,16 +297,18 @@ def render_clip(speech: np.ndarray, orig_rate: int, rng: np.random.Generator, co
     response = microphone_response(rng, config)
     clip = _filter(clip, ir, response, SAMPLE_RATE)
 
-    if rng.random() < config.noise_prob:
-        noise = coloured_noise(rng, CLIP_SAMPLES, _uniform(rng, config.noise_slope), response=response)
+    # real recordings are never digitally silent: there is always at least a faint floor
+    background = rng.random() < config.noise_prob
+    noise = coloured_noise(rng, CLIP_SAMPLES, _uniform(rng, config.noise_slope), response=response)
+    if background:
         if rng.random() < config.hum_prob:
             noise = noise + rng.uniform(0.3, 2.0) * mains_hum(rng, CLIP_SAMPLES)
         wobble_db = config.noise_wobble_db * np.interp(np.arange(CLIP_SAMPLES), np.linspace(0, CLIP_SAMPLES, 5),
                                                        rng.uniform(-0.5, 0.5, 5))
         noise = noise * 10 ** (wobble_db / 20)
         noise = noise / (np.sqrt(np.mean(noise**2)) + 1e-12)
-        snr = _uniform(rng, config.snr_db)
-        clip = clip + noise * active_rms(clip) * 10 ** (-snr / 20)
+    snr = _uniform(rng, config.snr_db if background else config.floor_snr_db)
+    clip = clip + noise * active_rms(clip) * 10 ** (-snr / 20)
 
     peak = np.abs(clip).max() + 1e-12
     if rng.random() < config.clip_prob:
