@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import torch
 import torchaudio
 
-__all__ = ["AugmentConfig"]
+__all__ = ["AugmentConfig", "augment_waveforms", "spec_augment"]
 
 
 @dataclass
@@ -125,9 +125,26 @@ def add_noise(waves: torch.Tensor, prob: float, snr_db, generator):
     return waves + noise * noise_scale.view(n, 1, 1)
 
 
-def spec_augment(logmel: torch.Tensor, config: AugmentConfig, generator):
-    """SpecAugment masks: set random mel bands and frames of each image to its mean (zero
-    after the front end's normalisation)."""
+def spec_augment(logmel: torch.Tensor, config: AugmentConfig | None = None, generator=None):
+    """SpecAugment (Park et al., 2019): blank random mel bands and frames of each image.
+
+    Masked cells are set to zero, which after the front end's normalisation is the image's mean.
+
+    Args:
+        logmel: Tensor of shape ``(batch, 1, n_mels, frames)`` (``KeywordCNN.features`` output).
+        config: the :class:`AugmentConfig` (mask counts and widths). Default: ``AugmentConfig()``.
+        generator: ``torch.Generator`` for the random draws. Default: a new unseeded one.
+
+    Returns:
+        Tensor of the same shape.
+
+    Example:
+        >>> import torch
+        >>> spec_augment(torch.ones(2, 1, 40, 101), generator=torch.Generator().manual_seed(0)).shape
+        torch.Size([2, 1, 40, 101])
+    """
+    config = config or AugmentConfig()
+    generator = generator or torch.Generator()
     n, _, n_mels, frames = logmel.shape
     keep = torch.ones(n, 1, n_mels, frames)
     for size, count, width, axis in ((n_mels, config.freq_masks, config.freq_mask_width, 2),
@@ -142,8 +159,26 @@ def spec_augment(logmel: torch.Tensor, config: AugmentConfig, generator):
     return logmel * keep.to(logmel.device)
 
 
-def augment_waveforms(waves: torch.Tensor, config: AugmentConfig, generator, sample_rate: int = 16000):
-    """Speed, shift and noise augmentation of a batch ``(batch, 1, time)``."""
+def augment_waveforms(waves: torch.Tensor, config: AugmentConfig | None = None, generator=None,
+                      sample_rate: int = 16000):
+    """Speed perturbation, time shift and background noise for a batch of clips.
+
+    Args:
+        waves: Tensor of shape ``(batch, 1, time)``.
+        config: the :class:`AugmentConfig`. Default: ``AugmentConfig()``.
+        generator: ``torch.Generator`` for the random draws. Default: a new unseeded one.
+        sample_rate: of ``waves``, in Hz. Default: ``16000``.
+
+    Returns:
+        Tensor of the same shape: every clip changed differently.
+
+    Example:
+        >>> import torch
+        >>> augment_waveforms(torch.zeros(4, 1, 16000), generator=torch.Generator().manual_seed(0)).shape
+        torch.Size([4, 1, 16000])
+    """
+    config = config or AugmentConfig()
+    generator = generator or torch.Generator()
     waves = speed_perturb(waves, config.speed, generator, sample_rate)
     waves = time_shift(waves, int(config.shift * sample_rate), generator)
     waves = add_noise(waves, config.noise_prob, config.snr_db, generator)

@@ -125,6 +125,20 @@ def _atomic_json(obj, path: Path) -> None:
         raise
 
 
+def _warmup_cosine(total_steps: int, warmup_fraction: float = 0.1):
+    """Learning-rate factor per step: a linear warm-up (large steps on random weights diverge),
+    then a cosine decay to 2 % of the peak (small steps at the end settle into a minimum)."""
+    warmup = max(1, int(warmup_fraction * total_steps))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = min(1.0, (step - warmup) / max(1, total_steps - warmup))
+        return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return factor
+
+
 def _run_epoch(model, waves, labels, *, optimizer, scheduler, batch_size, augment, generator, device, bar):
     model.train()
     loss_fn = nn.CrossEntropyLoss()
@@ -198,7 +212,7 @@ def train(
         words: the words to tell apart. Default: ``("yes", "no")``.
         epochs: passes over the training set. Default: :data:`DEFAULT_EPOCHS` (12).
         batch_size: clips per optimisation step. Default: ``64``.
-        learning_rate: peak learning rate of the one-cycle schedule. Default: ``5e-3``.
+        learning_rate: peak learning rate (linear warm-up, then cosine decay). Default: ``5e-3``.
         weight_decay: AdamW weight decay. Default: ``1e-2``.
         seed: seeds initialisation, shuffling and augmentation; the same seed gives the same
             model on the same machine. Default: ``0``.
@@ -246,7 +260,7 @@ def train(
     if data is None:
         from audioviz.data import ensure_synthetic_dataset
 
-        data = ensure_synthetic_dataset()
+        data = ensure_synthetic_dataset(progress=progress)
     data = Path(data)
     if not data.exists():
         raise FileNotFoundError(
@@ -277,9 +291,7 @@ def train(
     model = KeywordCNN(config).to(dev)
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
     steps_per_epoch = sum(1 for s in range(0, len(train_y), batch_size) if len(train_y) - s >= 2)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=learning_rate, total_steps=max(1, epochs * steps_per_epoch), pct_start=0.25
-    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_cosine(max(1, epochs * steps_per_epoch)))
 
     history: list = []
     best = {"epoch": 0, "val_accuracy": -1.0, "val_loss": math.inf}
