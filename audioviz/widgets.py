@@ -287,7 +287,7 @@ class Explorer:
             return buffer.getvalue()
         return _explorer.encode_image(self.to_rgba(), fmt="png")
 
-    def static(self, *, fmt: str = "auto", dpi: float | None = None, **grid) -> "StaticSliders":
+    def static(self, *, fmt: str = "auto", dpi: float | None = 80, quality: int = 70, **grid) -> "StaticSliders":
         """Freeze the explorer into slider pages that work without Python.
 
         Every combination of the given values is drawn once, by this explorer's own update path,
@@ -299,7 +299,10 @@ class Explorer:
         Args:
             fmt: picture format: ``"png"`` (lossless), ``"png8"`` (256 colours), ``"webp"``,
                 ``"jpeg"`` or ``"auto"`` (``"webp"``: the smallest that keeps text legible).
-            dpi: resolution of the frames. Default: the figure's own.
+            dpi: resolution of the frames. Default: ``80`` (640 pixels wide for the spectrogram
+                explorer); ``None`` keeps the figure's own.
+            quality: 1 to 100, for the lossy formats. Default: ``70`` (a 30-frame spectrogram grid
+                stays well under 1.5 MB with sharp text).
             **grid: parameter name -> list of values, in slider order. Any control of this
                 explorer may appear, e.g. ``n_fft=[256, 512, 1024], hop_length=[64, 128]``.
 
@@ -313,6 +316,8 @@ class Explorer:
         fmt = "webp" if fmt == "auto" else fmt
         if fmt not in _explorer.MIME_TYPES:
             raise ValueError(f"fmt must be 'auto', 'png', 'png8', 'webp' or 'jpeg'; got {fmt!r}")
+        if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+            raise ValueError(f"quality must be an int from 1 to 100, got {quality!r}")
         if not grid:
             raise ValueError(
                 f"static() needs at least one parameter with a list of values, e.g. "
@@ -354,9 +359,9 @@ class Explorer:
                     raise RuntimeError(
                         f"drawing the frame {dict(zip(names, combo))} failed: {self.error}"
                     ) from self.error
-                if dpi is not None:
-                    self.figure.canvas.draw()
-                picture = _explorer.encode_image(np.asarray(self.figure.canvas.buffer_rgba()), fmt=fmt)
+                # refresh() has drawn the frame: the canvas buffer holds it.
+                picture = _explorer.encode_image(np.asarray(self.figure.canvas.buffer_rgba()), fmt=fmt,
+                                                 quality=quality)
                 if picture not in seen:
                     seen[picture] = len(frames)
                     frames.append(picture)

@@ -122,18 +122,21 @@ def _payload(fragment: str) -> dict:
 
 def test_static_grid_holds_every_frame_in_order_and_restores_controls():
     toy = ToyExplorer()
-    page = toy.static(freq=[1, 2, 3], cmap=["magma", "viridis"], fmt="png")
+    page = toy.static(freq=[1, 2, 3], cmap=["magma", "viridis"], fmt="png", dpi=None)
     assert isinstance(page, StaticSliders)
     assert page.shape == (3, 2) and len(page) == 6 and len(page.frames) == 6
     assert toy.params == {"freq": 3, "cmap": "magma"}
     # The frame for freq=2, viridis is what the explorer draws for those settings.
     toy.set(freq=2, cmap="viridis")
-    toy.figure.canvas.draw()
     from PIL import Image
     import io
 
     shown = np.asarray(Image.open(io.BytesIO(page.frame(freq=2, cmap="viridis"))).convert("RGBA"))
-    np.testing.assert_array_equal(shown, np.asarray(toy.figure.canvas.buffer_rgba()))
+    np.testing.assert_array_equal(shown, toy.to_rgba())
+    # ...and, but for the antialiased edge of the frame, what a plain full draw gives.
+    toy.figure.canvas.draw()
+    differs = np.any(shown != np.asarray(toy.figure.canvas.buffer_rgba()), axis=-1)
+    assert differs.mean() < 0.01
     fragment = page.to_html()
     payload = _payload(fragment)
     assert payload["names"] == ["freq", "cmap"] and payload["sizes"] == [3, 2]
@@ -193,3 +196,268 @@ def test_static_bad_format():
 def test_explorer_is_exported():
     assert audioviz.Explorer is Explorer
     assert audioviz.StaticSliders is StaticSliders
+
+
+# ---------------------------------------------------------------------- SpectrogramExplorer
+@pytest.fixture
+def clip():
+    """Two seconds at 16 kHz: a 440 Hz tone, then a 2 kHz tone."""
+    t = torch.arange(32000) / 16000
+    tone = torch.where(t < 1.0, torch.sin(2 * torch.pi * 440 * t), torch.sin(2 * torch.pi * 2000 * t))
+    return 0.5 * tone
+
+
+def _brightest_hz(explorer, *, seconds):
+    """Frequency (in the image's row units) of the brightest row at a given time."""
+    data = np.asarray(explorer.image.get_array())
+    t_lo, t_hi, r_lo, r_hi = explorer.image.get_extent()
+    column = int((seconds - t_lo) / (t_hi - t_lo) * data.shape[1])
+    row = int(np.argmax(data[:, column]))
+    return r_lo + (row + 0.5) * (r_hi - r_lo) / data.shape[0]
+
+
+def test_spectrogram_explorer_controls_and_first_picture(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    assert list(explorer.controls) == ["n_fft", "win_length", "hop_length", "window", "y_axis", "n_mels",
+                                       "f_min", "f_max", "top_db", "cmap"]
+    assert explorer.params["n_fft"] == 512 and explorer.params["win_length"] == 512
+    assert explorer.image.get_array().shape[0] == 257
+    assert explorer.ax.get_xlim() == (0.0, 2.0)
+    assert explorer.ax.get_ylabel() == "Frequency (Hz)" and explorer.ax.get_xlabel() == "Time (s)"
+    assert explorer.colorbar.ax.get_ylabel() == "dB (0 = loudest)"
+    assert explorer.image.get_clim() == (-80.0, 0.0)
+    assert _brightest_hz(explorer, seconds=0.5) == pytest.approx(440, abs=16)
+    assert _brightest_hz(explorer, seconds=1.5) == pytest.approx(2000, abs=16)
+
+
+def test_n_fft_change_updates_the_same_image_in_place(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    image, figure, colorbar = explorer.image, explorer.figure, explorer.colorbar
+    explorer.controls["n_fft"].value = 2048
+    assert explorer.image is image and explorer.figure is figure and explorer.colorbar is colorbar
+    assert explorer.image.get_array().shape[0] == 1025
+    assert explorer.feature.params["n_fft"] == 2048
+    # Rows are n_fft // 2 + 1 bins from 0 Hz to Nyquist, half a bin either side.
+    assert explorer.image.get_extent()[2:] == pytest.approx((-8000 / 2048, 8000 + 8000 / 2048))
+    assert _brightest_hz(explorer, seconds=0.5) == pytest.approx(440, abs=4)
+    assert explorer.error is None
+
+
+def test_window_lengths_kept_within_n_fft_by_the_controls(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000, n_fft=1024, win_length=800, hop_length=600)
+    explorer.controls["n_fft"].value = 256
+    assert explorer.params["win_length"] == 256 and explorer.params["hop_length"] == 256
+    assert explorer.controls["win_length"].max == 256
+    assert explorer.error is None
+    # A full-length window follows n_fft up; a shorter one stays.
+    explorer.controls["n_fft"].value = 1024
+    assert explorer.params["win_length"] == 1024
+    explorer.controls["win_length"].value = 400
+    explorer.controls["n_fft"].value = 2048
+    assert explorer.params["win_length"] == 400
+    explorer.controls["win_length"].value = 99999
+    assert explorer.params["win_length"] == 2048
+
+
+def test_hop_length_top_db_and_cmap(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    explorer.controls["hop_length"].value = 64
+    assert explorer.feature.data.shape[-1] == 32000 // 64 + 1
+    assert explorer.feature.hop_length == 64
+    power = explorer._power
+    explorer.controls["top_db"].value = 40.0
+    assert explorer._power is power  # top_db reuses the STFT
+    assert explorer.image.get_clim() == (-40.0, 0.0)
+    assert float(explorer.feature.data.min()) >= -40.0
+    explorer.controls["cmap"].value = "viridis"
+    assert explorer.image.get_cmap().name == "viridis"
+    assert explorer.colorbar.mappable is explorer.image
+
+
+def test_window_function_changes_the_picture(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    hann = np.array(explorer.image.get_array())
+    explorer.controls["window"].value = "rectangular"
+    assert explorer.feature.params["window"] == "rectangular"
+    rectangular = np.asarray(explorer.image.get_array())
+    # No taper: energy leaks far from the tone, so the quiet rows get louder.
+    assert rectangular.mean() > hann.mean() + 5
+
+
+def test_frequency_axes_linear_log_mel(clip):
+    from audioviz.display import MelHzFormatter
+
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    explorer.controls["y_axis"].value = "log"
+    assert explorer.ax.get_yscale() == "symlog"
+    assert explorer.controls["n_mels"].disabled
+    explorer.controls["y_axis"].value = "mel"
+    assert not explorer.controls["n_mels"].disabled
+    assert explorer.feature.kind == "mel" and explorer.image.get_array().shape[0] == 64
+    assert isinstance(explorer.ax.yaxis.get_major_formatter(), MelHzFormatter)
+    assert explorer.colorbar.mappable is explorer.image and explorer.image.axes is explorer.ax
+    assert len(explorer.ax.images) == 1
+    explorer.controls["n_mels"].value = 40
+    assert explorer.image.get_array().shape[0] == 40
+    explorer.controls["f_max"].value = 4000.0
+    assert explorer.feature.params["f_max"] == 4000.0
+    assert explorer.image.get_extent()[3] < audioviz.hz_to_mel(4000.0) + 40
+    explorer.controls["y_axis"].value = "linear"
+    assert explorer.ax.get_ylim() == (0.0, 4000.0)
+    assert explorer.image.get_array().shape[0] == 257
+
+
+def test_f_min_stays_below_f_max(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    explorer.controls["f_max"].value = 1000.0
+    explorer.controls["f_min"].value = 3000.0
+    assert explorer.params["f_min"] < explorer.params["f_max"]
+    assert explorer.error is None
+
+
+def test_readout_gives_time_and_frequency_resolution(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000, n_fft=512, hop_length=128)
+    assert "8.00 ms" in explorer.readout.value  # 128 / 16000 s per column
+    assert "31.25 Hz per row" in explorer.readout.value  # 16000 / 512
+    explorer.controls["n_fft"].value = 1024
+    assert "15.62 Hz per row" in explorer.readout.value
+    explorer.controls["y_axis"].value = "mel"
+    assert "64 mel rows" in explorer.readout.value
+
+
+def test_blitted_step_equals_a_full_redraw(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    steps = []
+    original_step = explorer._blitter.step
+    explorer._blitter.step = lambda axes: (steps.append(axes), original_step(axes))
+    explorer.controls["n_fft"].value = 1024
+    explorer.controls["cmap"].value = "viridis"
+    assert len(steps) == 2  # both were blits, not full draws
+    stepped = np.array(explorer.to_rgba())
+    explorer._full_draw(relayout=False)
+    np.testing.assert_array_equal(stepped, explorer.to_rgba())
+
+
+def test_callback_error_shows_in_the_widget(clip, monkeypatch):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+
+    def broken():
+        raise RuntimeError("STFT exploded")
+
+    monkeypatch.setattr(explorer, "_compute_power", broken)
+    explorer.controls["n_fft"].value = 1024
+    assert "STFT exploded" in explorer.status.value
+    assert "RuntimeError: STFT exploded" in explorer.output.outputs[-1]["text"]
+
+
+def test_audio_player_and_notebook_view(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    box = explorer.widget
+    players = [w for w in explorer._extra_widgets() if isinstance(w, ipywidgets.Audio)]
+    assert players and players[0].value[:4] == b"RIFF"
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    inside = list(walk(box))
+    assert all(control in inside for control in explorer.controls.values())
+    assert explorer.status in inside and explorer.output in inside and explorer.readout in inside
+    assert any(isinstance(w, ipywidgets.Audio) for w in inside)
+    png = explorer._picture.value
+    explorer.controls["n_fft"].value = 256
+    assert explorer._picture.value != png
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_fft": 500}, "n_fft must be one of"),
+        ({"win_length": 1024}, "win_length must be <= n_fft"),
+        ({"window": "kaiser"}, "window must be one of"),
+        ({"y_axis": "bark"}, "y_axis must be one of"),
+        ({"top_db": 0}, "top_db must be"),
+        ({"n_mels": 2}, "n_mels must be"),
+        ({"f_max": 9000}, "f_max must be <="),
+    ],
+)
+def test_spectrogram_explorer_bad_arguments(clip, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        audioviz.SpectrogramExplorer(clip, 16000, **kwargs)
+
+
+def test_static_30_frames_under_1_5_mb(tmp_path):
+    # A hard case for the encoder: a chirp in broadband noise (detail everywhere).
+    torch.manual_seed(0)
+    t = torch.arange(48000) / 16000
+    chirp = 0.3 * torch.sin(2 * torch.pi * (100 + 1000 * t) * t) + 0.01 * torch.randn(48000)
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    page = explorer.static(n_fft=[256, 512, 1024, 2048, 4096], hop_length=[64, 128, 256],
+                           window=["hann", "rectangular"])
+    assert len(page) == 30 and len(page.frames) == 30
+    path = page.save(tmp_path / "grid.html")
+    size = path.stat().st_size
+    assert size < 1.5e6, f"30-frame page is {size / 1e6:.2f} MB"
+    assert page.mime == "image/webp"
+    assert explorer.params["n_fft"] == 512 and explorer.params["hop_length"] == 128
+
+
+# ---------------------------------------------------------------------- MelExplorer
+def test_mel_explorer_filterbank_and_spectrogram_follow_the_sliders(clip):
+    explorer = audioviz.MelExplorer(clip, 16000)
+    assert list(explorer.controls) == ["n_mels", "f_min", "f_max", "mel_scale"]
+    assert len(explorer.filter_lines.get_segments()) == 64
+    image = explorer.image
+    explorer.controls["n_mels"].value = 40
+    assert explorer.image is image
+    assert explorer.image.get_array().shape[0] == 40
+    assert len(explorer.filter_lines.get_segments()) == 40
+    assert len(explorer.ax_filters.collections) == 1  # redrawn, not stacked
+    explorer.controls["f_min"].value = 300.0
+    assert explorer.filterbank.f_min == 300.0
+    assert explorer.image.get_extent()[2] > audioviz.hz_to_mel(300.0)
+    explorer.controls["mel_scale"].value = "slaney"
+    assert explorer.filterbank.mel_scale == "slaney" and explorer.feature.params["mel_scale"] == "slaney"
+    assert explorer.error is None
+    assert "40 filters from 300 to 8000 Hz (slaney)" in explorer.readout.value
+
+
+def test_mel_explorer_reports_empty_filters(clip):
+    explorer = audioviz.MelExplorer(clip, 16000, n_fft=256)
+    explorer.controls["n_mels"].value = 128
+    assert int(explorer.filterbank.empty.sum()) > 0
+    assert "filters are empty" in explorer.readout.value
+    explorer.controls["n_mels"].value = 16
+    assert "empty" not in explorer.readout.value
+
+
+def test_mel_explorer_static(clip):
+    page = audioviz.MelExplorer(clip, 16000).static(n_mels=[16, 64])
+    assert page.shape == (2,) and len(page.frames) == 2
+
+
+def test_widget_backend_puts_the_canvas_in_the_layout(tmp_path):
+    """With ipympl the figure's canvas is itself the widget (run apart: it changes the backend)."""
+    pytest.importorskip("ipympl")
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import matplotlib
+        matplotlib.use("module://ipympl.backend_nbagg")
+        import ipywidgets, torch, audioviz
+        explorer = audioviz.SpectrogramExplorer(torch.randn(8000), 8000)
+        assert isinstance(explorer.figure.canvas, ipywidgets.DOMWidget)
+        box = explorer.widget
+        assert explorer.figure.canvas in box.children[0].children
+        explorer.controls["n_fft"].value = 1024
+        assert explorer.image.get_array().shape[0] == 513 and explorer.error is None
+        print("ok")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
