@@ -19,11 +19,13 @@ _PCM_SCALE = {
 }
 
 
-def as_waveform(waveform, *, name: str = "waveform") -> torch.Tensor:
+def as_waveform(waveform, *, name: str = "waveform", check_finite: bool = True) -> torch.Tensor:
     """Return ``waveform`` as a float32 Tensor of shape ``(channel, time)``.
 
     Accepts a torch Tensor or anything numpy can turn into an array, of shape ``(time,)`` or
     ``(channel, time)``. Integer PCM (int8/16/32/64, uint8) is scaled to [-1, 1].
+    ``check_finite=False`` skips the NaN/Inf check for a caller that checks on its own
+    (:func:`audioviz.plot_waveform` sees every sample's min and max anyway).
 
     Raises:
         TypeError: for a non-numeric or boolean input.
@@ -65,12 +67,18 @@ def as_waveform(waveform, *, name: str = "waveform") -> torch.Tensor:
     tensor = tensor.to(torch.float32)
     # A finite sum means finite samples (NaN and Inf propagate) and costs a fraction of an
     # element-wise check on long signals; only a non-finite sum needs the full count.
-    if not bool(torch.isfinite(tensor.sum())) and not bool(torch.isfinite(tensor).all()):
-        n_bad = int((~torch.isfinite(tensor)).sum())
+    if check_finite and not bool(torch.isfinite(tensor.sum())):
+        check_all_finite(tensor, name=name)
+    return tensor.contiguous()
+
+
+def check_all_finite(tensor: torch.Tensor, *, name: str = "waveform") -> None:
+    """Raise naming ``name`` and the count of NaN/Inf samples, if there are any."""
+    n_bad = int((~torch.isfinite(tensor)).sum())
+    if n_bad:
         raise ValueError(
             f"{name} contains {n_bad} NaN or Inf samples out of {tensor.numel()}; expected finite values"
         )
-    return tensor.contiguous()
 
 
 def check_sample_rate(sample_rate, *, name: str = "sample_rate") -> int:

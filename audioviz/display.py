@@ -21,7 +21,8 @@ import torch
 from . import features as F
 from ._axes import apply_axis, feature_axis_kind
 from ._ticks import HzFormatter, MelHzFormatter, TimeFormatter
-from ._validation import as_waveform, check_axes, check_choice, check_sample_rate, check_stft_params
+from ._validation import as_waveform, check_all_finite, check_axes, check_choice, check_sample_rate, check_stft_params
+from ._reduce import pooled_spectrogram, reduce_columns
 from ._waveform import AdaptiveWaveform, axes_width_pixels
 
 __all__ = [
@@ -88,29 +89,8 @@ def _feature_or_compute(source, sample_rate, compute):
     return compute(source, sample_rate)
 
 
-def _reduce_columns(feature, max_columns: int):
-    """Pool a Feature's frames into at most ``max_columns`` columns.
-
-    Energy (power, magnitude, dB) keeps the maximum of each group of frames, so no onset or peak
-    disappears; MFCC keeps the mean. The returned Feature's ``times`` are the group centres and
-    its ``hop_length`` is the group's span, so its axes stay exact.
-    """
-    n_frames = feature.data.shape[-1]
-    if max_columns is None or n_frames <= max_columns:
-        return feature
-    group = math.ceil(n_frames / max_columns)
-    n_groups = math.ceil(n_frames / group)
-    data = feature.data
-    pad = n_groups * group - n_frames
-    if pad:
-        # repeat the last frame: it changes neither a maximum nor (much) a mean of the last group
-        data = torch.cat([data, data[..., -1:].expand(*data.shape[:-1], pad)], dim=-1)
-    grouped = data.reshape(*data.shape[:-1], n_groups, group)
-    pooled = grouped.mean(dim=-1) if feature.unit == "coefficient" else grouped.amax(dim=-1)
-    first = float(feature.times[0])
-    times = first + (torch.arange(n_groups, dtype=torch.float64) * group + (group - 1) / 2) * feature.frame_period
-    return feature.replace(data=pooled, times=times, hop_length=feature.hop_length * group,
-                           params={**feature.params, "frames_per_column": group * feature.params.get("frames_per_column", 1)})
+# kept under this name: the widgets pool their images through it too
+_reduce_columns = reduce_columns
 
 
 # Share of the Axes width a colorbar takes (matplotlib's ``fraction=0.15`` plus our ``pad``).
@@ -194,7 +174,7 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
             raise ValueError(f"y_axis='log' needs a linear-frequency Feature, got kind {feature.kind!r}")
     if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)) or not 0 <= channel < feature.n_channels:
         raise ValueError(f"channel must be an int in [0, {feature.n_channels - 1}], got {channel!r}")
-    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns, colorbar))
+    feature = reduce_columns(feature, _resolve_max_columns(ax, max_columns, colorbar))
     data = feature.data[channel].detach().to("cpu", torch.float32).numpy()
 
     if cmap is None:
@@ -262,9 +242,12 @@ def plot_waveform(waveform, sample_rate, *, ax=None, color=None, max_points: int
         >>> line.axes.get_xlim()
         (0.0, 1.0)
     """
-    wave = as_waveform(waveform)
+    # NaN/Inf are caught by the envelope below (they survive min and max) instead of a separate pass
+    wave = as_waveform(waveform, check_finite=False)
     sample_rate = check_sample_rate(sample_rate)
     ax = check_axes(ax)
+    if wave.shape[-1] <= 1_000_000:
+        check_all_finite(wave)
     if max_points is not None:
         max_points = _resolve_max_columns(ax, max_points)
     n_channels, n_samples = wave.shape
@@ -275,6 +258,8 @@ def plot_waveform(waveform, sample_rate, *, ax=None, color=None, max_points: int
         channel_ax.set_xlim(0.0, duration)
         drawer = AdaptiveWaveform(channel_ax, samples, sample_rate, color=color, max_points=max_points, **kwargs)
         peak = drawer.peak
+        if not math.isfinite(peak):
+            check_all_finite(wave)
         limit = 1.05 * peak if peak > 0 else 1.0
         channel_ax.set_ylim(-limit, limit)
         channel_ax._audioviz_waveform = drawer  # keep the zoom callback's owner alive
@@ -352,13 +337,20 @@ def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, hop_length
     check_choice(y_axis, ("linear", "log"), name="y_axis")
     ax = check_axes(ax)
 
+    columns = _resolve_max_columns(ax, max_columns, colorbar)
+
     def compute(wave, rate):
+        # a long waveform is pooled while its STFT is computed, chunk by chunk
+        pooled = pooled_spectrogram(wave, rate, max_columns=columns, n_fft=n_fft, hop_length=hop_length,
+                                    win_length=win_length, window=window, power=power)
+        if pooled is not None:
+            return pooled
         return F.spectrogram(wave, rate, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
                              window=window, power=power)
 
     feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
     # pool before the dB conversion: the max of powers is the power of the max in dB, and cheaper
-    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns, colorbar))
+    feature = reduce_columns(feature, columns)
     if db and feature.unit in ("power", "magnitude"):
         feature = F.amplitude_to_db(feature, top_db=top_db)
     return plot_feature(feature, ax=ax, y_axis=y_axis if feature.kind == "linear" else None, cmap=cmap,
@@ -398,13 +390,19 @@ def plot_mel_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, win_le
     """
     ax = check_axes(ax)
 
+    columns = _resolve_max_columns(ax, max_columns, colorbar)
+
     def compute(wave, rate):
-        return F.mel_spectrogram(wave, rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length, f_min=f_min,
-                                 f_max=f_max, n_mels=n_mels, window=window, power=power, norm=norm,
-                                 mel_scale=mel_scale)
+        mel = dict(n_mels=n_mels, f_min=f_min, f_max=f_max, norm=norm, mel_scale=mel_scale)
+        pooled = pooled_spectrogram(wave, rate, max_columns=columns, n_fft=n_fft, hop_length=hop_length,
+                                    win_length=win_length, window=window, power=power, mel=mel)
+        if pooled is not None:
+            return pooled
+        return F.mel_spectrogram(wave, rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length, **mel,
+                                 window=window, power=power)
 
     feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
-    feature = _reduce_columns(feature, _resolve_max_columns(ax, max_columns, colorbar))
+    feature = reduce_columns(feature, columns)
     if db and feature.unit in ("power", "magnitude"):
         feature = F.amplitude_to_db(feature, top_db=top_db)
     return plot_feature(feature, ax=ax, cmap=cmap, colorbar=colorbar, max_columns=max_columns, **kwargs)

@@ -544,3 +544,51 @@ def test_other_bad_options(tone):
         audioviz.plot_mfcc(tone, SR, n_mfcc=80)
     with pytest.raises(ValueError, match="more than n_fft // 2 = 200"):
         audioviz.plot_spectrogram(tone[:, :150], SR)
+
+
+def test_long_waveform_with_nan_is_refused_naming_the_count():
+    wave = _noise(100.0)
+    wave[1_500_000] = float("nan")
+    wave[12] = float("inf")
+    with pytest.raises(ValueError, match="waveform contains 2 NaN or Inf samples out of 1600000"):
+        audioviz.plot_waveform(wave, SR)
+
+
+@pytest.mark.parametrize("mel", [None, dict(n_mels=40, f_min=30.0, f_max=7000.0, norm="slaney", mel_scale="slaney")])
+@pytest.mark.parametrize("power, win_length", [(2.0, None), (1.0, 300)])
+def test_chunked_pooled_spectrogram_equals_pooling_the_full_one(mel, power, win_length):
+    from audioviz._reduce import _CHUNK_FRAMES, pooled_spectrogram, reduce_columns
+
+    wave = torch.stack([_noise(40.0, seed=1), _noise(40.0, seed=2)])
+    columns = 333  # groups that do not divide the chunk or the frame count
+    kwargs = dict(n_fft=400, hop_length=160, win_length=win_length, power=power)
+    pooled = pooled_spectrogram(wave, SR, max_columns=columns, mel=mel, **kwargs)
+    if mel is None:
+        full = audioviz.spectrogram(wave, SR, **kwargs)
+    else:
+        full = audioviz.mel_spectrogram(wave, SR, **kwargs, **mel)
+    assert full.data.shape[-1] > _CHUNK_FRAMES  # several chunks were needed
+    expected = reduce_columns(full, columns)
+    assert pooled.data.shape == expected.data.shape and pooled.data.shape[-1] <= columns
+    torch.testing.assert_close(pooled.data, expected.data, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(pooled.times, expected.times)
+    torch.testing.assert_close(pooled.rows, expected.rows)
+    assert (pooled.kind, pooled.unit, pooled.hop_length) == (expected.kind, expected.unit, expected.hop_length)
+    assert pooled.time_edges() == pytest.approx(expected.time_edges())
+    assert pooled.params["frames_per_column"] == expected.params["frames_per_column"]
+    assert pooled_spectrogram(wave, SR, max_columns=10**6, **kwargs) is None
+
+
+def test_reduce_columns_pools_max_for_energy_and_mean_for_mfcc(tone):
+    from audioviz._reduce import reduce_columns
+
+    spec = audioviz.spectrogram(tone, SR, hop_length=100)  # 161 frames
+    pooled = reduce_columns(spec, 50)
+    group = pooled.params["frames_per_column"]
+    assert group == 4 and pooled.data.shape[-1] == 41
+    torch.testing.assert_close(pooled.data[..., 3], spec.data[..., 12:16].amax(-1))
+    torch.testing.assert_close(pooled.data[..., -1], spec.data[..., 160:].amax(-1))
+    coeffs = audioviz.mfcc(tone, SR, hop_length=100)
+    pooled = reduce_columns(coeffs, 50)
+    torch.testing.assert_close(pooled.data[..., 3], coeffs.data[..., 12:16].mean(-1))
+    assert reduce_columns(spec, None) is spec

@@ -1,0 +1,131 @@
+"""Reducing long spectrograms to the pixels that will be shown, before drawing.
+
+A ten-minute recording has 48,000 STFT frames at the default hop; a plot shows about 800 columns.
+:func:`reduce_columns` pools the frames of a computed :class:`~audioviz.features.Feature` into
+columns (maximum for energy, so no click or onset disappears; mean for MFCC).
+:func:`pooled_spectrogram` gives the same result for a long waveform without ever holding the
+full spectrogram: it runs the STFT chunk by chunk, each chunk small enough to stay in the CPU
+cache, and pools as it goes, which is what makes long spectrograms fast.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from . import features as F
+from ._validation import as_waveform, check_sample_rate, check_stft_params
+
+# Frames per STFT chunk in pooled_spectrogram (rounded to whole groups): ~1.6 MB of complex
+# values for n_fft=400, which stays in cache between the FFT and the pooling.
+_CHUNK_FRAMES = 2048
+
+
+def _group_times(first: float, frame_period: float, n_groups: int, group: int) -> torch.Tensor:
+    """Centre of each group of ``group`` frames, in seconds."""
+    return first + (torch.arange(n_groups, dtype=torch.float64) * group + (group - 1) / 2) * frame_period
+
+
+def reduce_columns(feature, max_columns: int | None):
+    """Pool a Feature's frames into at most ``max_columns`` columns.
+
+    Energy (power, magnitude, dB) keeps the maximum of each group of frames, MFCC the mean. The
+    returned Feature's ``times`` are the group centres and its ``hop_length`` the group's span,
+    so its axes stay exact; ``params["frames_per_column"]`` says how many frames were pooled.
+    """
+    n_frames = feature.data.shape[-1]
+    if max_columns is None or n_frames <= max_columns:
+        return feature
+    group = math.ceil(n_frames / max_columns)
+    n_full, rest = divmod(n_frames, group)
+    data = feature.data
+    pool = (lambda x, dim: x.mean(dim=dim)) if feature.unit == "coefficient" else (lambda x, dim: x.amax(dim=dim))
+    # a view over the whole groups (no copy of the full spectrogram), then the partial last group
+    parts = [pool(data[..., : n_full * group].unflatten(-1, (n_full, group)), -1)] if n_full else []
+    if rest:
+        parts.append(pool(data[..., n_full * group:], -1).unsqueeze(-1))
+    pooled = torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
+    n_groups = pooled.shape[-1]
+    times = _group_times(float(feature.times[0]), feature.frame_period, n_groups, group)
+    per_column = group * feature.params.get("frames_per_column", 1)
+    return feature.replace(data=pooled, times=times, hop_length=feature.hop_length * group,
+                           params={**feature.params, "frames_per_column": per_column})
+
+
+def n_stft_frames(n_samples: int, n_fft: int, hop_length: int) -> int:
+    """Frames torch.stft gives with ``center=True``."""
+    return 1 + (n_samples + 2 * (n_fft // 2) - n_fft) // hop_length
+
+
+def pooled_spectrogram(waveform, sample_rate, *, max_columns: int, n_fft: int = 400, win_length=None,
+                       hop_length=None, window="hann", power: float = 2.0, mel: dict | None = None):
+    """The spectrogram (or mel spectrogram) of a long waveform, pooled to ``max_columns`` columns.
+
+    Equals ``reduce_columns(spectrogram(...), max_columns)`` (or the same for
+    ``mel_spectrogram`` when ``mel`` holds its keywords ``n_mels, f_min, f_max, norm, mel_scale``)
+    but computes the STFT chunk by chunk, so the full spectrogram is never held in memory.
+
+    Returns:
+        A Feature, or ``None`` when there are no more frames than ``max_columns`` (then the
+        caller should compute the spectrogram directly).
+    """
+    wave = as_waveform(waveform)
+    sample_rate = check_sample_rate(sample_rate)
+    n_fft, win_length, hop_length = check_stft_params(n_fft, win_length, hop_length)
+    if power not in (1, 2, 1.0, 2.0):
+        raise ValueError(f"power must be 1.0 (magnitude) or 2.0 (power), got {power!r}")
+    n_samples = wave.shape[-1]
+    n_frames = n_stft_frames(n_samples, n_fft, hop_length)
+    if n_frames <= max_columns or n_samples <= n_fft // 2:
+        return None
+    bank = None
+    if mel is not None:
+        bank = F.mel_filterbank(sample_rate, n_fft=n_fft, **mel)
+    group = math.ceil(n_frames / max_columns)
+    n_groups = math.ceil(n_frames / group)
+    pad = n_fft // 2
+    padded = torch.nn.functional.pad(wave.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
+    window_values = F._window_fn(window)(win_length, dtype=wave.dtype)
+    weights = None if bank is None else bank.weights.to(wave.dtype)
+    chunk = group * max(1, _CHUNK_FRAMES // group)
+    columns = []
+    for first in range(0, n_frames, chunk):
+        last = min(n_frames, first + chunk)
+        segment = padded[:, first * hop_length: (last - 1) * hop_length + n_fft]
+        stft = torch.stft(segment, n_fft, hop_length, win_length, window_values, center=False,
+                          return_complex=True)
+        parts = torch.view_as_real(stft)
+        values = parts[..., 0].square() + parts[..., 1].square()
+        if float(power) == 1.0:
+            values = values.sqrt()
+        if weights is not None:
+            values = torch.matmul(values.transpose(-1, -2), weights).transpose(-1, -2)
+        n_here = last - first
+        n_full, rest = divmod(n_here, group)
+        if n_full:
+            columns.append(values[..., : n_full * group].unflatten(-1, (n_full, group)).amax(dim=-1))
+        if rest:
+            columns.append(values[..., n_full * group:].amax(dim=-1, keepdim=True))
+    data = torch.cat(columns, dim=-1)
+    frame_period = hop_length / sample_rate
+    params = dict(n_fft=n_fft, win_length=win_length,
+                  window=window if isinstance(window, str) else getattr(window, "__name__", "custom"),
+                  power=float(power), center=True, n_samples=n_samples, frames_per_column=group)
+    if bank is None:
+        rows = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
+        kind = "linear"
+    else:
+        rows = bank.centers_mel
+        kind = "mel"
+        params.update(n_mels=bank.n_mels, f_min=bank.f_min, f_max=bank.f_max, mel_scale=bank.mel_scale,
+                      norm=mel.get("norm"), empty_filters=int(bank.empty.sum()))
+    return F.Feature(
+        data=data,
+        times=_group_times(0.0, frame_period, n_groups, group),
+        rows=rows,
+        kind=kind,
+        unit="power" if float(power) == 2.0 else "magnitude",
+        sample_rate=sample_rate,
+        hop_length=hop_length * group,
+        params=params,
+    )
