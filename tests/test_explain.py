@@ -223,8 +223,13 @@ def test_listening_display(model, chirp):
     assert all(w.shape == (1, 16000) for w in waves.values())
     assert heard.mask.kind == "linear" and tuple(heard.mask.data.shape) == (1, 257, 101)
     assert 0.0 <= float(heard.mask.data.min()) and float(heard.mask.data.max()) <= 1.0
-    # the mask is the Grad-CAM of the predicted word, rescaled: its maximum is 1
-    assert float(heard.mask.data.max()) == pytest.approx(1.0, abs=0.02)
+    # default: a 0/1 mask, 1 where the Grad-CAM reaches half its maximum
+    assert set(heard.mask.data.unique().tolist()) == {0.0, 1.0}
+    soft = ListeningDisplay.from_model(model, chirp, n_iter=2, threshold=None)
+    assert float(soft.mask.data.max()) == pytest.approx(1.0, abs=0.02)  # the map scaled to [0, 1]
+    np.testing.assert_array_equal(heard.mask.data.numpy(), (soft.mask.data >= 0.5).float().numpy())
+    with pytest.raises(ValueError, match="threshold"):
+        ListeningDisplay.from_model(model, chirp, threshold=1.5)
     assert heard.word == GradCAMDisplay.from_model(model, chirp).predicted
     html = heard._repr_html_()
     assert html.count("<audio") == 4 and "what the model used" in html

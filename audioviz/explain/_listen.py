@@ -2,9 +2,11 @@
 
 The Grad-CAM map lives on the model's mel grid. We carry it onto the linear STFT grid (same
 ``n_fft``, ``win_length`` and ``hop_length`` as the model's front end, so the frames line up;
-each FFT bin takes the map's value at its own mel position), scale it to ``[0, 1]``, multiply the
-clip's STFT magnitude by it (what the model used) and by one minus it (what it ignored), and turn
-each magnitude back into sound with Griffin-Lim, which guesses the phase the spectrogram threw
+each FFT bin takes the map's value at its own mel position) and scale it to ``[0, 1]``. By default
+the mask keeps the cells where the map reaches at least half its maximum (a soft mask, the scaled
+map itself, is an option, but it changes the sound too little to hear). The clip's STFT magnitude
+is multiplied by the mask (what the model used) and by one minus it (what it ignored), and each
+magnitude is turned back into sound with Griffin-Lim, which guesses the phase the spectrogram threw
 away. Griffin-Lim of the unmasked magnitude is kept too, so the learner can tell the artefacts of
 phase guessing from the effect of the mask.
 """
@@ -70,7 +72,8 @@ class ListeningDisplay:
         resynthesized: Griffin-Lim of the unmasked STFT magnitude (the artefact reference).
         used: Griffin-Lim of the magnitude times the mask: what the model used.
         ignored: Griffin-Lim of the magnitude times one minus the mask.
-        mask: Feature ``(1, n_fft // 2 + 1, frames)`` of kind ``"linear"`` (rows in Hz), values in [0, 1].
+        mask: Feature ``(1, n_fft // 2 + 1, frames)`` of kind ``"linear"`` (rows in Hz): 0 or 1 with a
+            ``threshold``, values in [0, 1] without.
         spectrograms: dict name -> magnitude Feature of each waveform (linear Hz).
         figure_, axes_, images_ (dict name -> AxesImage): set by :meth:`plot`.
     """
@@ -98,7 +101,7 @@ class ListeningDisplay:
 
     @classmethod
     def from_model(cls, model, waveform, *, sample_rate: int | None = None, word=None, layer: int = -1,
-                   n_iter: int = 32, seed: int = 0) -> "ListeningDisplay":
+                   threshold: float | None = 0.5, n_iter: int = 32, seed: int = 0) -> "ListeningDisplay":
         """Grad-CAM of ``word`` for one clip, then resynthesis of what it kept and dropped.
 
         Args:
@@ -107,6 +110,8 @@ class ListeningDisplay:
             sample_rate: its rate in Hz. Default: the model's.
             word: whose evidence makes the mask. Default: the predicted word.
             layer: convolution block for Grad-CAM. Default: ``-1``.
+            threshold: keep the cells where Grad-CAM is at least this fraction of its maximum
+                (a 0/1 mask); ``None`` uses the scaled map itself as a soft mask. Default: ``0.5``.
             n_iter: Griffin-Lim iterations. Default: ``32``.
             seed: seed of Griffin-Lim's random initial phase.
 
@@ -120,20 +125,24 @@ class ListeningDisplay:
         check_model(model)
         clip = model_clip(model, waveform, sample_rate)
         gradcam = GradCAMDisplay.from_model(model, clip, words=None if word is None else [word], layer=layer)
-        return cls.from_gradcam(gradcam, model=model, n_iter=n_iter, seed=seed)
+        return cls.from_gradcam(gradcam, model=model, threshold=threshold, n_iter=n_iter, seed=seed)
 
     @classmethod
-    def from_gradcam(cls, gradcam: GradCAMDisplay, *, model, word=None, n_iter: int = 32,
-                     seed: int = 0) -> "ListeningDisplay":
+    def from_gradcam(cls, gradcam: GradCAMDisplay, *, model, word=None, threshold: float | None = 0.5,
+                     n_iter: int = 32, seed: int = 0) -> "ListeningDisplay":
         """Reuse a computed :class:`GradCAMDisplay` (its clip and its map of ``word``).
 
         Args:
             gradcam: the Grad-CAM display.
             model: the model it explains (for the STFT settings of its front end).
             word: one of ``gradcam.words``. Default: the first (the predicted word by default).
+            threshold, n_iter, seed: as in :meth:`from_model`.
         """
         if not isinstance(gradcam, GradCAMDisplay):
             raise TypeError(f"gradcam must be a GradCAMDisplay, got {type(gradcam).__name__}")
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                      or not 0.0 < threshold <= 1.0):
+            raise ValueError(f"threshold must be a fraction in (0, 1] of the Grad-CAM maximum or None, got {threshold!r}")
         word = gradcam.words[0] if word is None else word
         if word not in gradcam.cams:
             raise ValueError(f"word must be one of {', '.join(map(repr, gradcam.words))}; got {word!r}")
@@ -147,10 +156,12 @@ class ListeningDisplay:
         # The model never sees energy outside [f_min, f_max]: it cannot have used it.
         outside = (hz_bins < config.f_min) | (hz_bins > config.f_max)
         mask_values[outside] = 0.0
+        if threshold is not None:
+            mask_values = (mask_values >= threshold).to(mask_values.dtype)
         mask = Feature(data=mask_values.unsqueeze(0).float(), times=cam.times, rows=hz_bins, kind="linear",
                        unit="mask", sample_rate=config.sample_rate, hop_length=config.hop_length,
                        params=dict(n_fft=config.n_fft, win_length=config.win_length,
-                                   n_samples=gradcam.waveform.shape[-1], word=word))
+                                   n_samples=gradcam.waveform.shape[-1], word=word, threshold=threshold))
         settings = dict(n_fft=config.n_fft, win_length=config.win_length, hop_length=config.hop_length,
                         n_iter=n_iter, seed=seed, sample_rate=config.sample_rate)
         clip = gradcam.waveform
@@ -201,7 +212,9 @@ class ListeningDisplay:
         fig, axes = resolve_axes(ax, 4, ncols=4, figsize=(16, 3.3))
         self.images_ = {}
         mask_image = draw_feature(axes[0], self.mask, cmap="inferno", vmin=0, vmax=1)
-        axes[0].set_title(f"mask: Grad-CAM of '{self.word}' on the STFT grid")
+        threshold = self.mask.params.get("threshold")
+        axes[0].set_title(f"mask: Grad-CAM of '{self.word}'" + (
+            f" >= {threshold:.0%} of its max" if threshold is not None else " (scaled to 0-1)"))
         fig.colorbar(mask_image, ax=axes[0], label="weight")
         self.images_["mask"] = mask_image
         ref = self.spectrograms["original"].to_db(top_db=None)
