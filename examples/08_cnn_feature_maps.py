@@ -93,7 +93,10 @@ kernels = {
 # lowest frequency, so flip them to put "top" at high frequency.
 weights = torch.tensor(list(kernels.values()), dtype=torch.float32).flip(1).unsqueeze(1) / 3
 
-maps = F.conv2d(image_yes.data.unsqueeze(0).float(), weights, padding=1)[0]  # (3, 40, 101)
+# Pad by repeating the border rows and columns (so the edges of the image do not light up),
+# then slide each kernel over every position: out[k, f, t] = sum(weights[k] * patch at (f, t)).
+padded = F.pad(image_yes.data.unsqueeze(0).float(), (1, 1, 1, 1), mode="replicate")
+maps = F.conv2d(padded, weights)[0]  # (3 kernels, 40 mel bands, 101 frames)
 print("input", tuple(image_yes.data.shape), "-> feature maps", tuple(maps.shape))
 
 fig = plt.figure(figsize=(12, 5.4), layout="constrained")

@@ -37,9 +37,12 @@ class FeatureMapExplorer(Explorer):
         channel: the map shown first. Default: the most active one of ``layer``.
 
     Attributes:
-        logmel: the input Feature; maps: one Feature ``(channels, rows, frames)`` per layer.
-        controls, figure, image (the map's AxesImage), input_image, colorbar: see
-        :class:`~audioviz.widgets.Explorer`.
+        logmel: the input Feature ``(1, n_mels, frames)``.
+        maps: one Feature ``(channels, rows, frames)`` per layer.
+        image: the AxesImage of the chosen map (updated in place).
+        input_image: the AxesImage of the input log-mel.
+        colorbar: the colorbar of the map.
+        controls: the ``layer`` and ``channel`` widgets (see :class:`~audioviz.widgets.Explorer`).
 
     Example:
         >>> import torch

@@ -76,10 +76,14 @@ class FeatureMapDisplay:
         logmel: the input image, Feature ``(1, n_mels, frames)`` in seconds and mel.
         maps: one Feature ``(channels, rows, frames)`` per convolution block.
         layer_names: a short name for each block.
-        words: the model's words; ``probabilities``: dict word -> probability; ``predicted``: word.
-        figure_, axes_ (2-D array of Axes, ``None`` where a cell is unused), input_image_,
-        images_ (list per layer of AxesImage), channels_ (channel indices drawn per layer):
-        set by :meth:`plot`.
+        words: the model's words.
+        probabilities: dict word -> probability.
+        predicted: the predicted word.
+        figure_: the Figure (set by :meth:`plot`, like the attributes below).
+        axes_: 2-D array of Axes, ``None`` where a cell of the grid is unused.
+        input_image_: the AxesImage of the input log-mel.
+        images_: one list of AxesImage per layer drawn.
+        channels_: the channel indices drawn, one list per layer.
     """
 
     def __init__(self, *, waveform, logmel, maps, words, probabilities, layer_names=None):

@@ -114,14 +114,19 @@ class GradCAMDisplay:
     Compute with :meth:`from_model`, draw with :meth:`plot`.
 
     Attributes:
-        waveform: the clip, Tensor ``(1, n_samples)``; ``logmel``: the input Feature.
-        words: the words mapped, predicted first; ``predicted``: the predicted word;
+        waveform: the clip, Tensor ``(1, n_samples)``.
+        logmel: the input Feature ``(1, n_mels, frames)``.
+        words: the words mapped, predicted first.
+        predicted: the predicted word.
         probabilities: dict word -> probability.
         cams: dict word -> Feature ``(1, n_mels, frames)`` upsampled onto the log-mel grid.
         coarse_cams: dict word -> Feature at the layer's own (pooled) resolution.
         layer: the block index used.
-        figure_, axes_, input_image_, overlay_images_ (dict word -> AxesImage), colorbar_: set by
-        :meth:`plot`.
+        figure_: the Figure (set by :meth:`plot`, like the attributes below).
+        axes_: list of the Axes drawn.
+        input_image_: AxesImage of the plain log-mel (``None`` without ``show_input``).
+        overlay_images_: dict word -> AxesImage of its Grad-CAM.
+        colorbar_: the shared Grad-CAM colorbar.
     """
 
     def __init__(self, *, waveform, logmel, cams, coarse_cams, probabilities, predicted, layer):

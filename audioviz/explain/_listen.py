@@ -67,7 +67,8 @@ class ListeningDisplay:
     cell's last expression it shows the labelled players.
 
     Attributes:
-        sample_rate: in Hz. word: the word whose Grad-CAM made the mask.
+        sample_rate: in Hz.
+        word: the word whose Grad-CAM made the mask.
         original: the clip, Tensor ``(1, n_samples)``.
         resynthesized: Griffin-Lim of the unmasked STFT magnitude (the artefact reference).
         used: Griffin-Lim of the magnitude times the mask: what the model used.
@@ -75,7 +76,9 @@ class ListeningDisplay:
         mask: Feature ``(1, n_fft // 2 + 1, frames)`` of kind ``"linear"`` (rows in Hz): 0 or 1 with a
             ``threshold``, values in [0, 1] without.
         spectrograms: dict name -> magnitude Feature of each waveform (linear Hz).
-        figure_, axes_, images_ (dict name -> AxesImage): set by :meth:`plot`.
+        figure_: the Figure (set by :meth:`plot`, like the attributes below).
+        axes_: list of the four Axes.
+        images_: dict name (``"mask"``, ``"original"``, ``"used"``, ``"ignored"``) -> AxesImage.
     """
 
     NAMES = ("original", "resynthesized", "used", "ignored")

@@ -28,10 +28,14 @@ class ConfusionMatrixDisplay:
     Attributes:
         confusion: int array ``(n_words, n_words)`` of clip counts.
         words: the word of each row and column.
-        n: number of clips; accuracy: fraction on the diagonal; per_class: word -> recall (the
-            fraction of that word's clips classified correctly).
-        figure_, ax_, im_ (AxesImage of the shown values), text_ (array of Text), colorbar_: set by
-        :meth:`plot`.
+        n: number of clips.
+        accuracy: fraction of clips on the diagonal.
+        per_class: dict word -> recall (the fraction of that word's clips classified correctly).
+        figure_: the Figure (set by :meth:`plot`, like the attributes below).
+        ax_: the Axes.
+        im_: AxesImage of the shown values.
+        text_: array of the Text in every cell.
+        colorbar_: the colorbar, or ``None``.
 
     Example:
         >>> disp = ConfusionMatrixDisplay.from_predictions(["yes", "yes", "no"], ["yes", "no", "no"])
@@ -153,8 +157,12 @@ class MistakesDisplay:
         mistakes: list of dicts, most confident first: ``index`` (in the dataset), ``word`` (true),
             ``predicted``, ``confidence`` (probability of the wrong word), ``speaker``,
             ``waveform`` (Tensor ``(1, n_samples)``) and ``logmel`` (the Feature the model saw).
-        n_wrong: all wrong clips; n: clips scored; sample_rate: Hz.
-        figure_, axes_, images_ (AxesImage per mistake): set by :meth:`plot`.
+        n_wrong: number of wrong clips.
+        n: number of clips scored.
+        sample_rate: of the waveforms, in Hz.
+        figure_: the Figure (set by :meth:`plot`, like the attributes below).
+        axes_: list of the Axes.
+        images_: one AxesImage per mistake.
     """
 
     def __init__(self, mistakes, *, n_wrong: int, n: int, sample_rate: int):
@@ -270,8 +278,10 @@ class TrainingCurvesDisplay:
             ``train_accuracy``, ``val_accuracy``, ...), as in ``DIR/metrics.json``.
         best_epoch: the epoch whose model was kept (``None`` if unknown).
         test_accuracy: accuracy of that model on the test split (``None`` if unknown).
-        figure_, axes_ (loss, accuracy), lines_ (dict ``"train_loss"`` ... -> Line2D): set by
-        :meth:`plot`.
+        figure_: the Figure (set by :meth:`plot`, like the attributes below).
+        axes_: the two Axes (loss, accuracy).
+        lines_: dict ``"train_loss"``, ``"val_loss"``, ``"train_accuracy"``, ``"val_accuracy"``,
+            ``"test_accuracy"`` -> the Line2D drawn.
 
     Example:
         >>> history = [{"epoch": 1, "train_loss": 0.6, "val_loss": 0.5, "train_accuracy": 0.7,
