@@ -1,0 +1,145 @@
+"""Sphinx configuration for the audioviz tutorial site.
+
+The site is a sphinx-gallery over ``examples/`` (every ``NN_topic.py`` is executed at build time, in
+numbered order, and offered as a script and a notebook), an API reference generated from the public
+names (``docs/_ext/apigen.py``), a Performance page that renders ``benchmarks/results/*.json``
+(``docs/_ext/benchtables.py``), and intersphinx links that are used only when their inventories can
+be had without failing the build offline (``docs/_ext/offline_intersphinx.py``).
+
+Build with ``make docs``; ``make serve`` serves the result on localhost.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+REPO = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))
+sys.path.insert(0, str(REPO))
+
+import audioviz  # noqa: E402
+from offline_intersphinx import available_inventories  # noqa: E402
+
+# -- Project -------------------------------------------------------------------------------------
+project = "audioviz"
+author = "the audioviz developers"
+copyright = "2026, the audioviz developers"
+release = audioviz.__version__
+version = release
+
+# -- Extensions ----------------------------------------------------------------------------------
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_gallery.gen_gallery",
+    "matplotlib.sphinxext.plot_directive",
+    "apigen",
+    "benchtables",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints",
+                    "auto_examples/*.codeobj.json", "sg_execution_times.rst"]
+root_doc = "index"
+default_role = "py:obj"
+nitpicky = False
+
+# -- Autodoc (Google-style docstrings, torchaudio names) -------------------------------------------
+autodoc_default_options = {"members": True, "member-order": "bysource", "show-inheritance": False}
+autodoc_typehints = "description"
+autodoc_typehints_description_target = "documented_params"
+autodoc_preserve_defaults = False
+autosummary_generate = False  # apigen writes one stub page per public name itself
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_ivar = True  # dataclass fields listed under "Attributes:" are not documented twice
+napoleon_use_rtype = False
+strip_signature_backslash = True  # napoleon then escapes the trailing _ of sklearn-style attributes (ax_, im_)
+add_module_names = False
+python_display_short_literal_types = True
+
+# -- Intersphinx: links into other projects' docs, never a reason for the build to fail ----------
+intersphinx_mapping = available_inventories(
+    {
+        "python": "https://docs.python.org/3",
+        "numpy": "https://numpy.org/doc/stable",
+        "torch": "https://docs.pytorch.org/docs/stable",
+        "torchaudio": "https://docs.pytorch.org/audio/stable",
+        "matplotlib": "https://matplotlib.org/stable",
+        "ipywidgets": "https://ipywidgets.readthedocs.io/en/stable",
+    },
+    cache_dir=DOCS / "_build" / "intersphinx",
+)
+intersphinx_timeout = 5
+
+# -- sphinx-gallery: the tutorials -----------------------------------------------------------------
+# Tutorials that train read this to keep a docs build short; notebooks set it in the notebook test.
+os.environ.setdefault("AUDIOVIZ_DOCS_BUILD", "1")
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    # Every NN_topic.py is a tutorial and is executed.
+    "filename_pattern": r"[\\/]\d\d_\w+\.py$",
+    "ignore_pattern": r"(__init__|[\\/]_\w*)\.py$",
+    "within_subsection_order": "FileNameSortKey",
+    # The last expression of a cell is shown: IPython.display.Audio and static sliders through
+    # their _repr_html_ (self-contained <audio>/<img>/<input> HTML), anything else as text.
+    "capture_repr": ("_repr_html_", "__repr__"),
+    # Axes helpers return artists; their reprs teach nothing.
+    "ignore_repr_types": r"matplotlib\.(text|axes|figure|image|lines|collections|colorbar|legend)\b",
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": False,
+    "doc_module": ("audioviz",),
+    "backreferences_dir": "gen_modules/backreferences",
+    "reference_url": {"audioviz": None},
+    "exclude_implicit_doc": {r"audioviz\.__version__"},
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "min_reported_time": 1,
+    "show_memory": False,
+    "thumbnail_size": (400, 280),
+    "first_notebook_cell": None,
+    "abort_on_example_error": False,
+    "write_computation_times": True,
+}
+
+# -- matplotlib plot directive (the landing-page picture is drawn at build time) -------------------
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+plot_rcparams = {"figure.autolayout": False}
+
+# -- HTML -----------------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"audioviz {release}"
+html_static_path = ["_static"]
+html_css_files = ["audioviz.css"]
+html_favicon = "_static/favicon.svg"
+html_logo = "_static/logo.svg"
+html_last_updated_fmt = None
+html_show_sourcelink = False
+html_theme_options = {
+    "logo": {"text": "audioviz"},
+    "navbar_align": "left",
+    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "show_prev_next": True,
+    "secondary_sidebar_items": ["page-toc", "sg_download_links", "sg_launcher_links"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_sidebars = {"index": [], "install": [], "performance": []}
+html_context = {"default_mode": "light"}
+
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_exclude = ".linenos, .gp, .go"
