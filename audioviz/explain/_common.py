@@ -44,6 +44,13 @@ def eval_mode(model):
         model.train(was_training)
 
 
+def model_input(model, clip: torch.Tensor) -> torch.Tensor:
+    """A batch of one ``(1, 1, n_samples)`` on the model's device."""
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    return clip.unsqueeze(0).to(device)
+
+
 def model_clip(model, waveform, sample_rate=None, *, name: str = "waveform") -> torch.Tensor:
     """``waveform`` as the model expects it (one mono second at its rate), warning (not failing)
     with :func:`audioviz.model.prepare_clip`'s notes when it had to be changed."""

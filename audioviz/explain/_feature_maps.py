@@ -15,6 +15,7 @@ from ._common import (
     draw_feature,
     eval_mode,
     logmel_feature,
+    model_input,
     model_clip,
     pooled_feature,
 )
@@ -56,8 +57,8 @@ def layer_outputs(model, waveform, sample_rate: int | None = None):
              for block in model.blocks]
     try:
         with eval_mode(model), torch.no_grad():
-            logmel = model.features(clip.unsqueeze(0))
-            logits = model.forward_features(logmel)[0]
+            logmel = model.features(model_input(model, clip))
+            logits = model.forward_features(logmel)[0].cpu()
     finally:
         for hook in hooks:
             hook.remove()

@@ -17,6 +17,7 @@ from ._common import (
     draw_feature,
     eval_mode,
     logmel_feature,
+    model_input,
     model_clip,
     pooled_feature,
     resolve_axes,
@@ -80,8 +81,8 @@ def _compute(model, clip, words, layer):
     layer = _layer_index(model, layer)
     with eval_mode(model):
         with torch.no_grad():
-            logmel = model.features(clip.unsqueeze(0))
-            logits = model.forward_features(logmel)[0]
+            logmel = model.features(model_input(model, clip))
+            logits = model.forward_features(logmel)[0].cpu()
         predicted = int(torch.argmax(logits))
         indices = [predicted if w is None else _word_index(model, w) for w in words]
         base = logmel_feature(model, logmel[0])
@@ -90,7 +91,7 @@ def _compute(model, clip, words, layer):
         for index in indices:
             attribution = gradcam.attribute(logmel.clone().requires_grad_(True), target=index,
                                             relu_attributions=True)
-            attribution = attribution.detach()[0, 0]
+            attribution = attribution.detach()[0, 0].cpu()
             coarse[model.words[index]] = pooled_feature(base, attribution.unsqueeze(0), unit="relevance")
             fine = upsample_to(base, attribution).clamp_min(0.0)
             cams[model.words[index]] = base.replace(data=fine.unsqueeze(0), unit="relevance")
@@ -162,7 +163,7 @@ class GradCAMDisplay:
         clip = model_clip(model, waveform, sample_rate)
         if words is None:
             with eval_mode(model), torch.no_grad():
-                predicted = int(torch.argmax(model(clip.unsqueeze(0))[0]))
+                predicted = int(torch.argmax(model(model_input(model, clip))[0]))
             words = [predicted] + [i for i in range(len(model.words)) if i != predicted]
         elif isinstance(words, (str, int)):
             words = [words]

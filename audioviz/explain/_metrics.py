@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._common import check_model, draw_feature, eval_mode, logmel_feature, resolve_axes
+from ._common import check_model, draw_feature, eval_mode, logmel_feature, model_input, resolve_axes
 
 __all__ = ["ConfusionMatrixDisplay", "MistakesDisplay", "TrainingCurvesDisplay"]
 
@@ -214,7 +214,7 @@ class MistakesDisplay:
             item = dataset[record["index"]]
             clip, _ = prepare_clip(item[0], int(item[1]), target_rate=rate)
             with eval_mode(model), torch.no_grad():
-                logmel = model.features(clip.unsqueeze(0))[0]
+                logmel = model.features(model_input(model, clip))[0]
             mistakes.append({**{k: record[k] for k in ("index", "word", "predicted", "confidence", "speaker")},
                              "waveform": clip, "logmel": logmel_feature(model, logmel)})
         return cls(mistakes, n_wrong=len(wrong), n=result["n"], sample_rate=rate)
