@@ -439,7 +439,11 @@ def test_mel_explorer_static(clip):
 
 def test_widget_backend_puts_the_canvas_in_the_layout(tmp_path):
     """With ipympl the figure's canvas is itself the widget (run apart: it changes the backend)."""
-    pytest.importorskip("ipympl")
+    import importlib.util
+
+    # Importing ipympl switches matplotlib's backend: check for it without importing it here.
+    if importlib.util.find_spec("ipympl") is None:
+        pytest.skip("ipympl is not installed (pip install audioviz[widget])")
     import subprocess
     import sys
     import textwrap
@@ -455,6 +459,8 @@ def test_widget_backend_puts_the_canvas_in_the_layout(tmp_path):
         assert explorer.figure.canvas in box.children[0].children
         explorer.controls["n_fft"].value = 1024
         assert explorer.image.get_array().shape[0] == 513 and explorer.error is None
+        page = explorer.static(n_fft=[256, 512])
+        assert len(page.frames) == 2
         print("ok")
         """
     )

@@ -1,0 +1,235 @@
+"""Slider benchmark: one step of ``audioviz.SpectrogramExplorer`` against an ``interact`` rebuild.
+
+For a 10-second 16 kHz clip, a slider step is timed from setting a control's value
+(``explorer.controls[name].value = v``) until matplotlib's Agg canvas holds the new picture. The
+explorer recomputes only what the control changes and redraws only the Axes whose content changed
+(their frame, ticks and labels are kept); when ticks change (``top_db`` moves the colorbar) it
+draws the whole figure. After every timed step the script checks, outside the timing, that the
+canvas picture really changed, so no step can pass by skipping the drawing.
+
+The baseline is the usual notebook approach, measured in the same run on the same canvas, figure
+size and dpi: an ``ipywidgets.interact`` callback that makes a new figure, computes the
+spectrogram (same audioviz/torch code), calls ``imshow`` and ``colorbar`` and draws it.
+
+A second pair of rows adds what the inline backend costs to get the picture into the notebook:
+the explorer encodes the canvas as PNG for its ``Image`` widget; the ``interact`` callback saves
+its figure as PNG (what ``plt.show()`` does under the inline backend). With ipympl (``%matplotlib
+widget``) the explorer calls ``draw_idle`` and the canvas widget draws the whole figure when the
+browser asks for it: the "full redraw" row is that cost.
+
+Targets (from the issue): median step <= 30 ms and >= 3x faster than the baseline.
+
+Usage::
+
+    python benchmarks/bench_widgets.py               # 5 rounds of 15 steps
+    python benchmarks/bench_widgets.py --rounds 3
+
+Writes ``benchmarks/results/widgets.json``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+SAMPLE_RATE = 16000
+SECONDS = 10.0
+TARGET_MS = 30.0
+TARGET_RATIO = 3.0
+#: One round of slider moves a learner might make, in order (each changes the picture).
+STEPS = [
+    ("n_fft", 1024), ("n_fft", 2048), ("n_fft", 256), ("n_fft", 512),
+    ("hop_length", 64), ("hop_length", 256), ("hop_length", 128),
+    ("window", "hamming"), ("window", "blackman"), ("window", "rectangular"), ("window", "hann"),
+    ("cmap", "viridis"), ("cmap", "magma"),
+    ("top_db", 60.0), ("top_db", 80.0),
+]
+
+
+def make_clip(seed: int = 0):
+    """Ten seconds of speech-like audio: a gliding harmonic voice in bursts, over quiet noise."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    t = torch.arange(int(SECONDS * SAMPLE_RATE)) / SAMPLE_RATE
+    pitch = 140 + 40 * torch.sin(2 * torch.pi * 0.3 * t)
+    phase = 2 * torch.pi * torch.cumsum(pitch, 0) / SAMPLE_RATE
+    voice = sum(torch.sin(k * phase) / k for k in range(1, 12))
+    bursts = (torch.sin(2 * torch.pi * 1.7 * t) > -0.2).float()
+    noise = 0.02 * torch.randn(t.shape, generator=generator)
+    return (0.2 * voice * bursts + noise).float()
+
+
+def interact_callback(waveform, *, figsize, dpi, png: bool):
+    """What ``@interact`` users write: a new figure every call."""
+    import audioviz
+
+    def show(n_fft, hop_length, window, top_db, cmap):
+        fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
+        spec = audioviz.spectrogram(waveform, SAMPLE_RATE, n_fft=n_fft, hop_length=hop_length, window=window)
+        db = audioviz.amplitude_to_db(spec, top_db=top_db)
+        lo, hi = spec.time_edges()
+        image = ax.imshow(db.data[0].numpy(), origin="lower", aspect="auto", cmap=cmap,
+                          extent=(lo, hi, 0, SAMPLE_RATE / 2))
+        ax.set_xlabel("Time (s)")
+        ax.set_ylabel("Frequency (Hz)")
+        fig.colorbar(image, ax=ax, label="dB")
+        if png:
+            fig.savefig(io.BytesIO(), format="png")  # what the inline backend sends
+        else:
+            fig.canvas.draw()
+        plt.close(fig)
+
+    return show
+
+
+def time_explorer(explorer, rounds: int, *, png: bool) -> list[float]:
+    times = []
+    unchanged = []
+    for _ in range(rounds):
+        for name, value in STEPS:
+            before = np.array(explorer.to_rgba())
+            start = time.perf_counter()
+            explorer.controls[name].value = value
+            if png:
+                explorer.to_png()
+            times.append(time.perf_counter() - start)
+            if explorer.error is not None:
+                raise RuntimeError(f"step {name}={value!r} failed: {explorer.error}")
+            if np.array_equal(before, explorer.to_rgba()):
+                unchanged.append(f"{name}={value!r}")
+    if unchanged:
+        raise RuntimeError(f"the canvas did not change for steps {unchanged}")
+    return times
+
+
+def time_interact(show, explorer, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        for name, value in STEPS:
+            explorer_params = dict(explorer.params)
+            explorer_params[name] = value
+            kwargs = {k: explorer_params[k] for k in ("n_fft", "hop_length", "window", "top_db", "cmap")}
+            explorer.params  # noqa: B018 - same bookkeeping cost on both sides
+            start = time.perf_counter()
+            show(**kwargs)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def time_full_redraw(explorer, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        explorer._full_draw(relayout=False)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help=f"rounds of the {len(STEPS)} slider steps (default: 5)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads for both sides (default: 1; this machine's 2 cores are shared)")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    import audioviz
+
+    torch.set_num_threads(args.threads)
+    warnings.simplefilter("ignore", UserWarning)
+    clip = make_clip()
+    explorer = audioviz.SpectrogramExplorer(clip, SAMPLE_RATE)
+    figsize, dpi = tuple(explorer.figure.get_size_inches()), explorer.figure.dpi
+    show = interact_callback(clip, figsize=figsize, dpi=dpi, png=False)
+    show_png = interact_callback(clip, figsize=figsize, dpi=dpi, png=True)
+
+    # Warm-up: imports, font cache, first STFT of each size.
+    time_explorer(explorer, 1, png=False)
+    time_interact(show, explorer, 1)
+    explorer.widget  # the inline view: from now on every step also sends a PNG to it
+
+    runs = {}
+    explorer._picture = None
+    runs["explorer_step"] = time_explorer(explorer, args.rounds, png=False)
+    runs["interact_rebuild"] = time_interact(show, explorer, args.rounds)
+    runs["explorer_step_png"] = time_explorer(explorer, args.rounds, png=True)
+    runs["interact_rebuild_png"] = time_interact(show_png, explorer, args.rounds)
+    runs["explorer_full_redraw"] = time_full_redraw(explorer, 3 * args.rounds)
+    median_ms = {k: 1000 * statistics.median(v) for k, v in runs.items()}
+
+    rows = []
+    for key, label in (("", "slider step, Agg canvas"), ("_png", "slider step + PNG to the notebook (inline)")):
+        ours, theirs = median_ms[f"explorer_step{key}"], median_ms[f"interact_rebuild{key}"]
+        ratio = theirs / ours
+        met = ratio >= TARGET_RATIO and (ours <= TARGET_MS if not key else True)
+        rows.append([label, round(ours, 1), round(theirs, 1), round(ratio, 1),
+                     f"<= {TARGET_MS:g} ms, >= {TARGET_RATIO:g}x" if not key else f">= {TARGET_RATIO:g}x",
+                     "yes" if met else "NO"])
+    rows.append(["full redraw of the explorer figure (ipympl draw_idle, axis changes)",
+                 round(median_ms["explorer_full_redraw"], 1), "", "", "(information)", ""])
+    columns = ["measure", "explorer (ms)", "interact rebuild (ms)", "speed-up", "target", "met"]
+    widths = [max(len(str(r[i])) for r in rows + [columns]) for i in range(len(columns))]
+    print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
+    for r in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
+    per_control = {}
+    for i, (name, _) in enumerate(STEPS * args.rounds):
+        per_control.setdefault(name, []).append(1000 * runs["explorer_step"][i])
+    print("explorer step by control (median ms): "
+          + ", ".join(f"{name} {statistics.median(v):.1f}" for name, v in per_control.items()))
+    print(f"(medians of {args.rounds} rounds of {len(STEPS)} steps; 10 s clip at 16 kHz; figure "
+          f"{figsize[0]:g}x{figsize[1]:g} in at {dpi:g} dpi; torch threads {args.threads}; load average at the end: "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})")
+
+    result = {
+        "title": "Slider step: SpectrogramExplorer vs an interact rebuild",
+        "description": (
+            f"Milliseconds from setting a control's value until the Agg canvas holds the new picture, median over "
+            f"{args.rounds} rounds of {len(STEPS)} slider moves (n_fft, hop_length, window, cmap, top_db) on a "
+            f"{SECONDS:g} s {SAMPLE_RATE} Hz clip; every timed step is checked to change the picture. Figure "
+            f"{figsize[0]:g}x{figsize[1]:g} in at {dpi:g} dpi. The explorer recomputes only what the control "
+            f"changes and redraws only the Axes whose content changed (the whole figure when ticks change). "
+            f"'+ PNG' rows include sending the picture to the notebook under the inline backend."
+        ),
+        "baseline": ("an ipywidgets.interact-style callback: new figure, audioviz.spectrogram + amplitude_to_db, "
+                     "imshow, colorbar, canvas.draw (or savefig PNG for the inline rows), same canvas and size; "
+                     "ratio = baseline time / explorer time"),
+        "columns": columns,
+        "rows": rows,
+        "per_control_median_ms": {k: round(statistics.median(v), 2) for k, v in per_control.items()},
+        "runs_ms": {k: [round(1000 * x, 2) for x in v] for k, v in runs.items()},
+        "environment": {"python": platform.python_version(), "numpy": np.__version__,
+                        "matplotlib": matplotlib.__version__, "torch": torch.__version__, "cpus": os.cpu_count(),
+                        "torch_threads": args.threads,
+                        "load_average": [round(x, 2) for x in os.getloadavg()]},
+        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    out = HERE / "results" / "widgets.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
