@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 import torch
 import torchaudio
 
