@@ -22,7 +22,7 @@ from . import features as F
 from ._axes import apply_axis, feature_axis_kind
 from ._ticks import HzFormatter, MelHzFormatter, TimeFormatter
 from ._validation import as_waveform, check_all_finite, check_axes, check_choice, check_sample_rate, check_stft_params
-from ._reduce import pooled_spectrogram, reduce_columns
+from ._reduce import one_thread, pooled_spectrogram, reduce_columns
 from ._waveform import AdaptiveWaveform, axes_width_pixels
 
 __all__ = [
@@ -144,7 +144,8 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
         ax: the Axes to draw in. Default: the current Axes.
         y_axis: ``None`` (follow the Feature), or ``"linear"`` / ``"log"`` for a linear spectrogram.
         cmap: colormap. Default: ``"magma"`` for power, magnitude and dB; ``"coolwarm"`` for MFCC.
-        vmin, vmax: colour limits. Default: the data range (symmetric around 0 for MFCC).
+        vmin, vmax: colour limits. Default: the data range; for MFCC symmetric around 0 and set
+            by coefficients 1 and up (coefficient 0, the overall loudness, may saturate).
         colorbar: draw a colorbar labelled with the unit (``"dB"``, ``"power"``, ...); pass an
             Axes to draw it there. It is reachable as ``image.colorbar``.
         max_columns: frames are pooled (max for energy, mean for MFCC) into at most this many
@@ -179,10 +180,16 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
 
     if cmap is None:
         cmap = DEFAULT_CMAPS.get(feature.unit, "magma")
+    extend = "neither"
     if feature.unit == "coefficient" and vmin is None and vmax is None:
-        # centre the diverging colormap on zero
-        limit = float(np.max(np.abs(data))) or 1.0
+        # Centre the diverging colormap on zero. Coefficient 0 (overall loudness) is usually far
+        # larger than the rest and would wash them out, so the limits come from the others and
+        # coefficient 0 saturates (the colorbar then shows arrows).
+        rest = data[1:] if data.shape[0] > 1 else data
+        limit = float(np.max(np.abs(rest))) or 1.0
         vmin, vmax = -limit, limit
+        if float(np.max(np.abs(data))) > limit:
+            extend = "both"
 
     y_kind = feature_axis_kind(feature, y_axis)
     t_lo, t_hi = feature.time_edges()
@@ -202,9 +209,9 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
     if colorbar is not False and colorbar is not None:
         figure = ax.figure
         if colorbar is True:
-            cbar = figure.colorbar(image, ax=ax, pad=_COLORBAR_PAD)
+            cbar = figure.colorbar(image, ax=ax, pad=_COLORBAR_PAD, extend=extend)
         else:
-            cbar = figure.colorbar(image, cax=check_axes(colorbar))
+            cbar = figure.colorbar(image, cax=check_axes(colorbar), extend=extend)
         cbar.set_label(_colorbar_label(feature.unit))
     return image
 
@@ -348,11 +355,12 @@ def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, hop_length
         return F.spectrogram(wave, rate, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
                              window=window, power=power)
 
-    feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
-    # pool before the dB conversion: the max of powers is the power of the max in dB, and cheaper
-    feature = reduce_columns(feature, columns)
-    if db and feature.unit in ("power", "magnitude"):
-        feature = F.amplitude_to_db(feature, top_db=top_db)
+    with one_thread():
+        feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
+        # pool before the dB conversion: the max of powers is the power of the max in dB, and cheaper
+        feature = reduce_columns(feature, columns)
+        if db and feature.unit in ("power", "magnitude"):
+            feature = F.amplitude_to_db(feature, top_db=top_db)
     return plot_feature(feature, ax=ax, y_axis=y_axis if feature.kind == "linear" else None, cmap=cmap,
                         colorbar=colorbar, max_columns=max_columns, **kwargs)
 
@@ -401,10 +409,11 @@ def plot_mel_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, win_le
         return F.mel_spectrogram(wave, rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length, **mel,
                                  window=window, power=power)
 
-    feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
-    feature = reduce_columns(feature, columns)
-    if db and feature.unit in ("power", "magnitude"):
-        feature = F.amplitude_to_db(feature, top_db=top_db)
+    with one_thread():
+        feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
+        feature = reduce_columns(feature, columns)
+        if db and feature.unit in ("power", "magnitude"):
+            feature = F.amplitude_to_db(feature, top_db=top_db)
     return plot_feature(feature, ax=ax, cmap=cmap, colorbar=colorbar, max_columns=max_columns, **kwargs)
 
 
@@ -415,7 +424,9 @@ def plot_mfcc(waveform, sample_rate=None, *, n_mfcc: int = 40, n_fft: int = 400,
     """MFCC against time in seconds and coefficient index, on a diverging colormap centred at 0.
 
     MFCCs are signed (a cosine transform of log-mel energies), so they are shown as they are, with
-    no log or dB applied, blue for negative and red for positive.
+    no log or dB applied, blue for negative and red for positive. The colour limits are set by
+    coefficients 1 and up; coefficient 0 (overall loudness, usually much larger) may saturate,
+    which the colorbar's arrows show. Pass ``vmin``/``vmax`` to choose them yourself.
 
     Args:
         waveform: Tensor or array ``(time,)`` / ``(channel, time)``, or a Feature from

@@ -318,7 +318,11 @@ def test_mfcc_uses_a_diverging_colormap_centred_on_zero(tone):
     assert data.shape[0] == 13 and np.isfinite(data).all()
     assert data.min() < 0 < data.max()  # negative values are drawn as they are, no log
     vmin, vmax = image.get_clim()
-    assert vmin == -vmax and vmax == pytest.approx(np.abs(data).max())
+    # limits from coefficients 1.. so that coefficient 0 (loudness) does not wash the others out
+    assert vmin == -vmax and vmax == pytest.approx(np.abs(data[1:]).max())
+    assert np.abs(data[0]).max() > vmax and image.colorbar.extend == "both"
+    image = audioviz.plot_mfcc(tone, SR, n_mfcc=13, vmin=-500, vmax=500)
+    assert image.get_clim() == (-500, 500) and image.colorbar.extend == "neither"
     assert image.get_cmap().name == "coolwarm"
     assert image.get_extent()[2:] == pytest.approx((-0.5, 12.5))
     assert ax.get_ylabel() == "MFCC coefficient"
