@@ -451,7 +451,8 @@ def synthesize_speech_commands(root, *, words=("yes", "no"), per_word: int = DEF
         )
     root.parent.mkdir(parents=True, exist_ok=True)
     partial = root.parent / f".{root.name}.partial"
-    with _folder_lock(root.parent / f".{root.name}.lock"):
+    lock = root.parent / f".{root.name}.lock"
+    with _folder_lock(lock):
         if _complete(root, parameters):  # another process finished it while we waited
             return root
         state = partial / _STATE_DIR
@@ -512,6 +513,8 @@ def synthesize_speech_commands(root, *, words=("yes", "no"), per_word: int = DEF
             root.rmdir()
         os.replace(partial, root)
         shutil.rmtree(root / _STATE_DIR, ignore_errors=True)
+        # safe while locked: a process waiting on this lock finds the tree complete and returns
+        lock.unlink(missing_ok=True)
     return root
 
 

@@ -1,0 +1,183 @@
+"""Synthetic speech-commands benchmark: clips written per second by ``synthesize_speech_commands``.
+
+Measures, in one run, on this machine (median of ``--repeats`` runs each):
+
+1. ``audioviz.data.synthesize_speech_commands`` writing a fresh yes/no tree with 2 worker
+   processes and with 1, in clips per second (eSpeak synthesis, room, microphone, noise, WAV
+   files, lists and manifest included), against the target of 200 clips/s on two cores;
+2. the baseline: the obvious single-process pipeline built from the usual libraries, doing the
+   same work per clip (the same eSpeak utterance, ``librosa.resample`` to 16 kHz,
+   ``scipy.signal.fftconvolve`` with a room impulse response, a Butterworth band-pass from
+   ``scipy.signal``, coloured noise, ``soundfile.write``). The ratio column is audioviz's
+   rate divided by the baseline's;
+3. for reference, eSpeak NG alone (raw synthesis, no processing, no files), one process.
+
+Usage::
+
+    python benchmarks/bench_synth.py                # 3 repeats of 300 clips per word
+    python benchmarks/bench_synth.py --per-word 100 --repeats 1
+
+Writes ``benchmarks/results/synth.json``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+TARGET_CLIPS_PER_S = 200.0
+
+
+def time_audioviz(per_word: int, processes: int, workdir: Path) -> float:
+    from audioviz.data import synthesize_speech_commands
+
+    root = workdir / f"audioviz_{processes}"
+    shutil.rmtree(root, ignore_errors=True)
+    start = time.perf_counter()
+    synthesize_speech_commands(root, per_word=per_word, seed=0, processes=processes, progress=False)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(root)
+    return 2 * per_word / seconds
+
+
+def _utterances(per_word: int):
+    """The same speakers and utterances the generator plans, as (clip, rng) pairs."""
+    from audioviz.data._augment import SynthesisConfig
+    from audioviz.data._synth import _chunks, _plan_speakers
+
+    config = SynthesisConfig()
+    speakers = _plan_speakers(("yes", "no"), per_word, 0, config)
+    clips = [clip for chunk in _chunks(speakers, ("yes", "no"), 0) for clip in chunk]
+    return clips, config
+
+
+def time_baseline(per_word: int, workdir: Path) -> float:
+    """A straightforward pipeline from the usual libraries, one process."""
+    import librosa
+    import scipy.signal
+    import soundfile
+
+    from audioviz.data._espeak import ESpeak
+    from audioviz.data._synth import _say
+
+    clips, config = _utterances(per_word)
+    out = workdir / "baseline"
+    shutil.rmtree(out, ignore_errors=True)
+    librosa.resample(np.zeros(2205, np.float32), orig_sr=22050, target_sr=16000)  # load soxr before timing
+    start = time.perf_counter()
+    with ESpeak() as engine:
+        for clip in clips:
+            rng = np.random.default_rng(np.random.SeedSequence(clip["seed"]))
+            samples, _ = _say(engine, clip, rng, config)
+            speech = librosa.resample(samples.astype(np.float32) / 32768, orig_sr=22050, target_sr=16000)
+            window = np.zeros(16000, np.float32)
+            onset = int(rng.integers(0, max(1, 16000 - len(speech))))
+            window[onset:onset + len(speech)] = speech[: 16000 - onset]
+            rt60 = rng.uniform(0.1, 0.8)
+            t = np.arange(int(rt60 * 16000)) / 16000
+            ir = rng.standard_normal(len(t)) * np.exp(-6.9 * t / rt60) * 0.1
+            ir[0] = 1.0
+            wet = scipy.signal.fftconvolve(window, ir)[:16000]
+            sos = scipy.signal.butter(4, [rng.uniform(20, 300), rng.uniform(2500, 7500)], btype="bandpass", fs=16000,
+                                      output="sos")
+            wet = scipy.signal.sosfilt(sos, wet)
+            noise = scipy.signal.lfilter([1.0], [1.0, -rng.uniform(0, 0.99)], rng.standard_normal(16000))
+            wet = wet + noise * np.std(wet) * 10 ** (-rng.uniform(5, 65) / 20) / np.std(noise)
+            wet = wet / np.abs(wet).max() * 10 ** (rng.uniform(-16, -0.3) / 20)
+            path = out / clip["path"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            soundfile.write(str(path), wet, 16000, subtype="PCM_16")
+    seconds = time.perf_counter() - start
+    shutil.rmtree(out)
+    return len(clips) / seconds
+
+
+def time_espeak_alone(per_word: int) -> float:
+    from audioviz.data._espeak import ESpeak
+    from audioviz.data._synth import _say
+
+    clips, config = _utterances(per_word)
+    start = time.perf_counter()
+    with ESpeak() as engine:
+        for clip in clips:
+            _say(engine, clip, np.random.default_rng(np.random.SeedSequence(clip["seed"])), config)
+    return len(clips) / (time.perf_counter() - start)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-word", type=int, default=300, help="clips per word in each run (default: 300)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; medians are reported")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="audioviz-bench-synth-") as tmp:
+        workdir = Path(tmp)
+        measured = {"two": [], "one": [], "baseline": [], "espeak": []}
+        for _ in range(args.repeats):
+            measured["two"].append(time_audioviz(args.per_word, 2, workdir))
+            measured["one"].append(time_audioviz(args.per_word, 1, workdir))
+            measured["baseline"].append(time_baseline(args.per_word, workdir))
+            measured["espeak"].append(time_espeak_alone(args.per_word))
+    median = {k: statistics.median(v) for k, v in measured.items()}
+
+    def row(name, key, target=None):
+        rate = median[key]
+        return [name, round(rate, 1), round(median["baseline"], 1), round(rate / median["baseline"], 2),
+                f">= {TARGET_CLIPS_PER_S:g}" if target else "", ("yes" if rate >= target else "NO") if target else ""]
+
+    rows = [
+        row("synthesize_speech_commands, 2 processes (clips/s)", "two", TARGET_CLIPS_PER_S),
+        row("synthesize_speech_commands, 1 process (clips/s)", "one"),
+        row("eSpeak NG alone, no processing or files, 1 process (clips/s)", "espeak"),
+    ]
+    columns = ["measure", "audioviz", "baseline", "audioviz / baseline", "target", "met"]
+    widths = [max(len(str(r[i])) for r in rows + [columns]) for i in range(len(columns))]
+    print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
+    for r in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
+    print(f"(medians of {args.repeats} runs of {2 * args.per_word} clips; baseline: librosa/scipy/soundfile "
+          f"pipeline, 1 process, {median['baseline']:.1f} clips/s; load average at the end: "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})")
+
+    import librosa
+    import scipy
+
+    result = {
+        "title": "Synthetic speech commands: clips written per second",
+        "description": (
+            "Wall-clock rate of audioviz.data.synthesize_speech_commands writing a fresh yes/no tree "
+            f"({2 * args.per_word} one-second clips: eSpeak NG synthesis, room, microphone, noise, WAV files, "
+            f"split lists and manifest), median of {args.repeats} runs."
+        ),
+        "baseline": ("single-process pipeline from the usual libraries doing the same per-clip work: "
+                     "librosa.resample, scipy.signal.fftconvolve reverb, scipy Butterworth band-pass, "
+                     "coloured noise, soundfile.write; ratio = audioviz rate / baseline rate"),
+        "columns": columns,
+        "rows": rows,
+        "runs": {k: [round(x, 1) for x in v] for k, v in measured.items()},
+        "environment": {"python": platform.python_version(), "numpy": np.__version__, "librosa": librosa.__version__,
+                        "scipy": scipy.__version__, "cpus": os.cpu_count(),
+                        "load_average": [round(x, 2) for x in os.getloadavg()]},
+        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    out = HERE / "results" / "synth.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
