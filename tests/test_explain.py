@@ -84,6 +84,7 @@ def test_feature_map_display_draws_every_layer_with_axes(model, chirp):
     assert disp.axes_[0, 0].get_xlabel() == "Time (s)"
     assert "Hz" in disp.axes_[0, 0].get_ylabel()
     assert disp.axes_[-1, 0].get_xlabel() == "Time (s)"
+    assert disp.axes_[2, 0].get_ylabel() == "conv 2 (20 x 50)\nHz"  # row label: layer and its grid
     assert [len(row) for row in disp.images_] == [3, 3, 3, 3]
     for layer, (row, chans) in enumerate(zip(disp.images_, disp.channels_)):
         fmap = disp.maps[layer]

@@ -117,8 +117,7 @@ class FeatureMapDisplay:
         probs = torch.softmax(logits, dim=-1)
         names = []
         for i, fmap in enumerate(maps):
-            sf, st = fmap.params["stride"]
-            names.append(f"conv {i + 1}" + ("" if sf == 1 else f" (1/{sf})"))
+            names.append(f"conv {i + 1} ({fmap.data.shape[-2]} x {fmap.data.shape[-1]})")
         return cls(waveform=clip, logmel=logmel, maps=maps, words=model.words,
                    probabilities={w: float(p) for w, p in zip(model.words, probs)}, layer_names=names)
 
