@@ -50,7 +50,7 @@ class SynthesisConfig:
         warp_jitter: change of the warp between utterances.
         phoneme_variant_prob: probability of an alternative pronunciation (e.g. ``[[n'@U]]``).
         onset_s: time of the word's start in the window, seconds.
-        cut_prob: probability that the word runs over an edge of the window and is cut.
+        cut_prob: probability that the word runs over an edge of the window, losing 2 to 15 % of it.
         reverb_prob: probability of room reverberation.
         rt60_s: reverberation time (60 dB decay), seconds.
         drr_db: direct-to-reverberant energy ratio, dB.
@@ -276,6 +276,10 @@ def render_clip(speech: np.ndarray, orig_rate: int, rng: np.random.Generator, co
         augment: if False, only resample, centre and normalise (a clean reference clip).
     """
     word = trim_silence(np.asarray(speech, dtype=np.float64))
+    # a very slow speaker may not fit in the window: speed the word up until it fills 95 % of it
+    fitted = len(word) * SAMPLE_RATE / (orig_rate * warp)
+    if fitted > 0.95 * CLIP_SAMPLES:
+        warp *= fitted / (0.95 * CLIP_SAMPLES)
     word = warp_resample(word, orig_rate, warp)
     word = word / (np.abs(word).max() + 1e-12)
     if not augment:
@@ -284,8 +288,10 @@ def render_clip(speech: np.ndarray, orig_rate: int, rng: np.random.Generator, co
 
     latest = CLIP_SAMPLES - len(word)
     if rng.random() < config.cut_prob:
-        # a clip that starts late or early enough to lose part of the word, as real ones do
-        onset = int(rng.uniform(-0.3 * len(word), CLIP_SAMPLES - 0.6 * len(word)))
+        # a clip that starts late or early enough to lose a little of the word, as real ones do
+        onset = int(rng.choice([-1, 1]) * rng.uniform(0.02, 0.15) * len(word))
+        if onset > 0:
+            onset = CLIP_SAMPLES - len(word) + onset
     else:
         low, high = (int(s * SAMPLE_RATE) for s in config.onset_s)
         onset = int(rng.integers(min(low, max(latest, 0)), max(min(high, latest), 0) + 1))

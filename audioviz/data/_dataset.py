@@ -110,7 +110,7 @@ class SpeechCommands(torch.utils.data.Dataset):
             raise TypeError(f"words must be a non-empty sequence of strings, got {words!r}")
         if len(set(words)) != len(words):
             raise ValueError(f"words must not repeat, got {words!r}")
-        root = Path(root).expanduser()
+        root = Path(root).expanduser().resolve()
         located = _locate(root)
         if located is None and download:
             SPEECHCOMMANDS(root, download=True)
