@@ -164,8 +164,8 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
         >>> import torch, audioviz
         >>> spec = audioviz.spectrogram(torch.randn(16000), 16000).to_db()
         >>> image = audioviz.plot_feature(spec)
-        >>> image.get_extent()[2:], image.colorbar.ax.get_ylabel()
-        ((-20.0, 8020.0), 'dB')
+        >>> list(image.get_extent()[2:]), image.colorbar.ax.get_ylabel()
+        ([-20.0, 8020.0], 'dB')
     """
     _check_feature(feature)
     ax = check_axes(ax)
@@ -246,8 +246,8 @@ def plot_waveform(waveform, sample_rate, *, ax=None, color=None, max_points: int
     Example:
         >>> import torch, audioviz
         >>> line = audioviz.plot_waveform(torch.randn(16000), 16000)
-        >>> line.axes.get_xlim()
-        (0.0, 1.0)
+        >>> [float(x) for x in line.axes.get_xlim()]
+        [0.0, 1.0]
     """
     # NaN/Inf are caught by the envelope below (they survive min and max) instead of a separate pass
     wave = as_waveform(waveform, check_finite=False)
@@ -518,14 +518,7 @@ def plot_mel_filterbank(sample_rate=16000, *, n_fft: int = 400, n_mels: int = F.
                 label="FFT bins", clip_on=False)
     empty = bank.empty.numpy()
     if empty.any():
-        centers = bank.centers_hz.numpy()[empty]
-        ax.plot(centers, np.full_like(centers, 0.05 * (top or 1.0)), linestyle="none", marker="x", color="red",
-                markersize=6, markeredgewidth=1.5, label="empty filters")
-        message = (f"{int(empty.sum())} of n_mels={bank.n_mels} mel filters are empty: with n_fft={bank.n_fft} "
-                   f"the FFT bins are {bank.sample_rate / bank.n_fft:g} Hz apart, wider than the narrowest "
-                   f"filters. Use fewer mels or a larger n_fft.")
-        ax.set_title(f"{int(empty.sum())} of {bank.n_mels} filters are empty (red x)", color="red", fontsize="medium")
-        warnings.warn(message, UserWarning, stacklevel=2)
+        _mark_empty_filters(ax, bank, empty, top)
     secondary = ax.secondary_xaxis(
         "top",
         functions=(lambda hz: F.hz_to_mel(np.clip(hz, 0, None), mel_scale=bank.mel_scale),
@@ -533,6 +526,32 @@ def plot_mel_filterbank(sample_rate=16000, *, n_fft: int = 400, n_mels: int = F.
     )
     secondary.set_xlabel(f"mel ({bank.mel_scale})")
     return lines
+
+
+def _mark_empty_filters(ax, bank, empty, top):
+    """Draw each empty filter as the triangle it was meant to be (red, dashed) and warn."""
+    mel_edges = np.linspace(float(F.hz_to_mel(bank.f_min, mel_scale=bank.mel_scale)),
+                            float(F.hz_to_mel(bank.f_max, mel_scale=bank.mel_scale)), bank.n_mels + 2)
+    hz_edges = F.mel_to_hz(mel_edges, mel_scale=bank.mel_scale)
+    for j in np.flatnonzero(empty):
+        lo, mid, hi = hz_edges[j:j + 3]
+        height = 2.0 / (hi - lo) if bank.norm == "slaney" else 1.0
+        ax.plot([lo, mid, hi], [0.0, height, 0.0], color="red", linestyle="--", linewidth=1.0)
+    centers = bank.centers_hz.numpy()[empty]
+    ax.plot(centers, np.zeros_like(centers), linestyle="none", marker="x", color="red", markersize=7,
+            markeredgewidth=1.8, label="empty filters", clip_on=False, zorder=4)
+    n_empty = int(empty.sum())
+    ax.text(0.99, 0.97, f"{n_empty} of {bank.n_mels} filters are empty (red, dashed):\n"
+            f"no FFT bin ({bank.sample_rate / bank.n_fft:g} Hz apart) falls inside them",
+            transform=ax.transAxes, ha="right", va="top", color="red", fontsize="small",
+            bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="none", alpha=0.9))
+    warnings.warn(
+        f"{n_empty} of n_mels={bank.n_mels} mel filters are empty: with n_fft={bank.n_fft} the FFT bins are "
+        f"{bank.sample_rate / bank.n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or a "
+        f"larger n_fft.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def plot_mel_scale(*, f_min: float = 0.0, f_max: float = 8000.0, mel_scale=("htk", "slaney"), ax=None, **kwargs):
@@ -588,7 +607,7 @@ def plot_stft_anatomy(waveform, sample_rate, *, time: float | None = None, n_fft
     1. the waveform, with the frame of ``n_fft`` samples around ``time`` marked;
     2. that frame and the window;
     3. the windowed frame (what the FFT sees);
-    4. its FFT magnitude in dB against frequency in Hz, drawn upright beside
+    4. its FFT power in dB against frequency in Hz, drawn upright beside
     5. the spectrogram, where that column is outlined at ``time``.
 
     The frame is cut exactly as torchaudio does (``center=True``, reflect padding, window
@@ -602,7 +621,8 @@ def plot_stft_anatomy(waveform, sample_rate, *, time: float | None = None, n_fft
         figure: a Figure to draw into. Default: a new figure.
 
     Returns:
-        matplotlib.figure.Figure: the figure; its Axes are ``figure.axes`` in the order above.
+        matplotlib.figure.Figure: the figure; ``figure.axes`` holds the waveform, frame, windowed
+        frame, spectrogram and FFT Axes in that order, then the colorbar.
 
     Example:
         >>> import torch, audioviz
@@ -646,45 +666,52 @@ def plot_stft_anatomy(waveform, sample_rate, *, time: float | None = None, n_fft
     t = (frame * hop_length - pad + np.arange(n_fft)) / sample_rate
 
     fig = figure if figure is not None else plt.figure(figsize=(11, 8), layout="constrained")
-    grid = fig.add_gridspec(3, 2, height_ratios=[1.0, 1.0, 1.6], width_ratios=[3.0, 1.2])
-    ax_wave = fig.add_subplot(grid[0, :])
-    ax_frame = fig.add_subplot(grid[1, 0])
-    ax_windowed = fig.add_subplot(grid[1, 1], sharey=ax_frame)
-    ax_spec = fig.add_subplot(grid[2, 0])
-    ax_fft = fig.add_subplot(grid[2, 1], sharey=ax_spec)
+    rows = fig.add_gridspec(3, 1, height_ratios=[1.0, 1.0, 1.6])
+    middle = rows[1].subgridspec(1, 2, width_ratios=[3.0, 1.2])
+    bottom = rows[2].subgridspec(1, 2, width_ratios=[1.0, 3.2])
+    ax_wave = fig.add_subplot(rows[0])
+    ax_frame = fig.add_subplot(middle[0])
+    ax_windowed = fig.add_subplot(middle[1], sharey=ax_frame)
+    ax_spec = fig.add_subplot(bottom[1])
+    ax_fft = fig.add_subplot(bottom[0], sharey=ax_spec)
+    titled = dict(loc="left", fontsize="medium")
 
     plot_waveform(wave, sample_rate, ax=ax_wave, color="0.35")
     ax_wave.axvspan(t[0], t[-1], color="tab:orange", alpha=0.35, linewidth=0)
     ax_wave.set_title(f"1. A frame of n_fft = {n_fft} samples ({1000 * n_fft / sample_rate:g} ms) "
-                      f"centred at {centre:.3f} s", loc="left", fontsize="medium")
+                      f"centred at {centre:.3f} s", **titled)
 
-    ax_frame.plot(t, segment.numpy(), color="0.35", linewidth=0.9, label="frame")
     peak = float(segment.abs().max()) or 1.0
+    ax_frame.plot(t, segment.numpy(), color="0.35", linewidth=0.9, label="frame")
     ax_frame.plot(t, peak * window_values.numpy(), color="tab:orange", linewidth=1.5, label=f"{window} window")
     ax_frame.set_xlim(t[0], t[-1])
+    ax_frame.set_ylim(-1.15 * peak, 1.6 * peak)  # room for the legend above the signal
     apply_axis(ax_frame, "x", "time")
     ax_frame.set_ylabel("Amplitude")
-    ax_frame.legend(loc="upper right", fontsize="small")
-    ax_frame.set_title("2. The frame and the window (scaled to the frame)", loc="left", fontsize="medium")
+    ax_frame.legend(loc="upper right", ncol=2, fontsize="small")
+    ax_frame.set_title("2. The frame, and the window (drawn at the frame's height)", **titled)
 
     ax_windowed.plot(t, windowed.numpy(), color="tab:orange", linewidth=0.9)
     ax_windowed.set_xlim(t[0], t[-1])
     apply_axis(ax_windowed, "x", "time")
-    ax_windowed.set_title("3. Frame x window", loc="left", fontsize="medium")
+    ax_windowed.tick_params(labelleft=False)
+    ax_windowed.set_title("3. Frame x window", **titled)
 
-    image = plot_spectrogram(spec, ax=ax_spec, colorbar=False)
+    # the FFT of the windowed frame, upright so its frequencies line up with the spectrogram's
+    ax_fft.plot(db.numpy(), freqs, color="tab:blue", linewidth=1.0)
+    ax_fft.set_xlim(float(db.max()) - 85, float(db.max()) + 5)
+    ax_fft.set_xlabel("Power (dB)")
+    ax_fft.set_title("4. |FFT|\u00b2 of it", **titled)
+
+    image = plot_spectrogram(spec, ax=ax_spec, colorbar=True)
+    apply_axis(ax_fft, "y", "hz")
+    ax_spec.set_ylabel("")
+    ax_spec.tick_params(labelleft=False)
     half = hop_length / sample_rate / 2
     ax_spec.add_patch(Rectangle((centre - half, 0), 2 * half, sample_rate / 2, fill=False, edgecolor="cyan",
                                 linewidth=1.5))
-    ax_spec.set_title(f"5. The column lands at {centre:.3f} s (hop_length = {hop_length})", loc="left",
-                      fontsize="medium")
-
-    ax_fft.plot(db.numpy(), freqs, color="tab:cyan" if False else "tab:blue", linewidth=1.0)
-    ax_fft.set_xlabel("Power (dB)")
-    ax_fft.tick_params(labelleft=False)
-    ax_fft.set_title("4. |FFT|² of the frame", loc="left", fontsize="medium")
-    ax_fft.set_xlim(float(db.max()) - 85, float(db.max()) + 5)
-    fig.colorbar(image, ax=ax_fft, label="dB", pad=0.02)
+    ax_spec.set_title(f"5. ... is the column at {centre:.3f} s of the spectrogram "
+                      f"(one column every hop_length = {hop_length} samples)", **titled)
     return fig
 
 

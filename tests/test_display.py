@@ -596,3 +596,12 @@ def test_reduce_columns_pools_max_for_energy_and_mean_for_mfcc(tone):
     pooled = reduce_columns(coeffs, 50)
     torch.testing.assert_close(pooled.data[..., 3], coeffs.data[..., 12:16].mean(-1))
     assert reduce_columns(spec, None) is spec
+
+
+@pytest.mark.parametrize("module", ["audioviz.display", "audioviz._ticks", "audioviz.features"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
