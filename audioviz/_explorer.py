@@ -7,7 +7,6 @@ a learner can read in the widget.
 """
 from __future__ import annotations
 
-import contextlib
 import html
 import io
 import numbers
@@ -151,26 +150,6 @@ def note_html(text: str) -> str:
 def format_traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
-
-
-@contextlib.contextmanager
-def one_torch_thread():
-    """Run a slider step's tensor work on one thread, then restore torch's setting.
-
-    The tensors of one step are small (a few MB): a second thread saves little, and on a busy
-    machine threads that wait for each other make a step ten times slower.
-    """
-    import torch
-
-    previous = torch.get_num_threads()
-    if previous == 1:
-        yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def can_blit(figure) -> bool:

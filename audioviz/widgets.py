@@ -28,6 +28,13 @@ def _house_style():
     return display.style()
 
 
+def _one_thread():
+    # A step's tensors are small; see audioviz._reduce.one_thread.
+    from ._reduce import one_thread
+
+    return one_thread()
+
+
 class Explorer:
     """Base class of the slider explorers: controls, one figure, in-place updates.
 
@@ -101,7 +108,7 @@ class Explorer:
         self.controls = dict(self._make_controls())
         if not self.controls:
             raise ValueError(f"{type(self).__name__}._make_controls() returned no controls")
-        with _house_style(), _explorer.one_torch_thread():
+        with _house_style(), _one_thread():
             self.figure = _explorer.new_figure(self.figsize)
             self._layout_engine = self.figure.get_layout_engine()
             self.image = None
@@ -212,7 +219,7 @@ class Explorer:
             self._coerce(frozenset(self._pending))
             changed = frozenset(self._pending)
             self._pending.clear()
-            with _house_style(), _explorer.one_torch_thread():
+            with _house_style(), _one_thread():
                 self._update(changed)
             self.readout.value = self._readout()
             self.refresh()

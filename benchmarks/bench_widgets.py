@@ -101,17 +101,19 @@ def interact_callback(waveform, *, figsize, dpi, png: bool):
     return show
 
 
-def time_explorer(explorer, rounds: int, *, png: bool) -> list[float]:
+def time_explorer(explorer, rounds: int, *, png: bool, cpu: list | None = None) -> list[float]:
     times = []
     unchanged = []
     for _ in range(rounds):
         for name, value in STEPS:
             before = np.array(explorer.to_rgba())
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             explorer.controls[name].value = value
             if png:
                 explorer.to_png()
             times.append(time.perf_counter() - start)
+            if cpu is not None:
+                cpu.append(time.process_time() - start_cpu)
             if explorer.error is not None:
                 raise RuntimeError(f"step {name}={value!r} failed: {explorer.error}")
             if np.array_equal(before, explorer.to_rgba()):
@@ -121,7 +123,7 @@ def time_explorer(explorer, rounds: int, *, png: bool) -> list[float]:
     return times
 
 
-def time_interact(show, explorer, rounds: int) -> list[float]:
+def time_interact(show, explorer, rounds: int, cpu: list | None = None) -> list[float]:
     times = []
     for _ in range(rounds):
         for name, value in STEPS:
@@ -129,9 +131,11 @@ def time_interact(show, explorer, rounds: int) -> list[float]:
             explorer_params[name] = value
             kwargs = {k: explorer_params[k] for k in ("n_fft", "hop_length", "window", "top_db", "cmap")}
             explorer.params  # noqa: B018 - same bookkeeping cost on both sides
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             show(**kwargs)
             times.append(time.perf_counter() - start)
+            if cpu is not None:
+                cpu.append(time.process_time() - start_cpu)
     return times
 
 
@@ -170,8 +174,9 @@ def main(argv=None) -> int:
 
     runs = {}
     explorer._picture = None
-    runs["explorer_step"] = time_explorer(explorer, args.rounds, png=False)
-    runs["interact_rebuild"] = time_interact(show, explorer, args.rounds)
+    cpu = {"explorer_step": [], "interact_rebuild": []}
+    runs["explorer_step"] = time_explorer(explorer, args.rounds, png=False, cpu=cpu["explorer_step"])
+    runs["interact_rebuild"] = time_interact(show, explorer, args.rounds, cpu=cpu["interact_rebuild"])
     runs["explorer_step_png"] = time_explorer(explorer, args.rounds, png=True)
     runs["interact_rebuild_png"] = time_interact(show_png, explorer, args.rounds)
     runs["explorer_full_redraw"] = time_full_redraw(explorer, 3 * args.rounds)
@@ -197,6 +202,9 @@ def main(argv=None) -> int:
         per_control.setdefault(name, []).append(1000 * runs["explorer_step"][i])
     print("explorer step by control (median ms): "
           + ", ".join(f"{name} {statistics.median(v):.1f}" for name, v in per_control.items()))
+    cpu_ms = {k: 1000 * statistics.median(v) for k, v in cpu.items()}
+    print(f"CPU time of this process per step (median ms; less sensitive to other load than wall-clock): "
+          f"explorer {cpu_ms['explorer_step']:.1f}, interact rebuild {cpu_ms['interact_rebuild']:.1f}")
     print(f"(medians of {args.rounds} rounds of {len(STEPS)} steps; 10 s clip at 16 kHz; figure "
           f"{figsize[0]:g}x{figsize[1]:g} in at {dpi:g} dpi; torch threads {args.threads}; load average at the end: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})")
@@ -217,6 +225,7 @@ def main(argv=None) -> int:
         "columns": columns,
         "rows": rows,
         "per_control_median_ms": {k: round(statistics.median(v), 2) for k, v in per_control.items()},
+        "cpu_median_ms": {k: round(v, 2) for k, v in cpu_ms.items()},
         "runs_ms": {k: [round(1000 * x, 2) for x in v] for k, v in runs.items()},
         "environment": {"python": platform.python_version(), "numpy": np.__version__,
                         "matplotlib": matplotlib.__version__, "torch": torch.__version__, "cpus": os.cpu_count(),
