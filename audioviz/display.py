@@ -558,17 +558,24 @@ def plot_mel_scale(*, f_min: float = 0.0, f_max: float = 8000.0, mel_scale=("htk
     """The Hz-to-mel curve of torchaudio's ``"htk"`` and ``"slaney"`` mel scales.
 
     Both bend the same way: equal steps in mel are small steps in Hz at low frequencies and large
-    ones at high frequencies, the way pitch is heard. HTK is ``2595 log10(1 + f / 700)``; Slaney
-    is linear below 1 kHz and logarithmic above. Both map 1000 Hz to about 1000 mel.
+    ones at high frequencies, the way pitch is heard. HTK is ``2595 log10(1 + f / 700)``, which
+    puts 1000 Hz at 1000 mel. Slaney is linear below 1 kHz (``3 f / 200``, so 1000 Hz is 15 mel)
+    and logarithmic above. Their units differ by a factor of about 67, so with both scales the
+    second one gets its own y axis on the right (``lines[1].axes``), in its own colour.
 
     Args:
         f_min, f_max: frequency range in Hz. Default: ``0`` and ``8000``.
-        mel_scale: a scale name or a sequence of names. Default: both.
+        mel_scale: a scale name or a sequence of one or two names. Default: both.
         ax: the Axes. Default: the current Axes.
         **kwargs: passed to :meth:`matplotlib.axes.Axes.plot`.
 
     Returns:
-        list of matplotlib.lines.Line2D: one curve per scale, in the order given.
+        list of matplotlib.lines.Line2D: one curve per scale, in the order given; each curve's
+        ``ydata`` is in that scale's mel.
+
+    Raises:
+        ValueError: unknown ``mel_scale``, more than two scales, negative or non-finite
+            frequencies, or ``f_min >= f_max``.
 
     Example:
         >>> import audioviz
@@ -579,6 +586,8 @@ def plot_mel_scale(*, f_min: float = 0.0, f_max: float = 8000.0, mel_scale=("htk
     scales = (mel_scale,) if isinstance(mel_scale, str) else tuple(mel_scale)
     for scale in scales:
         check_choice(scale, F.MEL_SCALES, name="mel_scale")
+    if not 1 <= len(scales) <= 2:
+        raise ValueError(f"mel_scale must name one or two scales, got {mel_scale!r}")
     for name, value in (("f_min", f_min), ("f_max", f_max)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be a finite frequency >= 0 Hz, got {value!r}")
@@ -586,17 +595,27 @@ def plot_mel_scale(*, f_min: float = 0.0, f_max: float = 8000.0, mel_scale=("htk
         raise ValueError(f"f_min must be < f_max, got f_min={f_min:g} Hz and f_max={f_max:g} Hz")
     hz = np.linspace(f_min, f_max, 512)
     lines = []
-    for scale in scales:
-        (line,) = ax.plot(hz, F.hz_to_mel(hz, mel_scale=scale), label=scale, **kwargs)
+    for index, scale in enumerate(scales):
+        target = ax if index == 0 else ax.twinx()
+        color = kwargs.get("color", f"C{index}")
+        (line,) = target.plot(hz, F.hz_to_mel(hz, mel_scale=scale), label=scale,
+                              **{**kwargs, "color": color})
+        target.set_ylabel(f"mel ({scale!r} scale)", color=color)
+        target.tick_params(axis="y", colors=color)
+        target.set_ylim(bottom=0.0 if f_min == 0 else None)
         lines.append(line)
-    if f_min <= 1000.0 <= f_max:
-        ax.plot([1000.0], [1000.0], marker="o", color="0.3", linestyle="none", zorder=3)
-        ax.annotate("1000 Hz = 1000 mel", (1000.0, 1000.0), xytext=(12, -14), textcoords="offset points",
-                    fontsize="small", color="0.3")
+        if f_min <= 1000.0 <= f_max:
+            at_1k = float(F.hz_to_mel(1000.0, mel_scale=scale))
+            target.plot([1000.0], [at_1k], marker="o", color=color, linestyle="none", zorder=3)
+            target.annotate(f"1000 Hz = {at_1k:.0f} mel", (1000.0, at_1k), xytext=(10, -4 if index else 4),
+                            textcoords="offset points", fontsize="small", color=color,
+                            va="top" if index else "bottom")
+    if len(lines) == 2:
+        ax.spines["right"].set_visible(True)
+        lines[1].axes.spines["right"].set_visible(True)
     ax.set_xlim(f_min, f_max)
     apply_axis(ax, "x", "hz")
-    ax.set_ylabel("mel")
-    ax.legend(title="mel_scale")
+    ax.legend(lines, [line.get_label() for line in lines], title="mel_scale", loc="lower right")
     return lines
 
 

@@ -140,8 +140,8 @@ def hz_to_mel(freq, *, mel_scale: str = "htk"):
     (``3 f / 200``), logarithmic above. Accepts a number, numpy array or Tensor; returns the same kind.
 
     Example:
-        >>> round(float(hz_to_mel(1000.0)))  # 1 kHz is about 1000 mel on both scales
-        1000
+        >>> round(float(hz_to_mel(1000.0))), round(float(hz_to_mel(1000.0, mel_scale="slaney")))
+        (1000, 15)
     """
     check_choice(mel_scale, MEL_SCALES, name="mel_scale")
     is_tensor = isinstance(freq, torch.Tensor)

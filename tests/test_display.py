@@ -351,8 +351,17 @@ def test_mel_filterbank_without_empty_filters_does_not_warn():
 
 
 def test_mel_scale_curves_match_torchaudio():
-    lines = audioviz.plot_mel_scale(f_max=8000.0)
+    fig, ax = plt.subplots()
+    lines = audioviz.plot_mel_scale(f_max=8000.0, ax=ax)
     assert [line.get_label() for line in lines] == ["htk", "slaney"]
+    # units differ ~67x, so slaney gets its own y axis sharing the Hz axis
+    assert lines[0].axes is ax and lines[1].axes is not ax
+    assert lines[1].axes.get_shared_x_axes().joined(ax, lines[1].axes)
+    assert ax.get_ylabel() == "mel ('htk' scale)" and lines[1].axes.get_ylabel() == "mel ('slaney' scale)"
+    with pytest.raises(ValueError, match="one or two scales"):
+        audioviz.plot_mel_scale(mel_scale=("htk", "slaney", "htk"))
+    single = audioviz.plot_mel_scale(mel_scale="slaney", f_min=100.0, f_max=4000.0)
+    assert len(single) == 1 and single[0].get_xdata()[0] == 100.0
     for line in lines:
         hz, mel = line.get_data()
         expected = [ta_hz_to_mel(float(f), line.get_label()) for f in hz[::64]]
