@@ -31,12 +31,20 @@ def atomic_torch_save(obj, path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        _usual_permissions(tmp)
         torch.save(obj, tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _usual_permissions(path) -> None:
+    """Give a ``mkstemp`` file (created 0600) the permissions a normal ``open`` would (0666 - umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def save_checkpoint(path, model: KeywordCNN, *, metrics: dict | None = None) -> Path:

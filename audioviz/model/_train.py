@@ -22,7 +22,7 @@ from torch import nn
 
 from .._validation import check_choice, check_positive_int
 from ._batch_augment import AugmentConfig, augment_waveforms, spec_augment
-from ._checkpoint import atomic_torch_save, save_checkpoint
+from ._checkpoint import _usual_permissions, atomic_torch_save, save_checkpoint
 from ._evaluate import evaluate
 from ._network import KeywordCNN, ModelConfig
 
@@ -78,7 +78,22 @@ class TrainResult:
 
 
 def resolve_device(device) -> torch.device:
-    """``"auto"`` -> CUDA if present, else Apple MPS, else CPU; other names are checked."""
+    """The torch device to train on.
+
+    Args:
+        device: ``"auto"`` (CUDA if torch sees a GPU, else Apple MPS, else CPU), ``"cpu"``,
+            ``"cuda"``, ``"mps"``, or a :class:`torch.device`.
+
+    Returns:
+        A :class:`torch.device`.
+
+    Raises:
+        ValueError: an unknown name, or a GPU asked for that torch cannot see.
+
+    Example:
+        >>> resolve_device("cpu")
+        device(type='cpu')
+    """
     if isinstance(device, torch.device):
         return device
     check_choice(device, DEVICES, name="device")
@@ -117,6 +132,7 @@ def _load_split(root: Path, subset: str, words) -> tuple[torch.Tensor, torch.Ten
 def _atomic_json(obj, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        _usual_permissions(tmp)
         with os.fdopen(fd, "w") as fh:
             json.dump(obj, fh, indent=2)
         os.replace(tmp, path)

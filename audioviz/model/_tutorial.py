@@ -8,6 +8,7 @@ a tiny model on a tiny synthetic set instead, in a separate cache folder, in sec
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -60,15 +61,37 @@ def tutorial_checkpoint(*, progress: bool = True) -> Path:
     checkpoint = out_dir / "model.pt"
     if checkpoint.exists() and _finished(out_dir):
         return checkpoint
-    if quick:
-        from audioviz.data import synthesize_speech_commands
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Two tutorials run at once (parallel docs builds) must not train into one folder together.
+    with _exclusive(out_dir.parent / f".{name}.lock"):
+        if checkpoint.exists() and _finished(out_dir):
+            return checkpoint
+        if quick:
+            from audioviz.data import synthesize_speech_commands
 
-        data = synthesize_speech_commands(root / f"synthetic_quick_{RECIPE_VERSION}", words=("yes", "no"),
-                                          per_word=QUICK_PER_WORD, seed=0)
-        train(out_dir, data=data, epochs=QUICK_EPOCHS, resume=True, progress=progress)
-    else:
-        train(out_dir, resume=True, progress=progress)
+            data = synthesize_speech_commands(root / "speech_commands" / f"synthetic_quick_{RECIPE_VERSION}",
+                                              words=("yes", "no"), per_word=QUICK_PER_WORD, seed=0,
+                                              progress=progress)
+            train(out_dir, data=data, epochs=QUICK_EPOCHS, resume=True, progress=progress)
+        else:
+            train(out_dir, resume=True, progress=progress)
     return checkpoint
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """Hold an exclusive ``flock`` on ``lock_path`` (no-op where fcntl is missing, e.g. Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _finished(out_dir: Path) -> bool:
