@@ -71,6 +71,15 @@ class Explorer:
         Call ``super().__init__()`` at the end of the subclass's ``__init__``, once the data the
         drawing needs is stored.
 
+    Backends:
+        With the default inline backend the figure has a plain Agg canvas: a step redraws only
+        what changed and the picture goes to the notebook as a PNG in an
+        :class:`ipywidgets.Image` (the PNG costs about as much again as the step). With ipympl
+        (``%matplotlib widget``, ``pip install audioviz[widget]``) the canvas is the widget:
+        ``draw_idle`` lets the browser ask for a whole-figure redraw, which costs more per step
+        but gives zoom and pan. ``benchmarks/bench_widgets.py`` measures both (see the
+        Performance page).
+
     Attributes:
         controls: dict of the control widgets by parameter name. Setting
             ``explorer.controls["n_fft"].value = 1024`` updates the figure (no browser needed).
