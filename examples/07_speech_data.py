@@ -106,7 +106,8 @@ with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         small = synthesize_speech_commands(Path(tmp) / "up_down", words=("up", "down"), per_word=20, seed=0,
                                            progress=False)
-        print(f"{attempt}: {time.perf_counter() - start:.2f} s, {len(list(small.glob('*/*.wav')))} wav files")
+        clips = {word: len(list((small / word).glob("*.wav"))) for word in ("up", "down")}
+        print(f"{attempt}: {time.perf_counter() - start:.2f} s, clips per word: {clips}")
 
 # %%
 # Back to the yes/no set. The folder looks exactly like the real Speech Commands v0.02: one folder per word, one file per

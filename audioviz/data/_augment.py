@@ -68,6 +68,10 @@ class SynthesisConfig:
             -2 brown).
         noise_wobble_db: slow random loudness change of the noise within the clip, dB.
         hum_prob: probability of mains hum (50 or 60 Hz and harmonics) in the noise.
+        breath_prob: probability of a breath (soft noise burst) just before or after the word.
+        breath_db: level of the breath relative to the speech, dB.
+        click_prob: probability of one to three clicks (mouse, keyboard, microphone handling).
+        click_db: peak level of a click relative to the speech peak, dB.
         peak_dbfs: peak level of the finished clip, dB relative to full scale.
         clip_prob: probability of overdriving the recording into soft clipping.
         overdrive_db: how far above full scale an overdriven clip is pushed, dB.
@@ -98,6 +102,10 @@ class SynthesisConfig:
     noise_slope: tuple = (-2.2, 0.6)
     noise_wobble_db: float = 6.0
     hum_prob: float = 0.12
+    breath_prob: float = 0.2
+    breath_db: tuple = (-30.0, -12.0)
+    click_prob: float = 0.15
+    click_db: tuple = (-25.0, -3.0)
     peak_dbfs: tuple = (-16.0, -0.3)
     clip_prob: float = 0.03
     overdrive_db: tuple = (1.0, 9.0)
@@ -253,6 +261,34 @@ def active_rms(x: np.ndarray, *, frame: int = 160) -> float:
     return float(np.sqrt(top.mean())) if len(top) else 0.0
 
 
+def add_breath_and_clicks(clip: np.ndarray, rng: np.random.Generator, config: SynthesisConfig, *,
+                          onset: int, offset: int) -> np.ndarray:
+    """Sounds people make around a word that are not the word: a breath just before or after it,
+    and clicks anywhere. Both classes get them, so neither can be recognised by them."""
+    level = active_rms(clip)
+    peak = np.abs(clip).max()
+    out = clip.copy()
+    if rng.random() < config.breath_prob:
+        length = int(rng.uniform(0.15, 0.45) * SAMPLE_RATE)
+        breath = coloured_noise(rng, length, rng.uniform(-1.5, -0.3))
+        envelope = np.sin(np.linspace(0, np.pi, length)) ** rng.uniform(1, 3)
+        gap = int(rng.uniform(0.03, 0.3) * SAMPLE_RATE)
+        start = onset - gap - length if rng.random() < 0.5 else offset + gap
+        breath = breath * envelope * level * 10 ** (_uniform(rng, config.breath_db) / 20)
+        lo, hi = max(start, 0), min(start + length, len(out))
+        if hi > lo:
+            out[lo:hi] += breath[lo - start: hi - start]
+    if rng.random() < config.click_prob:
+        for _ in range(int(rng.integers(1, 4))):
+            length = int(rng.uniform(0.002, 0.012) * SAMPLE_RATE)
+            t = np.arange(length) / SAMPLE_RATE
+            click = rng.standard_normal(length) * np.exp(-t / rng.uniform(0.0005, 0.003))
+            click = click / (np.abs(click).max() + 1e-12) * peak * 10 ** (_uniform(rng, config.click_db) / 20)
+            start = int(rng.integers(0, len(out) - length))
+            out[start:start + length] += click
+    return out
+
+
 def _filter(x: np.ndarray, ir: np.ndarray | None, response, sample_rate: int) -> np.ndarray:
     """Linear convolution with ``ir`` and zero-phase filtering by ``response``, cut to ``len(x)``."""
     n_fft = 1 << int(math.ceil(math.log2(len(x) + (len(ir) if ir is not None else 0))))
@@ -296,6 +332,7 @@ def render_clip(speech: np.ndarray, orig_rate: int, rng: np.random.Generator, co
         low, high = (int(s * SAMPLE_RATE) for s in config.onset_s)
         onset = int(rng.integers(min(low, max(latest, 0)), max(min(high, latest), 0) + 1))
     clip = place(word, onset)
+    clip = add_breath_and_clicks(clip, rng, config, onset=onset, offset=onset + len(word))
 
     ir = None
     if rng.random() < config.reverb_prob:
