@@ -44,15 +44,19 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
+import torchaudio
 
 from audioviz.data import SpeechCommands, real_speech_commands_root
 from audioviz.model import (
     DEFAULT_EPOCHS,
     AugmentConfig,
+    LogMelFrontend,
     augment_waveforms,
     evaluate,
     load_checkpoint,
     predict,
+    prepare_clip,
+    resolve_device,
     spec_augment,
     tutorial_checkpoint,
 )
@@ -92,6 +96,7 @@ print("speakers shared by training and testing:", len(speakers_of["training"] & 
 # Because the front end is inside the model, what we train is what the next lesson explains:
 # Grad-CAM will point at cells of exactly this image.
 
+print(model.config)  # a ModelConfig, holding the FrontendConfig of the log-mel stage
 print(model)
 for name, module in model.named_children():
     n = sum(p.numel() for p in module.parameters())
@@ -109,6 +114,23 @@ print(f"    total: {sum(p.numel() for p in model.parameters()):6d} weights")
 waveform, sample_rate, _, word, speaker = splits["testing"][0]
 logmel = model.features(waveform.unsqueeze(0))
 print(f"'{word}' by {speaker}: waveform {tuple(waveform.shape)} -> log-mel image {tuple(logmel.shape)}")
+print("the front end is a", type(model.frontend).__name__, "with normalize =", model.config.frontend.normalize)
+assert isinstance(model.frontend, LogMelFrontend)
+
+# The same clip through another microphone: 20 dB louder, bass boosted, treble cut.
+coloured = torchaudio.functional.lowpass_biquad(
+    torchaudio.functional.bass_biquad(10 * waveform, sample_rate, gain=12.0), sample_rate, 3000.0)
+
+
+def raw_logmel(clip):
+    return torch.log(model.frontend.melspec(clip) + 1e-6)
+
+
+raw_change = float((raw_logmel(coloured) - raw_logmel(waveform)).abs().mean())
+raw_spread = float(raw_logmel(waveform).std())
+normalised_change = float((model.features(coloured.unsqueeze(0)) - logmel).abs().mean())
+print(f"another microphone changes the raw log-mel image by {raw_change:.2f} on average "
+      f"(its values spread {raw_spread:.2f}), the normalised image by {normalised_change:.2f} (spread 1.00)")
 
 # %%
 # What the network hears while it trains
@@ -154,18 +176,23 @@ plt.show()
 #
 #     audioviz train --out runs/yes_no
 #
-# or, from Python, ``result = audioviz.model.train("runs/yes_no")``. It shows progress bars,
+# or, from Python, ``result = audioviz.model.train("runs/yes_no")``, which returns a
+# :class:`~audioviz.model.TrainResult` (history, best epoch, test accuracy). It shows progress bars,
 # writes ``metrics.json`` after every epoch and keeps the epoch with the best *validation*
 # accuracy in ``model.pt`` (weights, word list, feature settings and metrics; readable with
 # ``torch.load(path, weights_only=True)``). Stop it with Ctrl-C and ``--resume`` continues where it
 # stopped; ``--seed`` fixes every random choice, so the same seed gives the same model on the same
-# machine; a GPU is used when there is one. Options: ``--data`` to train on another Speech
-# Commands folder (such as the full real dataset), ``--epochs``, ``--device``.
+# machine; a GPU is used when there is one (:func:`audioviz.model.resolve_device`). Options:
+# ``--data`` to train on another Speech Commands folder (such as the full real dataset),
+# ``--epochs``, ``--device``. A model you change by hand can be stored the same way with
+# :func:`audioviz.model.save_checkpoint`.
 #
 # The documentation trained this page's model once, with the defaults
 # (:data:`audioviz.model.DEFAULT_EPOCHS` epochs). Its training curves:
 
 from audioviz.explain import ConfusionMatrixDisplay, TrainingCurvesDisplay  # noqa: E402
+
+print("on this machine, training would run on:", resolve_device("auto"))
 
 metrics = json.loads((checkpoint.parent / "metrics.json").read_text())
 print(f"default epochs: {DEFAULT_EPOCHS}; this model: {len(metrics['epochs'])} epochs on {metrics['device']}, "
@@ -231,13 +258,15 @@ plt.show()
 # ------------------------------
 #
 # :func:`audioviz.model.predict` takes any recording, of any length and sample rate, brings it to
-# one second at 16 kHz and says what it did. Here a clip is played back at 44.1 kHz and padded to
-# 1.5 s, as a phone recording might be.
-
-import torchaudio  # noqa: E402
+# one second at 16 kHz with :func:`audioviz.model.prepare_clip` and says what it did. Here a clip
+# is resampled to 44.1 kHz and padded to 1.5 s, as a phone recording might be. The result is a
+# :class:`~audioviz.model.Prediction`: the word, the probability of each word, the one-second
+# clip the model heard, and the notes.
 
 clip_44k = torchaudio.functional.resample(waveform, 16000, 44100)
 clip_44k = torch.nn.functional.pad(clip_44k, (11025, 11025))
+one_second, notes = prepare_clip(clip_44k, 44100)
+print("prepare_clip:", notes)
 prediction = predict(model, clip_44k, 44100)
 print(f"said '{word}'; the model hears: {prediction}")
 
