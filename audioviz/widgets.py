@@ -610,10 +610,6 @@ def _check_in(value, choices, name):
     return check_choice(value, tuple(choices), name=name)
 
 
-def _snap(value, step):
-    return max(step, int(round(value / step)) * step)
-
-
 def _ms(samples, sample_rate):
     return 1000.0 * samples / sample_rate
 
@@ -638,6 +634,8 @@ class _ImagePanel:
 
     def set_feature(self, feature, *, y_axis=None, clim=(None, None)) -> bool:
         """Show ``feature``; return True when the axis kind changed (labels may change size)."""
+        import torch
+
         from . import display
 
         key = self._axis_key(feature, y_axis)
@@ -651,8 +649,9 @@ class _ImagePanel:
             self.colorbar.update_normal(self.image)
             self.axis_key = key
             return True
+        # The same pooling plot_feature applies (at most one column per pixel of the Axes).
         pooled = display._reduce_columns(feature, display._resolve_max_columns(self.ax, None))
-        data = pooled.data[0].detach().to("cpu", torch_float32()).numpy()
+        data = pooled.data[0].detach().to("cpu", torch.float32).numpy()
         t_lo, t_hi = pooled.time_edges()
         r_lo, r_hi = pooled.row_edges()
         self.image.set_data(data)
@@ -660,12 +659,6 @@ class _ImagePanel:
         low, high = clim
         self.image.set_clim(float(data.min()) if low is None else low, float(data.max()) if high is None else high)
         return False
-
-
-def torch_float32():
-    import torch
-
-    return torch.float32
 
 
 class SpectrogramExplorer(Explorer):
