@@ -23,6 +23,7 @@ _SCRIPT = """(function () {
   var img = root.querySelector("img.avz-frame");
   var inputs = root.querySelectorAll("input.avz-slider");
   var outputs = root.querySelectorAll("output.avz-value");
+  var caption = root.querySelector("div.avz-caption");
   function show() {
     var flat = 0;
     var words = [];
@@ -36,6 +37,7 @@ _SCRIPT = """(function () {
     img.src = data.frames[frame];
     img.setAttribute("data-avz-frame", String(frame));
     img.alt = data.title + ": " + words.join(", ");
+    if (caption && data.captions.length) { caption.innerHTML = data.captions[data.caption_index[flat]]; }
   }
   for (var j = 0; j < inputs.length; j++) {
     inputs[j].addEventListener("input", show);
@@ -49,7 +51,8 @@ _STYLE = """#%(id)s { font-family: system-ui, -apple-system, "Segoe UI", sans-se
 #%(id)s label { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
 #%(id)s .avz-name { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 #%(id)s output { display: inline-block; min-width: 4.5em; font-variant-numeric: tabular-nums; }
-#%(id)s img { max-width: 100%%; height: auto; display: block; }"""
+#%(id)s img { max-width: 100%%; height: auto; display: block; }
+#%(id)s .avz-caption { margin: 4px 0 0 0; font-size: 13px; line-height: 1.4; }"""
 
 
 def _json_for_script(obj) -> str:
@@ -67,7 +70,8 @@ def label_for(value) -> str:
     return str(value)
 
 
-def render_fragment(*, title: str, names, values, frames, index, mime: str, start, width=None) -> str:
+def render_fragment(*, title: str, names, values, frames, index, mime: str, start, width=None, captions=(),
+                    caption_index=()) -> str:
     """The self-contained HTML fragment (one ``<div>``) of a static-slider grid.
 
     Args:
@@ -79,6 +83,8 @@ def render_fragment(*, title: str, names, values, frames, index, mime: str, star
         mime: MIME type of the frames.
         start: the slider positions shown first, one per parameter.
         width: CSS width of the picture in pixels, or None for its natural size.
+        captions: HTML snippets written by audioviz (the explorer's readout), each stored once.
+        caption_index: for each cell of the grid, its caption number (empty: no captions).
     """
     element_id = "avz-static-" + uuid.uuid4().hex[:12]
     uris = [data_uri(frame, mime) for frame in frames]
@@ -90,6 +96,8 @@ def render_fragment(*, title: str, names, values, frames, index, mime: str, star
         "labels": labels,
         "index": [int(i) for i in index],
         "frames": uris,
+        "captions": list(captions),
+        "caption_index": [int(i) for i in caption_index],
     }
     flat = 0
     for position, vals in zip(start, values):
@@ -104,11 +112,13 @@ def render_fragment(*, title: str, names, values, frames, index, mime: str, star
             f'<output class="avz-value">{html.escape(words[position])}</output></label>'
         )
     size = f' style="width:{int(width)}px"' if width else ""
+    caption = f'<div class="avz-caption">{captions[caption_index[flat]]}</div>\n' if captions else ""
     return (
         f'<div class="audioviz-static" id="{element_id}">\n'
         f"<style>{_STYLE % {'id': element_id}}</style>\n"
         f'<div class="avz-controls">{"".join(sliders)}</div>\n'
         f'<img class="avz-frame" data-avz-frame="{index[flat]}"{size} alt="{html.escape(title)}" src="{first}">\n'
+        f"{caption}"
         f'<script type="application/json" class="avz-data">{_json_for_script(payload)}</script>\n'
         f"<script>{_SCRIPT % {'id': element_id}}</script>\n"
         "</div>"

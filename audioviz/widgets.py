@@ -310,8 +310,9 @@ class Explorer:
         """Freeze the explorer into slider pages that work without Python.
 
         Every combination of the given values is drawn once, by this explorer's own update path,
-        and stored in a :class:`StaticSliders`; its sliders swap the pre-rendered frames with a
-        few lines of plain JavaScript. The explorer's controls are restored afterwards. The
+        and stored in a :class:`StaticSliders` with the readout of each (the resolution, for the
+        spectrogram explorer); its sliders swap the pre-rendered frames with a few lines of plain
+        JavaScript. The explorer's controls are restored afterwards. The
         controls' own rules still apply to each frame (for example ``win_length`` is kept
         ``<= n_fft``).
 
@@ -364,6 +365,8 @@ class Explorer:
         frames: list[bytes] = []
         seen: dict[bytes, int] = {}
         index: list[int] = []
+        captions: list[str] = []
+        caption_index: list[int] = []
         try:
             if dpi is not None:
                 self.figure.set_dpi(dpi)
@@ -383,6 +386,10 @@ class Explorer:
                     seen[picture] = len(frames)
                     frames.append(picture)
                 index.append(seen[picture])
+                if self.readout.value:
+                    if self.readout.value not in captions:
+                        captions.append(self.readout.value)
+                    caption_index.append(captions.index(self.readout.value))
         finally:
             if dpi is not None:
                 self.figure.set_dpi(old_dpi)
@@ -402,6 +409,8 @@ class Explorer:
             mime=_explorer.MIME_TYPES[fmt],
             title=type(self).__name__,
             start=start,
+            captions=captions if len(caption_index) == len(index) else (),
+            caption_index=caption_index if len(caption_index) == len(index) else (),
         )
 
     # ------------------------------------------------------------------ notebook display
@@ -478,6 +487,9 @@ class StaticSliders:
         frames: the distinct encoded pictures (bytes).
         index: frame number of every grid cell, in C order (last parameter fastest).
         mime: MIME type of the frames (``"image/webp"``, ``"image/png"``, ...).
+        captions: the explorer's readout (HTML) for the cells, each stored once, shown under the
+            picture; caption_index: the caption number of every cell. Empty when the explorer
+            has no readout.
 
     Example:
         >>> import torch, audioviz
@@ -488,8 +500,11 @@ class StaticSliders:
         >>> path = page.save("explorer.html")  # doctest: +SKIP
     """
 
-    def __init__(self, *, names, values, frames, index, mime, title="audioviz", start=None):
+    def __init__(self, *, names, values, frames, index, mime, title="audioviz", start=None, captions=(),
+                 caption_index=()):
         self.names = list(names)
+        self.captions = list(captions)
+        self.caption_index = list(caption_index)
         self.values = [list(v) for v in values]
         self.frames = list(frames)
         self.index = list(index)
@@ -536,6 +551,8 @@ class StaticSliders:
             mime=self.mime,
             start=self.start,
             width=width,
+            captions=self.captions,
+            caption_index=self.caption_index,
         )
 
     def _repr_html_(self) -> str:

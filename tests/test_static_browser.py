@@ -169,6 +169,25 @@ def test_two_grids_on_one_page_work_independently(browser, tmp_path):
     assert _errors(browser) == []
 
 
+def test_spectrogram_page_shows_the_readout_of_each_frame(browser, tmp_path):
+    import torch
+
+    import audioviz
+
+    t = torch.arange(16000) / 16000
+    explorer = audioviz.SpectrogramExplorer(torch.sin(2 * torch.pi * 440 * t), 16000)
+    path = explorer.static(n_fft=[256, 1024]).save(tmp_path / "spectrogram.html")
+    browser.get(path.as_uri())
+    root = browser.find_element("css selector", "div.audioviz-static")
+    caption = root.find_element("css selector", "div.avz-caption")
+    assert "62.50 Hz per row" in caption.text  # 16000 / 256, the first value
+    from selenium.webdriver.common.keys import Keys
+
+    root.find_element("css selector", "input.avz-slider").send_keys(Keys.END)
+    assert "15.62 Hz per row" in caption.text  # 16000 / 1024
+    assert _errors(browser) == []
+
+
 @pytest.mark.skipif(not TUTORIAL_PAGE.exists(), reason=f"tutorial page not built yet ({TUTORIAL_PAGE}); run make docs")
 def test_tutorial_page_static_sliders_work(browser):
     browser.get(TUTORIAL_PAGE.as_uri())

@@ -467,3 +467,13 @@ def test_widget_backend_puts_the_canvas_in_the_layout(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_static_pages_carry_the_readout_of_every_cell(clip):
+    page = audioviz.SpectrogramExplorer(clip, 16000, hop_length=128).static(n_fft=[256, 512], hop_length=[64, 128])
+    assert len(page.captions) == 4 and len(page.caption_index) == 4
+    first = page.captions[page.caption_index[0]]  # n_fft=256, hop_length=64
+    assert "62.50 Hz per row" in first and "4.00 ms" in first
+    payload = _payload(page.to_html())
+    assert payload["captions"] == page.captions and payload["caption_index"] == page.caption_index
+    assert ToyExplorer().static(freq=[1, 2]).captions == []
