@@ -243,6 +243,8 @@ def _check_page(browser, url: str, page: str) -> dict:
 def test_tutorial_page_in_the_browser(browser, server, name):
     counts = _check_page(browser, f"{server}/auto_examples/{name}.html", name)
     assert counts["images"] >= 1, f"{name}: a tutorial page without a single figure"
+    if name.startswith("02_"):  # the time/frequency trade-off is taught with n_fft and hop_length sliders
+        assert counts["sliders"] >= 2, f"{name}: expected static sliders over n_fft and hop_length, found {counts}"
     print(name, json.dumps(counts))
 
 

@@ -155,6 +155,17 @@ def render_file(path: Path, document) -> list[nodes.Node]:
     table = table_rows(data)
     if table is not None:
         section += make_table(*table)
+        consumed = set(TITLE_KEYS + TEXT_KEYS + BASELINE_KEYS + ENV_KEYS + DATE_KEYS + ROW_KEYS
+                       + ("columns", "header", "headers"))
+        for key, value in meta.items():
+            if key in consumed or value in (None, "", [], {}):
+                continue
+            # Extra measurements (per-control medians, raw runs, settings): small key/value tables.
+            section += nodes.rubric(text=str(key).replace("_", " "))
+            if isinstance(value, dict):
+                section += make_table(["", "value"], [[str(k), format_value(v)] for k, v in value.items()])
+            else:
+                section += nodes.paragraph(text=format_value(value))
     else:
         scalars = {k: v for k, v in meta.items() if not isinstance(v, (dict, list))
                    and k not in TITLE_KEYS + TEXT_KEYS + BASELINE_KEYS + DATE_KEYS}
