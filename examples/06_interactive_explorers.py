@@ -107,7 +107,8 @@ print(explorer.readout.value.replace("<br>", "\n").split(">", 1)[1].rsplit("<", 
 # combination once through the explorer's own drawing code, and returns a
 # :class:`audioviz.StaticSliders`. Its HTML holds every frame and a few lines of plain JavaScript
 # that swap them: no kernel and nothing fetched from the internet. Shown as the last expression of
-# a cell it works in Jupyter and, as here, on a web page. **Move the sliders below.**
+# a cell it works in Jupyter and, as here, on a web page. **Move the sliders below**: the readout
+# under the picture follows them, so you can read the resolution of each frame.
 #
 # Watch "yes" as ``n_fft`` grows: at 128 the harmonics of the vowel smear into one band but the
 # start of the "s" is a sharp vertical edge; at 2048 the harmonics are separate lines and every
