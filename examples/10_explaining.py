@@ -112,7 +112,7 @@ plt.show()
 # %%
 # **What to notice:** conv 1's map is sharp but scattered, and its relevance is tiny (see the
 # colorbars): single edges matter little on their own. By conv 4 the map is coarse but
-# selective, and a hundred times stronger. That is why Grad-CAM is usually computed on the last layer, and why
+# selective, and far stronger. That is why Grad-CAM is usually computed on the last layer, and why
 # its maps are blurry: they can be no finer than that layer's grid.
 #
 # :func:`audioviz.explain.grad_cam` returns one map as an :class:`audioviz.Feature`, with the

@@ -242,7 +242,9 @@ class MistakesDisplay:
             speaker = f", speaker {m['speaker']}" if m["speaker"] else ""
             panel.set_title(f"said '{m['word']}', heard '{m['predicted']}' ({m['confidence']:.0%})\n"
                             f"clip #{m['index']}{speaker}", fontsize="medium")
-        fig.suptitle(f"{self.n_wrong} of {self.n} clips wrong; the {len(self.mistakes)} most confident mistakes")
+        shown = ("most confident first" if len(self.mistakes) == self.n_wrong
+                 else f"the {len(self.mistakes)} most confident mistakes")
+        fig.suptitle(f"{self.n_wrong} of {self.n} clips wrong; {shown}")
         self.figure_, self.axes_ = fig, axes
         return self
 
