@@ -281,6 +281,7 @@ def test_confusion_and_mistakes_from_model(model, chirp):
     for m in mistakes.mistakes:
         assert m["predicted"] != m["word"] and m["word"] == truth[m["index"]]
     mistakes.plot()
+    assert mistakes.figure_.get_suptitle().startswith(f"{n_wrong} of {len(data)} clips wrong")
     assert len(mistakes.images_) == len(mistakes.mistakes)
     for image, m in zip(mistakes.images_, mistakes.mistakes):
         assert image.get_array().shape == (N_MELS, N_FRAMES)
