@@ -797,13 +797,18 @@ class SpectrogramExplorer(Explorer):
 
     # -- computing
     def _compute_power(self):
+        import warnings
+
         from . import features
 
         p = self.params
         stft = dict(n_fft=p["n_fft"], win_length=p["win_length"], hop_length=p["hop_length"], window=p["window"])
         if p["y_axis"] == "mel":
-            return features.mel_spectrogram(self.waveform, self.sample_rate, n_mels=p["n_mels"], f_min=p["f_min"],
-                                            f_max=p["f_max"], **stft)
+            with warnings.catch_warnings():
+                # Empty mel filters are reported in the readout, where the learner looks.
+                warnings.simplefilter("ignore", UserWarning)
+                return features.mel_spectrogram(self.waveform, self.sample_rate, n_mels=p["n_mels"],
+                                                f_min=p["f_min"], f_max=p["f_max"], **stft)
         return features.spectrogram(self.waveform, self.sample_rate, **stft)
 
     def _compute_db(self):
@@ -880,6 +885,12 @@ class SpectrogramExplorer(Explorer):
                 f"spans {low_width:.0f} Hz at the bottom, {high_width:.0f} Hz at the top (FFT bins are "
                 f"{sr / p['n_fft']:.1f} Hz apart)."
             )
+            n_empty = int(self._power.params.get("empty_filters", 0)) if self._power is not None else 0
+            if n_empty:
+                lines.append(
+                    f"<span style='color:#b00020'>{n_empty} of the {p['n_mels']} mel filters are empty</span>: "
+                    f"narrower than the FFT bin spacing, their rows stay silent. Use fewer mels or a larger n_fft."
+                )
         else:
             lines.append(
                 f"<b>Frequency:</b> {sr / p['n_fft']:.2f} Hz per row ({sr} / n_fft), {p['n_fft'] // 2 + 1} rows"

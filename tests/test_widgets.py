@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import warnings
 
 import ipywidgets
 import numpy as np
@@ -323,6 +324,11 @@ def test_readout_gives_time_and_frequency_resolution(clip):
     assert "15.62 Hz per row" in explorer.readout.value
     explorer.controls["y_axis"].value = "mel"
     assert "64 mel rows" in explorer.readout.value
+    assert "empty" not in explorer.readout.value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reported in the readout, not as a warning
+        explorer.controls["n_fft"].value = 128
+    assert "of the 64 mel filters are empty" in explorer.readout.value
 
 
 def test_blitted_step_equals_a_full_redraw(clip):
@@ -477,3 +483,16 @@ def test_static_pages_carry_the_readout_of_every_cell(clip):
     payload = _payload(page.to_html())
     assert payload["captions"] == page.captions and payload["caption_index"] == page.caption_index
     assert ToyExplorer().static(freq=[1, 2]).captions == []
+
+
+def test_explorers_leave_matplotlib_settings_and_pyplot_alone(clip):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    before = dict(matplotlib.rcParams)
+    figures = plt.get_fignums()
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    explorer.controls["y_axis"].value = "mel"
+    explorer.static(n_fft=[256, 512])
+    assert dict(matplotlib.rcParams) == before
+    assert plt.get_fignums() == figures  # not registered with pyplot: the inline backend shows no stray copy
