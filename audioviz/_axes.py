@@ -3,8 +3,8 @@
 Every plot helper in :mod:`audioviz.display` describes its axes by kind (``"time"``, ``"hz"``,
 ``"log"``, ``"mel"``, ``"mfcc"``, ``"amplitude"``) and applies them through :func:`apply_axis`,
 so scale, tick locator, tick formatter and label are decided in one place, not by ``if`` chains
-spread through every function. :func:`feature_axis_kind` and :func:`feature_row_extent` give
-the kind and the coordinates of a :class:`~audioviz.features.Feature`'s rows.
+spread through every function. :func:`feature_axis_kind` gives the kind of a
+:class:`~audioviz.features.Feature`'s rows (their coordinates come from ``Feature.row_edges``).
 """
 from __future__ import annotations
 
@@ -70,11 +70,3 @@ def feature_axis_kind(feature, y_axis: str | None = None) -> str:
         return "log" if y_axis == "log" else "hz"
     return feature.kind
 
-
-def feature_row_extent(feature) -> tuple[float, float]:
-    """Lower and upper edge of the rows, in the coordinates of their axis kind.
-
-    Linear rows are in Hz, mel rows in mel (evenly spaced, so the image is exact), MFCC rows are
-    coefficient indices ``0 .. n - 1`` (edges at ``-0.5`` and ``n - 0.5``).
-    """
-    return feature.row_edges()

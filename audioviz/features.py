@@ -139,6 +139,13 @@ def hz_to_mel(freq, *, mel_scale: str = "htk"):
     ``"htk"``: ``2595 * log10(1 + f / 700)``. ``"slaney"``: linear below 1 kHz
     (``3 f / 200``), logarithmic above. Accepts a number, numpy array or Tensor; returns the same kind.
 
+    Args:
+        freq: frequency in Hz (number, array or Tensor).
+        mel_scale: ``"htk"`` or ``"slaney"``. Default: ``"htk"``.
+
+    Returns:
+        The same frequencies in mel, as a float, array or Tensor.
+
     Example:
         >>> round(float(hz_to_mel(1000.0))), round(float(hz_to_mel(1000.0, mel_scale="slaney")))
         (1000, 15)
@@ -394,9 +401,26 @@ def mel_spectrogram(
     Parameters are those of :class:`torchaudio.transforms.MelSpectrogram`, except ``n_mels``,
     which defaults to ``64`` (see :data:`DEFAULT_N_MELS`).
 
+    Args:
+        waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``.
+        sample_rate: samples per second of ``waveform``, in Hz.
+        n_fft, win_length, hop_length, window, power, center: as in :func:`spectrogram`.
+        f_min: lower edge of the first filter, in Hz. Default: ``0``.
+        f_max: upper edge of the last filter, in Hz. Default: ``sample_rate / 2``.
+        n_mels: number of mel filters (rows). Default: ``64``.
+        norm: ``None`` (filters peak at 1) or ``"slaney"`` (equal area).
+        mel_scale: ``"htk"`` (torchaudio's default) or ``"slaney"``.
+
     Returns:
         Feature of kind ``"mel"``, data of shape ``(channel, n_mels, n_frames)``, rows in mel
         (``feature.frequencies`` gives them in Hz).
+
+    Raises:
+        ValueError: bad STFT sizes, ``f_max`` above Nyquist, ``f_min >= f_max``, unknown
+            ``mel_scale`` or ``norm``, or a bad waveform (see :func:`spectrogram`).
+
+    Warns:
+        UserWarning: when some filters are empty (too many mels for ``n_fft``).
 
     Example:
         >>> import torch, audioviz
@@ -466,6 +490,17 @@ def mfcc(
     """Mel-frequency cepstral coefficients, as :class:`torchaudio.transforms.MFCC` computes them.
 
     The mel settings that torchaudio takes in ``melkwargs`` are plain keywords here.
+
+    Args:
+        waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``.
+        sample_rate: samples per second, in Hz.
+        n_mfcc: number of coefficients kept. Default: ``40``.
+        dct_type, norm, log_mels: as in :class:`torchaudio.transforms.MFCC`.
+        n_fft, win_length, hop_length, f_min, f_max, n_mels, mel_scale: the mel spectrogram's
+            settings (see :func:`mel_spectrogram`).
+
+    Raises:
+        ValueError: ``n_mfcc > n_mels`` and every error of :func:`mel_spectrogram`.
 
     Returns:
         Feature of kind ``"mfcc"``, data of shape ``(channel, n_mfcc, n_frames)``, rows are the

@@ -10,11 +10,12 @@ Measures, in one run, on this machine, with the same input, figure size (10 x 3 
    hop_length=200, a Hann window, power 2 and top_db=80.
 
 Every timed run creates the figure, draws, saves a PNG into memory and closes the figure. Each
-library is warmed up once (imports, numba compilation) before timing; the table shows medians.
+library is warmed up once (imports, numba compilation) before timing, then the two are timed in
+alternation (so a change in machine load affects both); the table shows medians.
 
 Usage::
 
-    python benchmarks/bench_plots.py              # 5 runs each (3 for librosa's spectrogram)
+    python benchmarks/bench_plots.py              # 7 runs each (3 for librosa's spectrogram)
     python benchmarks/bench_plots.py --repeats 3
 
 Writes ``benchmarks/results/plots.json``.
@@ -99,14 +100,22 @@ def librosa_spectrogram(y):
     return draw
 
 
-def measure(draw, repeats: int) -> list[float]:
-    render(draw)  # warm-up: imports, numba compilation, font cache
-    return [render(draw) for _ in range(repeats)]
+def measure_pair(ours, theirs, repeats: int, their_repeats: int) -> tuple[list[float], list[float]]:
+    """Time both, alternating run by run, so a change in machine load hits both alike."""
+    render(ours)  # warm-up: imports, numba compilation, font cache
+    render(theirs)
+    ours_times, their_times = [], []
+    for i in range(max(repeats, their_repeats)):
+        if i < repeats:
+            ours_times.append(render(ours))
+        if i < their_repeats:
+            their_times.append(render(theirs))
+    return ours_times, their_times
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per measurement (default: 5)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per measurement (default: 7)")
     parser.add_argument("--librosa-spectrogram-repeats", type=int, default=3,
                         help="timed runs of librosa's (slow) spectrogram (default: 3)")
     args = parser.parse_args(argv)
@@ -116,12 +125,12 @@ def main(argv=None) -> int:
 
     hour = make_signal(3600.0)
     ten_minutes = make_signal(600.0, seed=1)
-    runs = {
-        "audioviz_waveform": measure(audioviz_waveform(hour), args.repeats),
-        "librosa_waveform": measure(librosa_waveform(hour), args.repeats),
-        "audioviz_spectrogram": measure(audioviz_spectrogram(ten_minutes), args.repeats),
-        "librosa_spectrogram": measure(librosa_spectrogram(ten_minutes), args.librosa_spectrogram_repeats),
-    }
+    runs = {}
+    runs["audioviz_waveform"], runs["librosa_waveform"] = measure_pair(
+        audioviz_waveform(hour), librosa_waveform(hour), args.repeats, args.repeats)
+    runs["audioviz_spectrogram"], runs["librosa_spectrogram"] = measure_pair(
+        audioviz_spectrogram(ten_minutes), librosa_spectrogram(ten_minutes), args.repeats,
+        args.librosa_spectrogram_repeats)
     median = {k: statistics.median(v) for k, v in runs.items()}
 
     rows = []
@@ -145,7 +154,8 @@ def main(argv=None) -> int:
         "title": "Plotting long audio: audioviz vs librosa.display",
         "description": (
             f"Wall-clock seconds to create a {FIGSIZE[0]}x{FIGSIZE[1]} in figure at {DPI} dpi, draw and write it "
-            f"as PNG, median of {args.repeats} runs after one warm-up run. Waveform: one hour of 16 kHz audio. "
+            f"as PNG, median of {args.repeats} runs ({args.librosa_spectrogram_repeats} for librosa's spectrogram) "
+            f"after one warm-up run, the two libraries timed in alternation. Waveform: one hour of 16 kHz audio. "
             f"Spectrogram: ten minutes of 16 kHz audio, STFT computed inside the timing (n_fft={N_FFT}, "
             f"hop_length={HOP_LENGTH}, Hann window, power 2, dB with top_db={TOP_DB:g}, colorbar)."
         ),
