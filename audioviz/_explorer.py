@@ -172,11 +172,11 @@ def _ticks(axis) -> tuple:
 
 
 def decoration_signature(ax) -> tuple:
-    """Everything that decides how an Axes' frame, ticks and labels look (position, limits,
+    """Everything that decides how an Axes' frame, ticks and labels look (box in pixels, limits,
     scales, tick positions and texts, labels, title). While it stays the same only the content
     inside the frame needs drawing again."""
     return (
-        tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+        tuple(ax.bbox.bounds), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
         _ticks(ax.xaxis), _ticks(ax.yaxis), ax.get_xlabel(), ax.get_ylabel(), ax.get_title(),
         ax.get_title("left"), ax.get_title("right"), len(ax.child_axes), ax.get_visible(),
     )
