@@ -6,6 +6,9 @@ what was expected, so a learner sees what to change instead of a stack trace fro
 from __future__ import annotations
 
 import numbers
+import os
+import sys
+import warnings
 
 import numpy as np
 import torch
@@ -151,3 +154,17 @@ def check_axes(ax):
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     return ax
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn_user(message: str, category=UserWarning) -> None:
+    """Warn, pointing at the first line outside audioviz (the learner's own call), however deep
+    inside the package the problem was found."""
+    frame = sys._getframe(1)
+    level = 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

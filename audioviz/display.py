@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,15 @@ import torch
 from . import features as F
 from ._axes import apply_axis, feature_axis_kind
 from ._ticks import HzFormatter, MelHzFormatter, TimeFormatter
-from ._validation import as_waveform, check_all_finite, check_axes, check_choice, check_sample_rate, check_stft_params
+from ._validation import (
+    as_waveform,
+    check_all_finite,
+    check_axes,
+    check_choice,
+    check_sample_rate,
+    check_stft_params,
+    warn_user,
+)
 from ._reduce import one_thread, pooled_spectrogram, reduce_columns
 from ._waveform import AdaptiveWaveform, axes_width_pixels
 
@@ -134,6 +141,7 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
       below 64 Hz so 0 Hz fits, logarithmic above) and matplotlib resamples the image onto it;
     - mel spectrogram: the axis is measured in mel, so the evenly spaced mel rows are drawn
       exactly, and the tick labels give the frequency in Hz of torchaudio's filter centres;
+      rows of empty filters (no FFT bin inside them) get a red arrow at the right edge;
     - MFCC: coefficient index, with a diverging colormap centred on 0.
 
     The image is drawn with ``imshow`` and an ``extent`` in axis units (seconds; Hz, mel or
@@ -205,6 +213,8 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
     ax.set_xlim(*_time_limits(feature))
     if y_kind == "log":
         ax.set_ylim(0.0, r_hi)
+    if feature.kind == "mel" and feature.params.get("empty_rows"):
+        _mark_empty_rows(ax, feature)
     image.colorbar = None
     if colorbar is not False and colorbar is not None:
         figure = ax.figure
@@ -214,6 +224,16 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
             cbar = figure.colorbar(image, cax=check_axes(colorbar), extend=extend)
         cbar.set_label(_colorbar_label(feature.unit))
     return image
+
+
+def _mark_empty_rows(ax, feature):
+    """Red arrows at the right edge beside the rows of empty mel filters (always at the floor)."""
+    lo, hi = feature.row_edges()
+    n_rows = feature.data.shape[1]
+    rows = np.asarray(feature.params["empty_rows"], dtype=float)
+    centres = lo + (rows + 0.5) * (hi - lo) / n_rows
+    ax.plot(np.ones_like(centres), centres, transform=ax.get_yaxis_transform(), linestyle="none", marker="<",
+            color="red", markersize=5, clip_on=False, label="empty filters", zorder=4)
 
 
 def plot_waveform(waveform, sample_rate, *, ax=None, color=None, max_points: int | None = None, **kwargs):
@@ -545,12 +565,10 @@ def _mark_empty_filters(ax, bank, empty, top):
             f"no FFT bin ({bank.sample_rate / bank.n_fft:g} Hz apart) falls inside them",
             transform=ax.transAxes, ha="right", va="top", color="red", fontsize="small",
             bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="none", alpha=0.9))
-    warnings.warn(
+    warn_user(
         f"{n_empty} of n_mels={bank.n_mels} mel filters are empty: with n_fft={bank.n_fft} the FFT bins are "
         f"{bank.sample_rate / bank.n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or a "
-        f"larger n_fft.",
-        UserWarning,
-        stacklevel=3,
+        f"larger n_fft."
     )
 
 

@@ -24,6 +24,7 @@ from ._validation import (
     check_positive_int,
     check_sample_rate,
     check_stft_params,
+    warn_user,
 )
 
 __all__ = [
@@ -359,11 +360,9 @@ def mel_filterbank(
     centers_mel = torch.linspace(float(m_min), float(m_max), n_mels + 2, dtype=torch.float64)[1:-1]
     empty = (weights.max(dim=0).values <= 0)
     if warn_empty and bool(empty.any()):
-        warnings.warn(
+        warn_user(
             f"{int(empty.sum())} of n_mels={n_mels} mel filters are empty: with n_fft={n_fft} the FFT bins are "
             f"{sample_rate / n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or a larger n_fft.",
-            UserWarning,
-            stacklevel=2,
         )
     return MelFilterbank(
         weights=weights,
@@ -439,7 +438,8 @@ def mel_spectrogram(
         rows=bank.centers_mel,
         kind="mel",
         params={**spec.params, "n_mels": n_mels, "f_min": bank.f_min, "f_max": bank.f_max,
-                "mel_scale": mel_scale, "norm": norm, "empty_filters": int(bank.empty.sum())},
+                "mel_scale": mel_scale, "norm": norm, "empty_filters": int(bank.empty.sum()),
+                "empty_rows": bank.empty.nonzero().flatten().tolist()},
     )
 
 
@@ -525,15 +525,19 @@ def mfcc(
             f"waveform has {wave.shape[-1]} samples; torchaudio's reflect padding needs more than "
             f"n_fft // 2 = {n_fft // 2}. Use a smaller n_fft"
         )
-    transform = torchaudio.transforms.MFCC(
-        sample_rate=sample_rate,
-        n_mfcc=n_mfcc,
-        dct_type=dct_type,
-        norm=norm,
-        log_mels=log_mels,
-        melkwargs=dict(n_fft=n_fft, win_length=win_length, hop_length=hop_length, f_min=f_min, f_max=f_max,
-                       n_mels=n_mels, mel_scale=mel_scale),
-    )
+    # name the settings that leave empty filters (torchaudio's own warning does not)
+    mel_filterbank(sample_rate, n_fft=n_fft, n_mels=n_mels, f_min=f_min, f_max=f_max, mel_scale=mel_scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        transform = torchaudio.transforms.MFCC(
+            sample_rate=sample_rate,
+            n_mfcc=n_mfcc,
+            dct_type=dct_type,
+            norm=norm,
+            log_mels=log_mels,
+            melkwargs=dict(n_fft=n_fft, win_length=win_length, hop_length=hop_length, f_min=f_min, f_max=f_max,
+                           n_mels=n_mels, mel_scale=mel_scale),
+        )
     data = transform(wave)
     times = _frame_times(data.shape[-1], n_samples=wave.shape[-1], sample_rate=sample_rate,
                          hop_length=hop_length, n_fft=n_fft, center=True)

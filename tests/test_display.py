@@ -614,3 +614,20 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("seconds", [1.0, 30.0])  # computed directly, and pooled while computed
+def test_empty_mel_rows_are_marked_on_the_image(seconds):
+    fig, ax = plt.subplots()
+    with pytest.warns(UserWarning, match="4 of n_mels=128 mel filters are empty") as record:
+        image = audioviz.plot_mel_spectrogram(_noise(seconds), SR, n_mels=128, ax=ax)
+    assert record[0].filename == __file__  # the warning points at the caller's line
+    marks = [line for line in ax.lines if line.get_label() == "empty filters"]
+    assert len(marks) == 1
+    bank = audioviz.mel_filterbank(SR, n_fft=400, n_mels=128, warn_empty=False)
+    bottom, top = image.get_extent()[2:]
+    expected = bottom + (np.flatnonzero(bank.empty.numpy()) + 0.5) * (top - bottom) / 128
+    np.testing.assert_allclose(marks[0].get_ydata(), expected)
+    # those rows hold nothing but the dB floor
+    data = np.asarray(image.get_array())
+    assert np.all(data[bank.empty.numpy()] == data.min())
