@@ -39,11 +39,11 @@ class Explorer:
     """Base class of the slider explorers: controls, one figure, in-place updates.
 
     An explorer owns a dict of ipywidgets controls, one matplotlib figure drawn once, and the
-    artists on it. When a control changes, the explorer calls :meth:`_update` with the names of the
+    artists on it. When a control changes, the explorer calls ``_update`` with the names of the
     controls that changed; the subclass recomputes only what depends on them and updates its
-    artists in place (``set_data``, ``set_extent``, ``set_clim``, ...). The base then calls
-    ``figure.canvas.draw_idle()`` and, with the inline backend, sends the new picture to the
-    notebook as a PNG. An exception in that path never vanishes into a log: it is shown in red in
+    artists in place (``set_data``, ``set_extent``, ``set_clim``, ...). The base then redraws
+    (:meth:`refresh`: on an Agg canvas only the Axes that changed, with ipympl ``draw_idle``)
+    and, with the inline backend, sends the new picture to the notebook as a PNG. An exception in that path never vanishes into a log: it is shown in red in
     the widget's status line, its traceback goes to :attr:`output`, and :attr:`error` holds it.
 
     Subclassing contract:
