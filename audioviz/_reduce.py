@@ -171,3 +171,61 @@ def _pooled_chunks(wave, pad, n_frames, chunk, group, n_fft, hop_length, win_len
         if rest:
             columns.append(values[:, n_full * group:].amax(dim=1, keepdim=True))
     return columns
+
+
+def pooled_mfcc(waveform, sample_rate, *, max_columns: int, n_mfcc: int = 40, dct_type: int = 2,
+                norm: str = "ortho", log_mels: bool = False, n_fft: int = 400, win_length=None, hop_length=None,
+                f_min: float = 0.0, f_max=None, n_mels: int = F.DEFAULT_N_MELS, mel_scale: str = "htk"):
+    """MFCC of a long waveform, averaged into at most ``max_columns`` columns.
+
+    Equals ``reduce_columns(mfcc(...), max_columns)``: the mel power is computed chunk by chunk
+    (one-thread STFT, as in :func:`pooled_spectrogram`), converted to dB with torchaudio's
+    ``top_db=80`` floor over the whole signal, projected on torchaudio's DCT matrix, then each
+    group of frames is averaged.
+
+    Returns:
+        A Feature, or ``None`` when there are no more frames than ``max_columns``.
+    """
+    import torchaudio
+
+    wave = as_waveform(waveform)
+    sample_rate = check_sample_rate(sample_rate)
+    n_fft, win_length, hop_length = check_stft_params(n_fft, win_length, hop_length)
+    n_samples = wave.shape[-1]
+    n_frames = n_stft_frames(n_samples, n_fft, hop_length)
+    if n_frames <= max_columns or n_samples <= n_fft // 2 or n_mfcc > n_mels or dct_type != 2:
+        return None  # the direct path computes it (or raises the usual error)
+    # the same checks and empty-filter warning as mfcc()
+    bank = F.mel_filterbank(sample_rate, n_fft=n_fft, n_mels=n_mels, f_min=f_min, f_max=f_max, mel_scale=mel_scale)
+    n_mfcc = int(n_mfcc)
+    group = math.ceil(n_frames / max_columns)
+    n_groups = math.ceil(n_frames / group)
+    with one_thread():
+        window_values = F._window_fn("hann")(win_length, dtype=wave.dtype)
+        # group=1: every frame kept, (channel, frame, n_mels)
+        mel = torch.cat(_pooled_chunks(wave, n_fft // 2, n_frames, _CHUNK_FRAMES, 1, n_fft, hop_length, win_length,
+                                       window_values, 2.0, bank.weights.to(wave.dtype)), dim=1)
+        mel = mel.transpose(-1, -2)  # (channel, n_mels, frame), as torchaudio's MelSpectrogram gives
+        if log_mels:
+            mel = torch.log(mel + 1e-6)
+        else:
+            mel = torchaudio.functional.amplitude_to_DB(mel, 10.0, 1e-10, 0.0, 80.0)
+        dct = torchaudio.functional.create_dct(n_mfcc, n_mels, norm).to(mel.dtype)
+        coeffs = torch.matmul(mel.transpose(-1, -2), dct)  # (channel, frame, n_mfcc)
+        n_full, rest = divmod(n_frames, group)
+        parts = [coeffs[:, : n_full * group].unflatten(1, (n_full, group)).mean(dim=2)] if n_full else []
+        if rest:
+            parts.append(coeffs[:, n_full * group:].mean(dim=1, keepdim=True))
+        data = torch.cat(parts, dim=1).transpose(-1, -2).contiguous()
+    return F.Feature(
+        data=data,
+        times=_group_times(0.0, hop_length / sample_rate, n_groups, group),
+        rows=torch.arange(n_mfcc, dtype=torch.float64),
+        kind="mfcc",
+        unit="coefficient",
+        sample_rate=sample_rate,
+        hop_length=hop_length * group,
+        params=dict(n_fft=n_fft, win_length=win_length, n_mels=n_mels, n_mfcc=n_mfcc, f_min=bank.f_min,
+                    f_max=bank.f_max, mel_scale=mel_scale, log_mels=log_mels, n_samples=n_samples,
+                    frames_per_column=group),
+    )

@@ -29,7 +29,7 @@ from ._validation import (
     check_stft_params,
     warn_user,
 )
-from ._reduce import one_thread, pooled_spectrogram, reduce_columns
+from ._reduce import one_thread, pooled_mfcc, pooled_spectrogram, reduce_columns
 from ._waveform import AdaptiveWaveform, axes_width_pixels
 
 __all__ = [
@@ -468,11 +468,17 @@ def plot_mfcc(waveform, sample_rate=None, *, n_mfcc: int = 40, n_fft: int = 400,
     """
     ax = check_axes(ax)
 
-    def compute(wave, rate):
-        return F.mfcc(wave, rate, n_mfcc=n_mfcc, n_fft=n_fft, win_length=win_length, hop_length=hop_length,
-                      f_min=f_min, f_max=f_max, n_mels=n_mels, mel_scale=mel_scale, log_mels=log_mels)
+    columns = _resolve_max_columns(ax, max_columns, colorbar)
+    settings = dict(n_mfcc=n_mfcc, n_fft=n_fft, win_length=win_length, hop_length=hop_length, f_min=f_min,
+                    f_max=f_max, n_mels=n_mels, mel_scale=mel_scale, log_mels=log_mels)
 
-    feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
+    def compute(wave, rate):
+        # a long waveform: computed in chunks and averaged to the pixels shown
+        pooled = pooled_mfcc(wave, rate, max_columns=columns, **settings)
+        return pooled if pooled is not None else F.mfcc(wave, rate, **settings)
+
+    with one_thread():
+        feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
     return plot_feature(feature, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, colorbar=colorbar,
                         max_columns=max_columns, **kwargs)
 

@@ -631,3 +631,19 @@ def test_empty_mel_rows_are_marked_on_the_image(seconds):
     # those rows hold nothing but the dB floor
     data = np.asarray(image.get_array())
     assert np.all(data[bank.empty.numpy()] == data.min())
+
+
+@pytest.mark.parametrize("log_mels", [False, True])
+def test_chunked_pooled_mfcc_equals_averaging_the_full_one(log_mels):
+    from audioviz._reduce import pooled_mfcc, reduce_columns
+
+    wave = torch.stack([_noise(30.0, seed=4), _noise(30.0, seed=5, scale=0.01)])
+    settings = dict(n_mfcc=13, n_mels=40, hop_length=160, f_min=20.0, log_mels=log_mels)
+    pooled = pooled_mfcc(wave, SR, max_columns=250, **settings)
+    expected = reduce_columns(audioviz.mfcc(wave, SR, **settings), 250)
+    assert pooled.data.shape == expected.data.shape == (2, 13, pooled.data.shape[-1])
+    torch.testing.assert_close(pooled.data, expected.data, rtol=1e-3, atol=2e-3)
+    torch.testing.assert_close(pooled.times, expected.times)
+    assert pooled.hop_length == expected.hop_length and pooled.kind == "mfcc"
+    image = audioviz.plot_mfcc(wave, SR, max_columns=250, **settings)
+    np.testing.assert_allclose(image.get_array(), expected.data[0].numpy(), rtol=1e-3, atol=2e-3)
