@@ -233,7 +233,7 @@ def test_listening_display(model, chirp):
         ListeningDisplay.from_model(model, chirp, threshold=1.5)
     assert heard.word == GradCAMDisplay.from_model(model, chirp).predicted
     html = heard._repr_html_()
-    assert html.count("<audio") == 4 and "what the model used" in html
+    assert html.count("<audio") == 4 and "what the model used: the spectrogram where the Grad-CAM" in html
     players = heard.players()
     assert set(players) == set(waves)
     heard.plot()

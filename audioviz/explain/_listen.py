@@ -81,12 +81,6 @@ class ListeningDisplay:
     """
 
     NAMES = ("original", "resynthesized", "used", "ignored")
-    LABELS = {
-        "original": "original clip",
-        "resynthesized": "Griffin-Lim of the whole spectrogram (phase guessed, nothing masked)",
-        "used": "what the model used (spectrogram x Grad-CAM)",
-        "ignored": "what it ignored (spectrogram x (1 - Grad-CAM))",
-    }
 
     def __init__(self, *, sample_rate, word, waveforms, mask, probabilities=None):
         self.sample_rate = sample_rate
@@ -176,6 +170,17 @@ class ListeningDisplay:
         return cls(sample_rate=config.sample_rate, word=word, waveforms=waveforms, mask=mask,
                    probabilities=gradcam.probabilities)
 
+    def _label(self, name: str) -> str:
+        threshold = self.mask.params.get("threshold")
+        where = (f"where the Grad-CAM of '{self.word}' is at least {threshold:.0%} of its maximum"
+                 if threshold is not None else f"weighted by the Grad-CAM of '{self.word}'")
+        return {
+            "original": "original clip",
+            "resynthesized": "Griffin-Lim of the whole spectrogram (phase guessed, nothing masked)",
+            "used": f"what the model used: the spectrogram {where}",
+            "ignored": "what it ignored: the rest of the spectrogram",
+        }[name]
+
     def waveforms(self) -> dict:
         """dict name -> Tensor ``(1, n_samples)`` for ``original``, ``resynthesized``, ``used``, ``ignored``."""
         return {name: getattr(self, name) for name in self.NAMES}
@@ -194,11 +199,13 @@ class ListeningDisplay:
                 for name, w in self.waveforms().items()}
 
     def _repr_html_(self) -> str:
-        rows = []
+        # Label above player, no table: pages that stretch players to the text width (the
+        # tutorial site does) would collapse a player inside a table cell to nothing.
+        parts = []
         for name, player in self.players().items():
-            label = html.escape(self.LABELS[name].replace("Grad-CAM", f"Grad-CAM of '{self.word}'"))
-            rows.append(f"<tr><td style='padding-right:1em'>{label}</td><td>{player._repr_html_()}</td></tr>")
-        return "<table class='audioviz-listening'>" + "".join(rows) + "</table>"
+            label = html.escape(self._label(name))
+            parts.append(f"<div class='audioviz-player'><div>{label}</div>{player._repr_html_()}</div>")
+        return "<div class='audioviz-listening'>" + "".join(parts) + "</div>"
 
     def plot(self, *, ax=None, top_db: float = 70.0, cmap: str = "magma") -> "ListeningDisplay":
         """Draw the mask and the spectrogram (dB) of the original, the used and the ignored audio.
@@ -211,7 +218,7 @@ class ListeningDisplay:
         Returns:
             ``self``, with ``figure_``, ``axes_`` and ``images_`` set.
         """
-        fig, axes = resolve_axes(ax, 4, ncols=4, figsize=(16, 3.3))
+        fig, axes = resolve_axes(ax, 4, ncols=2, figsize=(11, 6.2))
         self.images_ = {}
         mask_image = draw_feature(axes[0], self.mask, cmap="inferno", vmin=0, vmax=1)
         threshold = self.mask.params.get("threshold")
@@ -223,9 +230,9 @@ class ListeningDisplay:
         vmax = float(ref.data.max())
         for panel, name in zip(axes[1:], ("original", "used", "ignored")):
             db = self.spectrograms[name].to_db(top_db=None)
-            self.images_[name] = draw_feature(panel, db, cmap=cmap, vmin=vmax - top_db, vmax=vmax, label_y=False)
+            self.images_[name] = draw_feature(panel, db, cmap=cmap, vmin=vmax - top_db, vmax=vmax)
             panel.set_title({"original": "original", "used": "what the model used",
                              "ignored": "what it ignored"}[name])
-        fig.colorbar(self.images_["ignored"], ax=axes[-1], label="magnitude (dB)")
+        fig.colorbar(self.images_["ignored"], ax=[axes[1], axes[3]], label="magnitude (dB)", shrink=0.8)
         self.figure_, self.axes_ = fig, axes
         return self

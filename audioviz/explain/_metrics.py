@@ -257,12 +257,12 @@ class MistakesDisplay:
     def _repr_html_(self) -> str:
         if not self.mistakes:
             return f"<p>No mistakes on these {self.n} clips.</p>"
-        rows = []
+        parts = []
         for m, player in zip(self.mistakes, self.players()):
-            label = html.escape(f"#{m['index']}: said '{m['word']}', heard '{m['predicted']}' "
+            label = html.escape(f"clip #{m['index']}: said '{m['word']}', heard '{m['predicted']}' "
                                 f"({m['confidence']:.0%})")
-            rows.append(f"<tr><td style='padding-right:1em'>{label}</td><td>{player._repr_html_()}</td></tr>")
-        return "<table class='audioviz-mistakes'>" + "".join(rows) + "</table>"
+            parts.append(f"<div class='audioviz-player'><div>{label}</div>{player._repr_html_()}</div>")
+        return "<div class='audioviz-mistakes'>" + "".join(parts) + "</div>"
 
 
 def _check_n_mistakes(n_mistakes):
