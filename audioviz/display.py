@@ -345,7 +345,8 @@ def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, hop_length
         y_axis: ``"linear"`` or ``"log"`` frequency axis (see :func:`plot_feature`).
         db: show decibels. Default: ``True``.
         top_db: dynamic range in dB below the peak. Default: ``80``.
-        ax, cmap, colorbar, max_columns, **kwargs: as in :func:`plot_feature`.
+        ax, cmap, colorbar, max_columns: as in :func:`plot_feature`.
+        **kwargs: passed to :meth:`matplotlib.axes.Axes.imshow`.
 
     Returns:
         matplotlib.image.AxesImage: the image (``image.colorbar`` is its colorbar).
@@ -405,7 +406,8 @@ def plot_mel_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, win_le
         f_max: highest filter edge in Hz. Default: ``sample_rate / 2``.
         n_mels: number of mel filters. Default: ``64`` (see :data:`audioviz.features.DEFAULT_N_MELS`).
         norm: ``None`` or ``"slaney"``. mel_scale: ``"htk"`` (default) or ``"slaney"``.
-        db, top_db, ax, cmap, colorbar, max_columns, **kwargs: as in :func:`plot_spectrogram`.
+        db, top_db, ax, cmap, colorbar, max_columns: as in :func:`plot_spectrogram`.
+        **kwargs: passed to :meth:`matplotlib.axes.Axes.imshow`.
 
     Returns:
         matplotlib.image.AxesImage: the image, of shape ``(n_mels, columns)``.
@@ -455,7 +457,8 @@ def plot_mfcc(waveform, sample_rate=None, *, n_mfcc: int = 40, n_fft: int = 400,
         n_mfcc: number of coefficients. Default: ``40`` (torchaudio's).
         n_fft, win_length, hop_length, f_min, f_max, n_mels, mel_scale, log_mels: as in
             :func:`audioviz.mfcc`.
-        ax, cmap, vmin, vmax, colorbar, max_columns, **kwargs: as in :func:`plot_feature`.
+        ax, cmap, vmin, vmax, colorbar, max_columns: as in :func:`plot_feature`.
+        **kwargs: passed to :meth:`matplotlib.axes.Axes.imshow`.
 
     Returns:
         matplotlib.image.AxesImage: the image of shape ``(n_mfcc, columns)``.
