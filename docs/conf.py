@@ -11,6 +11,7 @@ Build with ``make docs``; ``make serve`` serves the result on localhost.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -143,3 +144,22 @@ html_context = {"default_mode": "light"}
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 copybutton_exclude = ".linenos, .gp, .go"
+
+
+# -- Docstrings: grouped parameter names -----------------------------------------------------------
+# The house style documents related parameters together ("f_min, f_max: ..." or
+# "ax, cmap, **kwargs: as in plot_feature"). Napoleon escapes the stars of "**kwargs" only when it
+# stands alone, so in a group they would open an unterminated emphasis. Escape them first.
+_GROUPED_NAMES = re.compile(r"^(\s+)((?:\*{0,2}\w+,\s*)+\*{0,2}\w+)(\s*(?:\([^)]*\))?\s*:)")
+
+
+def _escape_grouped_stars(app, what, name, obj, options, lines):
+    for i, line in enumerate(lines):
+        match = _GROUPED_NAMES.match(line)
+        if match and "*" in match.group(2):
+            lines[i] = match.group(1) + match.group(2).replace("*", r"\*") + line[match.end(2):]
+
+
+def setup(app):
+    # Before napoleon (priority 500) turns the sections into fields.
+    app.connect("autodoc-process-docstring", _escape_grouped_stars, priority=400)
