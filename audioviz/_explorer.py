@@ -189,7 +189,7 @@ def _frame_box(ax):
     from matplotlib.transforms import Bbox
 
     box = ax.bbox
-    margin = 6
+    margin = 4
     return Bbox.from_extents(np.floor(box.x0) - margin, np.floor(box.y0) - margin,
                              np.ceil(box.x1) + margin, np.ceil(box.y1) + margin)
 
@@ -202,8 +202,22 @@ def _draw_content(ax, renderer) -> None:
             spine.draw(renderer)
 
 
+def _whole_pixels(box, margin: float):
+    from matplotlib.transforms import Bbox
+
+    return Bbox.from_extents(np.floor(box.x0) - margin, np.floor(box.y0) - margin,
+                             np.ceil(box.x1) + margin, np.ceil(box.y1) + margin)
+
+
+def _decorated_region(ax, renderer):
+    """Everything an Axes draws (frame, ticks, labels, title, colorbar label), in whole pixels."""
+    from matplotlib.transforms import Bbox
+
+    return Bbox.union([_whole_pixels(ax.get_tightbbox(renderer), 1), _frame_box(ax)])
+
+
 class Blitter:
-    """Redraws only the inside of chosen Axes on an Agg canvas, when their decoration holds.
+    """Redraws only the Axes that changed on an Agg canvas, and inside them only what changed.
 
     A full draw renders the figure without the content of the tracked Axes, keeps a copy of each
     one's frame region (the background: face colour, spines, nothing inside), then draws the
@@ -211,28 +225,32 @@ class Blitter:
     blits the region: the same operations in the same order, so every step gives exactly the
     picture a full draw of the explorer gives, at the cost of the images alone. (Only the
     antialiased edge pixels of the spines, drawn twice, differ from a plain ``canvas.draw()``.)
+
+    When the ticks or labels of an Axes change too (a colorbar's range) but its box does not, and
+    its decorated region overlaps no other Axes, that region is painted with the figure colour
+    and the Axes drawn again there, the way the full draw would; anything else is a full draw.
     """
 
     def __init__(self, figure):
         self.figure = figure
         self.axes: list = []
         self._backgrounds: dict = {}
+        self._regions: dict = {}
 
     def track(self, axes) -> None:
         for ax in axes:
             if ax not in self.axes:
                 self.axes.append(ax)
 
-    def can_step(self, axes) -> bool:
-        # Every tracked Axes must hold its decoration: a neighbour may be redrawn with ``axes``.
-        return all(ax in self._backgrounds for ax in axes) and all(
-            self._backgrounds[ax][0] == decoration_signature(ax) for ax in self.axes if ax in self._backgrounds)
+    def _hidden_content(self, axes):
+        hidden = [a for ax in axes for a in content_artists(ax) if not a.get_animated()]
+        for artist in hidden:
+            artist.set_animated(True)
+        return hidden
 
     def full_draw(self) -> None:
         canvas = self.figure.canvas
-        hidden = [a for ax in self.axes for a in content_artists(ax) if not a.get_animated()]
-        for artist in hidden:
-            artist.set_animated(True)
+        hidden = self._hidden_content(self.axes)
         try:
             canvas.draw()
         finally:
@@ -241,12 +259,68 @@ class Blitter:
         renderer = canvas.get_renderer()
         # Every background first, then every content: regions may overlap.
         self._backgrounds = {ax: (decoration_signature(ax), canvas.copy_from_bbox(_frame_box(ax))) for ax in self.axes}
+        self._regions = {ax: _decorated_region(ax, renderer) for ax in self.axes}
         for ax in self.axes:
             _draw_content(ax, renderer)
 
-    def step(self, axes) -> None:
+    def _redecorable(self, axes) -> dict | None:
+        """The Axes whose decoration changed, with the region each draws in now, if each can be
+        redrawn alone; else None."""
+        from matplotlib.transforms import Bbox
+
+        if not all(ax in self._backgrounds for ax in axes) or set(self.figure.axes) - set(self.axes):
+            return None
+        changed = [ax for ax in self.axes if self._backgrounds[ax][0] != decoration_signature(ax)]
+        if not changed:
+            return {}
+        figure = self.figure
+        if figure.texts or figure.legends or getattr(figure, "_suptitle", None) is not None \
+                or getattr(figure, "_supxlabel", None) is not None or getattr(figure, "_supylabel", None) is not None:
+            return None
+        renderer = figure.canvas.get_renderer()
+        regions = {}
+        for ax in changed:
+            if ax not in axes or self._backgrounds[ax][0][0] != tuple(ax.bbox.bounds):
+                return None  # not marked stale, or moved: draw everything
+            regions[ax] = _decorated_region(ax, renderer)
+            region = Bbox.union([regions[ax], self._regions[ax]])
+            inside = figure.bbox
+            if region.x0 < 0 or region.y0 < 0 or region.x1 > inside.width or region.y1 > inside.height:
+                return None
+            for other in self.axes:
+                if other is not ax and (region.overlaps(self._regions[other]) or region.overlaps(_frame_box(other))):
+                    return None
+        return regions
+
+    def step(self, axes) -> bool:
+        """Redraw ``axes`` without a full draw; False when only a full draw can be right."""
+        from matplotlib.patches import Rectangle
+        from matplotlib.transforms import Bbox, IdentityTransform
+
+        changed = self._redecorable(axes)
+        if changed is None:
+            return False
         canvas = self.figure.canvas
         renderer = canvas.get_renderer()
+        painted = []
+        for ax, now in changed.items():
+            # Paint the old and new extent of this Axes, draw its frame, ticks and labels as the
+            # full draw does (content hidden), keep that as its new background.
+            region = Bbox.union([now, self._regions[ax]])
+            patch = Rectangle((region.x0, region.y0), region.width, region.height, transform=IdentityTransform(),
+                              facecolor=self.figure.get_facecolor(), edgecolor="none", linewidth=0,
+                              antialiased=False)
+            patch.set_figure(self.figure)
+            patch.draw(renderer)
+            hidden = self._hidden_content([ax])
+            try:
+                ax.draw(renderer)
+            finally:
+                for artist in hidden:
+                    artist.set_animated(False)
+            self._backgrounds[ax] = (decoration_signature(ax), canvas.copy_from_bbox(_frame_box(ax)))
+            self._regions[ax] = now
+            painted.append(region)
         # Restoring one region must not erase the content of a neighbour whose region overlaps it
         # (a colorbar next to its image): such neighbours are redrawn too.
         todo = [ax for ax in self.axes if ax in axes]
@@ -262,5 +336,6 @@ class Blitter:
             canvas.restore_region(self._backgrounds[ax][1])
         for ax in todo:
             _draw_content(ax, renderer)
-        for ax in todo:
-            canvas.blit(_frame_box(ax))
+        for box in painted + [_frame_box(ax) for ax in todo]:
+            canvas.blit(box)
+        return True

@@ -275,10 +275,8 @@ class Explorer:
         self._stale_axes, self._layout_stale = None, False
         if self._blitter is not None and stale:
             self._blitter.track(stale)
-        if self._blitter is None or stale is None or relayout or not self._blitter.can_step(stale):
+        if self._blitter is None or stale is None or relayout or not self._blitter.step(stale):
             self._full_draw(relayout=relayout)
-        else:
-            self._blitter.step(stale)
         if self._picture is not None:
             self._picture.value = self.to_png()
 

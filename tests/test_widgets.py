@@ -331,14 +331,18 @@ def test_readout_gives_time_and_frequency_resolution(clip):
     assert "of the 64 mel filters are empty" in explorer.readout.value
 
 
-def test_blitted_step_equals_a_full_redraw(clip):
+@pytest.mark.parametrize(
+    "name, value",
+    [("n_fft", 1024), ("cmap", "viridis"), ("window", "blackman"),  # only the image changes
+     ("top_db", 60.0), ("f_max", 4000.0)],  # the colorbar's or the image Axes' ticks change too
+)
+def test_partial_redraw_equals_a_full_redraw(clip, name, value):
     explorer = audioviz.SpectrogramExplorer(clip, 16000)
-    steps = []
+    partial = []
     original_step = explorer._blitter.step
-    explorer._blitter.step = lambda axes: (steps.append(axes), original_step(axes))
-    explorer.controls["n_fft"].value = 1024
-    explorer.controls["cmap"].value = "viridis"
-    assert len(steps) == 2  # both were blits, not full draws
+    explorer._blitter.step = lambda axes: partial.append(original_step(axes)) or partial[-1]
+    explorer.controls[name].value = value
+    assert partial == [True]  # redrawn in part, not in full
     stepped = np.array(explorer.to_rgba())
     explorer._full_draw(relayout=False)
     np.testing.assert_array_equal(stepped, explorer.to_rgba())
