@@ -55,9 +55,9 @@ class Explorer:
            :attr:`image` to the main one.
         3. ``_update(self, changed: frozenset[str])``: recompute what depends on ``changed`` and
            update the artists in place. Never create a new figure; do not call ``draw``. To be
-           fast, call ``self.mark_stale(ax, ...)`` with the Axes whose content changed: on an Agg
-           canvas, while their limits, scales, ticks and labels hold, only what is inside their
-           frame is drawn again and blitted; call ``self.mark_layout_stale()`` when label
+           fast, call ``self.mark_stale(ax, ...)`` with the Axes that changed: on an Agg canvas
+           only those are drawn again and blitted (only what is inside their frame while their
+           ticks and labels hold); call ``self.mark_layout_stale()`` when label
            sizes may change (an axis of another kind). Without either call the whole figure is
            redrawn, which is always correct.
         4. Optional ``_coerce(self, changed) -> None``: keep controls consistent with each other
