@@ -3,7 +3,7 @@ Training a yes/no classifier, and measuring it on real voices
 =============================================================
 
 The last lessons turned sound into log-mel images and looked at them the way a convolutional
-network does. Now we train one: a small CNN (about 60,000 weights) that hears one second of
+network does. Now we train one: a small CNN (about 41,000 weights) that hears one second of
 audio and says "yes" or "no". It trains in a few minutes on a laptop CPU, on speech that
 audioviz *synthesised* (no download), and then we ask the only question that matters:
 

@@ -72,13 +72,13 @@ class ModelConfig:
 
     Attributes:
         words: the words it tells apart, in logit order. Default: ``("yes", "no")``.
-        channels: output channels of each convolution block. Default: ``(16, 32, 64, 64)``.
+        channels: output channels of each convolution block. Default: ``(12, 24, 48, 64)``.
         dropout: dropout probability before the last linear layer. Default: ``0.2``.
         frontend: the :class:`FrontendConfig`.
     """
 
     words: tuple = ("yes", "no")
-    channels: tuple = (16, 32, 64, 64)
+    channels: tuple = (12, 24, 48, 64)
     dropout: float = 0.2
     frontend: FrontendConfig = field(default_factory=FrontendConfig)
 
@@ -148,7 +148,7 @@ class LogMelFrontend(nn.Module):
 
 
 class KeywordCNN(nn.Module):
-    """Small CNN for keyword spotting on one-second clips at 16 kHz (about 60k parameters).
+    """Small CNN for keyword spotting on one-second clips at 16 kHz (about 41k parameters).
 
     Args:
         config: a :class:`ModelConfig`. Default: ``ModelConfig()``.

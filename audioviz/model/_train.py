@@ -30,7 +30,7 @@ __all__ = ["DEFAULT_EPOCHS", "TrainResult", "train"]
 
 #: Epochs of a default ``audioviz train`` (chosen so that, data synthesis included, it takes
 #: under three minutes on a two-core CPU).
-DEFAULT_EPOCHS = 12
+DEFAULT_EPOCHS = 8
 DEVICES = ("auto", "cpu", "cuda", "mps")
 STATE_NAME = "train_state.pt"
 
@@ -226,7 +226,7 @@ def train(
             and ``testing`` splits. Default: the synthetic yes/no set from
             :func:`audioviz.data.ensure_synthetic_dataset`, made on first use.
         words: the words to tell apart. Default: ``("yes", "no")``.
-        epochs: passes over the training set. Default: :data:`DEFAULT_EPOCHS` (12).
+        epochs: passes over the training set. Default: :data:`DEFAULT_EPOCHS` (8).
         batch_size: clips per optimisation step. Default: ``64``.
         learning_rate: peak learning rate (linear warm-up, then cosine decay). Default: ``5e-3``.
         weight_decay: AdamW weight decay. Default: ``1e-2``.

@@ -15,7 +15,7 @@ from pathlib import Path
 __all__ = ["tutorial_checkpoint"]
 
 #: Bump when the default training recipe changes, so stale cached models are not reused.
-RECIPE_VERSION = "v1"
+RECIPE_VERSION = "v2"
 QUICK_ENV = "AUDIOVIZ_TUTORIAL_QUICK"
 QUICK_PER_WORD = 40
 QUICK_EPOCHS = 2
