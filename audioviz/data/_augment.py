@@ -151,17 +151,22 @@ def warp_resample(x: np.ndarray, orig_rate: int, warp: float = 1.0, *, sample_ra
 
     With ``warp > 1`` every frequency (pitch and formants) goes up by ``warp`` and the duration
     shrinks by it: a crude but effective model of a shorter vocal tract. Frequencies above the new
-    Nyquist limit are removed (FFT truncation), so nothing aliases.
+    Nyquist limit are removed (FFT truncation), so nothing aliases. To keep both FFTs fast (an
+    FFT of a length with a large prime factor is ten times slower), the signal is padded with
+    silence to a length of the form ``2**a * 3**b * 5**c``, and the output length is rounded up
+    to one, which lowers ``warp`` by at most a few percent; the padding is cut off again.
     """
     n = len(x)
-    m = max(int(round(n * sample_rate / (orig_rate * warp))), 1)
-    spectrum = np.fft.rfft(x)
-    keep = m // 2 + 1
+    n_padded = _fast_length(max(n, 1))
+    m_padded = _fast_length(max(int(round(n_padded * sample_rate / (orig_rate * warp))), 1))
+    spectrum = np.fft.rfft(x, n_padded)
+    keep = m_padded // 2 + 1
     if keep <= len(spectrum):
         spectrum = spectrum[:keep]
     else:
         spectrum = np.concatenate([spectrum, np.zeros(keep - len(spectrum), spectrum.dtype)])
-    return np.fft.irfft(spectrum, n=m) * (m / n)
+    out = np.fft.irfft(spectrum, n=m_padded) * (m_padded / n_padded)
+    return out[: max(int(round(n * m_padded / n_padded)), 1)]
 
 
 def place(word: np.ndarray, onset: int, length: int = CLIP_SAMPLES) -> np.ndarray:
@@ -289,9 +294,23 @@ def add_breath_and_clicks(clip: np.ndarray, rng: np.random.Generator, config: Sy
     return out
 
 
+def _fast_length(n: int) -> int:
+    """The smallest ``2**a * 3**b * 5**c >= n`` (an FFT size that pocketfft handles fastest)."""
+    best = 1 << int(math.ceil(math.log2(n)))
+    five = 1
+    while five < best:
+        three = five
+        while three < best:
+            size = three * (1 << max(0, int(math.ceil(math.log2(n / three)))))
+            best = min(best, size)
+            three *= 3
+        five *= 5
+    return best
+
+
 def _filter(x: np.ndarray, ir: np.ndarray | None, response, sample_rate: int) -> np.ndarray:
     """Linear convolution with ``ir`` and zero-phase filtering by ``response``, cut to ``len(x)``."""
-    n_fft = 1 << int(math.ceil(math.log2(len(x) + (len(ir) if ir is not None else 0))))
+    n_fft = _fast_length(len(x) + (len(ir) if ir is not None else 0))
     spectrum = np.fft.rfft(x, n_fft)
     if ir is not None:
         spectrum = spectrum * np.fft.rfft(ir, n_fft)

@@ -47,7 +47,7 @@ SPEECH_COMMANDS_WORDS = (
 )
 
 #: Bumped whenever the generator would write different audio for the same parameters.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 #: Clips per word written by default: about 20 s of synthesis on two cores.
 DEFAULT_PER_WORD = 2000
 MANIFEST_NAME = "manifest.json"
@@ -547,7 +547,7 @@ def ensure_synthetic_dataset(root=None, *, words=("yes", "no"), per_word: int = 
 
     Args:
         root: the dataset folder. Default: a folder under :func:`default_data_root` named after
-            the parameters (``speech_commands/synthetic_yes-no_2000_seed0_g2_<config hash>``), so
+            the parameters (``speech_commands/synthetic_yes-no_2000_seed0_g3_<config hash>``), so
             each parameter set is made once.
         words, per_word, seed, config, progress: as in :func:`synthesize_speech_commands`.
 
