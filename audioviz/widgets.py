@@ -861,7 +861,8 @@ class SpectrogramExplorer(Explorer):
             self.image.set_cmap(p["cmap"])
         if changed & {"f_min", "f_max", "y_axis"}:
             self._apply_frequency_range()
-        self.mark_stale(self.ax, self._cax)
+        # The colorbar shows the colormap from -top_db to 0 dB: it changes only with those two.
+        self.mark_stale(self.ax, *([self._cax] if changed & {"cmap", "top_db", "y_axis"} else []))
 
     # -- around the figure
     def _readout(self):
