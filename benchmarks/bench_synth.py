@@ -40,16 +40,23 @@ REPO = HERE.parent
 TARGET_CLIPS_PER_S = 200.0
 
 
-def time_audioviz(per_word: int, processes: int, workdir: Path) -> float:
+def time_audioviz(per_word: int, processes: int, workdir: Path) -> tuple[float, float]:
+    """(clips per second of wall-clock time, CPU milliseconds per clip in all processes)."""
+    import resource
+
     from audioviz.data import synthesize_speech_commands
 
     root = workdir / f"audioviz_{processes}"
     shutil.rmtree(root, ignore_errors=True)
+    cpu_start = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime \
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
     start = time.perf_counter()
     synthesize_speech_commands(root, per_word=per_word, seed=0, processes=processes, progress=False)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime \
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime - cpu_start
     shutil.rmtree(root)
-    return 2 * per_word / seconds
+    return 2 * per_word / seconds, 1000 * cpu / (2 * per_word)
 
 
 def _utterances(per_word: int):
@@ -63,7 +70,7 @@ def _utterances(per_word: int):
     return clips, config
 
 
-def time_baseline(per_word: int, workdir: Path) -> float:
+def time_baseline(per_word: int, workdir: Path) -> tuple[float, float]:
     """A straightforward pipeline from the usual libraries, one process."""
     import librosa
     import scipy.signal
@@ -76,6 +83,7 @@ def time_baseline(per_word: int, workdir: Path) -> float:
     out = workdir / "baseline"
     shutil.rmtree(out, ignore_errors=True)
     librosa.resample(np.zeros(2205, np.float32), orig_sr=22050, target_sr=16000)  # load soxr before timing
+    cpu_start = time.process_time()
     start = time.perf_counter()
     with ESpeak() as engine:
         for clip in clips:
@@ -100,8 +108,9 @@ def time_baseline(per_word: int, workdir: Path) -> float:
             path.parent.mkdir(parents=True, exist_ok=True)
             soundfile.write(str(path), wet, 16000, subtype="PCM_16")
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     shutil.rmtree(out)
-    return len(clips) / seconds
+    return len(clips) / seconds, 1000 * cpu / len(clips)
 
 
 def time_espeak_alone(per_word: int) -> float:
@@ -124,11 +133,14 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="audioviz-bench-synth-") as tmp:
         workdir = Path(tmp)
-        measured = {"two": [], "one": [], "baseline": [], "espeak": []}
+        measured = {"two": [], "one": [], "baseline": [], "espeak": [], "cpu_two": [], "cpu_one": [],
+                    "cpu_baseline": []}
         for _ in range(args.repeats):
-            measured["two"].append(time_audioviz(args.per_word, 2, workdir))
-            measured["one"].append(time_audioviz(args.per_word, 1, workdir))
-            measured["baseline"].append(time_baseline(args.per_word, workdir))
+            for key, (rate, cpu) in (("two", time_audioviz(args.per_word, 2, workdir)),
+                                     ("one", time_audioviz(args.per_word, 1, workdir)),
+                                     ("baseline", time_baseline(args.per_word, workdir))):
+                measured[key].append(rate)
+                measured[f"cpu_{key}"].append(cpu)
             measured["espeak"].append(time_espeak_alone(args.per_word))
     median = {k: statistics.median(v) for k, v in measured.items()}
 
@@ -137,10 +149,17 @@ def main(argv=None) -> int:
         return [name, round(rate, 1), round(median["baseline"], 1), round(rate / median["baseline"], 2),
                 f">= {TARGET_CLIPS_PER_S:g}" if target else "", ("yes" if rate >= target else "NO") if target else ""]
 
+    def cpu_row(name, key):
+        # lower is better: the ratio is baseline / audioviz so that > 1 means audioviz is cheaper
+        ours, base = median[key], median["cpu_baseline"]
+        return [name, round(ours, 2), round(base, 2), round(base / ours, 2), "", ""]
+
     rows = [
         row("synthesize_speech_commands, 2 processes (clips/s)", "two", TARGET_CLIPS_PER_S),
         row("synthesize_speech_commands, 1 process (clips/s)", "one"),
         row("eSpeak NG alone, no processing or files, 1 process (clips/s)", "espeak"),
+        cpu_row("CPU time per clip, 2 processes (ms, baseline / audioviz)", "cpu_two"),
+        cpu_row("CPU time per clip, 1 process (ms, baseline / audioviz)", "cpu_one"),
     ]
     columns = ["measure", "audioviz", "baseline", "audioviz / baseline", "target", "met"]
     widths = [max(len(str(r[i])) for r in rows + [columns]) for i in range(len(columns))]

@@ -181,7 +181,7 @@ class SpeechCommands(torch.utils.data.Dataset):
                 f"({counts}), {len(set(self.speakers))} speakers)")
 
 
-def _search_upwards(start: Path, levels: int = 4) -> Path | None:
+def _search_upwards(start: Path, levels: int = 6) -> Path | None:
     for folder in [start, *list(start.parents)[:levels]]:
         candidate = folder / _REAL_SAMPLE
         if _locate(candidate) is not None:
@@ -193,7 +193,7 @@ def real_speech_commands_root() -> Path | None:
     """The folder of real Speech Commands recordings, if this machine has one, else None.
 
     Looked for, in order: the environment variable ``AUDIOVIZ_SPEECH_COMMANDS``; then
-    ``shared/data/speech_commands_yes_no`` in the current folder or up to four folders above it;
+    ``shared/data/speech_commands_yes_no`` in the current folder or up to six folders above it;
     then the same beside or above the audioviz source checkout (a clone with ``../shared`` next
     to it). The result can be passed to :class:`SpeechCommands` as ``root``.
 
