@@ -177,11 +177,12 @@ else:
 
 # %%
 # The same gallery, for real people (skipped when no real recordings were found):
+real_gallery = None
 if real_set is not None:
     with audioviz.style():
         real_gallery = plot_speech_examples(real_set, n_per_word=4, seed=1)
 else:
-    real_gallery = "no real recordings on this machine"
+    print("(no real recordings on this machine: nothing to show)")
 real_gallery
 
 # %%
