@@ -500,3 +500,34 @@ def test_explorers_leave_matplotlib_settings_and_pyplot_alone(clip):
     explorer.static(n_fft=[256, 512])
     assert dict(matplotlib.rcParams) == before
     assert plt.get_fignums() == figures  # not registered with pyplot: the inline backend shows no stray copy
+
+
+def test_live_explorer_in_a_jupyter_kernel(monkeypatch):
+    """In a real kernel with the inline backend: the widget is displayed, a control change sends a
+    new PNG to it, and a callback error lands in the widget, not on stderr."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    cells = [
+        "import torch, audioviz\n"
+        "explorer = audioviz.SpectrogramExplorer(torch.randn(16000) * 0.1, 16000)\n"
+        "explorer",
+        "before = explorer._picture.value\n"
+        "explorer.controls['n_fft'].value = 1024\n"
+        "print(bytes(explorer._picture.value) != bytes(before), bytes(explorer._picture.value[:4]), explorer.error)",
+        "def broken():\n"
+        "    raise RuntimeError('kaboom')\n"
+        "explorer._compute_power = broken\n"
+        "explorer.controls['n_fft'].value = 256\n"
+        "print('kaboom' in explorer.status.value)",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(audioviz.widgets.__file__).rsplit("/", 2)[0]}})
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    client.execute()
+    shown, changed, failed = (cell.outputs for cell in notebook.cells)
+    bundle = next(o for o in shown if o.output_type == "execute_result").data
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "text/html" in bundle
+    assert [o.text for o in changed if o.output_type == "stream"] == ["True b'\\x89PNG' None\n"]
+    assert [o.text for o in failed if o.output_type == "stream"] == ["True\n"]  # nothing on stderr
