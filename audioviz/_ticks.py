@@ -127,11 +127,22 @@ class TimeFormatter(ticker.Formatter):
         axis = self.axis
         if axis is None:
             return
-        label = axis.get_label_text()
-        if label.startswith("Time"):
-            wanted = f"Time ({self._auto_unit})"
-            if label != wanted:
-                axis.set_label_text(wanted)
+        # Axes that share this axis share this formatter too, but only one of them is
+        # ``self.axis``: relabel every sibling, since the visible label is often on another.
+        wanted = f"Time ({self._auto_unit})"
+        for sibling in self._shared_axes(axis):
+            label = sibling.get_label_text()
+            if label.startswith("Time") and label != wanted:
+                sibling.set_label_text(wanted)
+
+    @staticmethod
+    def _shared_axes(axis):
+        axes = getattr(axis, "axes", None)
+        name = getattr(axis, "axis_name", None)
+        if axes is None or name not in ("x", "y"):
+            return [axis]
+        group = axes.get_shared_x_axes() if name == "x" else axes.get_shared_y_axes()
+        return [getattr(a, f"{name}axis") for a in group.get_siblings(axes)]
 
     # -- formatting ------------------------------------------------------------------------
     def __call__(self, x, pos=None):

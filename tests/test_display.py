@@ -647,3 +647,14 @@ def test_chunked_pooled_mfcc_equals_averaging_the_full_one(log_mels):
     assert pooled.hop_length == expected.hop_length and pooled.kind == "mfcc"
     image = audioviz.plot_mfcc(wave, SR, max_columns=250, **settings)
     np.testing.assert_allclose(image.get_array(), expected.data[0].numpy(), rtol=1e-3, atol=2e-3)
+
+
+def test_time_label_names_the_unit_on_every_axes_that_share_time():
+    # Shared axes share one formatter; the label must follow the unit on all of them,
+    # including the bottom one that shows the tick labels.
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    signal = torch.randn(8000)
+    audioviz.plot_waveform(signal, 16000, ax=top)
+    audioviz.plot_spectrogram(signal, 16000, ax=bottom)
+    fig.canvas.draw()
+    assert top.get_xlabel() == bottom.get_xlabel() == "Time (ms)"
