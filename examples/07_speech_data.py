@@ -233,7 +233,12 @@ with audioviz.style():
 
 # %%
 # Where the curves overlap, the generator imitates real recordings well; where they do not, a
-# network trained on synthetic clips meets something new on real ones. Real people also do
+# network trained on synthetic clips meets something new on real ones. One difference is on
+# purpose: the synthetic set holds more noisy clips (signal-to-noise ratios below 30 dB) than the
+# real one, because a network that has learnt the words through noise copes with clean speech,
+# while the reverse is not true. Those noisy clips also explain the synthetic peak at 0 s in the
+# onset panel: when the noise is within 20 dB of the speech, our simple onset detector fires on
+# the first frame. Real people also do
 # things no synthesiser does (breathe, click the microphone, speak over a television), which is
 # why the classifier tutorial measures its accuracy on real voices and not only on synthetic ones.
 #
