@@ -216,13 +216,19 @@ def _render_chunk(job) -> tuple[int, int]:
     out_dir = Path(out_dir)
     config = SynthesisConfig.from_dict(config_dict)
     checksums = {}
+    for folder in {Path(clip["path"]).parent for clip in clips}:
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
     with ESpeak() as engine:
         for clip in clips:
             rng = np.random.default_rng(np.random.SeedSequence(clip["seed"]))
             samples, warp = _say(engine, clip, rng, config)
             audio = render_clip(samples.astype(np.float64) / 32768.0, ESPEAK_SAMPLE_RATE, rng, config, warp=warp)
             data = _wav_bytes(to_pcm16(audio))
-            _write_atomic(out_dir / clip["path"], data)
+            # the temporary folder is ours alone (locked), so a fixed ".part" name is enough
+            target = out_dir / clip["path"]
+            part = target.with_name(target.name + ".part")
+            part.write_bytes(data)
+            os.replace(part, target)
             checksums[clip["path"]] = hashlib.sha256(data).hexdigest()
     _write_atomic(out_dir / _STATE_DIR / f"chunk_{index:05d}.json", json.dumps(checksums).encode())
     return index, len(clips)
