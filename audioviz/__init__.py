@@ -38,6 +38,7 @@ _EXPORTS = {
     "plot_stft_anatomy": "audioviz.display",
     "show": "audioviz.display",
     "style": "audioviz.display",
+    "update_feature_image": "audioviz.display",
     "TimeFormatter": "audioviz.display",
     "HzFormatter": "audioviz.display",
     "MelHzFormatter": "audioviz.display",

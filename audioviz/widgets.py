@@ -630,9 +630,8 @@ def _ms(samples, sample_rate):
 
 
 class _ImagePanel:
-    """The main image of an explorer: drawn by :func:`audioviz.display.plot_feature`, then
-    updated in place (data pooled to the Axes width as plot_feature does, extent, limits,
-    colour limits); drawn again by plot_feature only when the kind of its row axis changes."""
+    """The main image of an explorer: drawn once by :func:`audioviz.display.plot_feature`, then
+    given each new Feature by :func:`audioviz.display.update_feature_image` (in place)."""
 
     def __init__(self, ax, cax, feature, *, y_axis=None, cmap="magma", clim=(None, None)):
         from . import display
@@ -649,31 +648,12 @@ class _ImagePanel:
 
     def set_feature(self, feature, *, y_axis=None, clim=(None, None)) -> bool:
         """Show ``feature``; return True when the axis kind changed (labels may change size)."""
-        import torch
-
         from . import display
 
+        display.update_feature_image(self.image, feature, y_axis=y_axis, vmin=clim[0], vmax=clim[1])
         key = self._axis_key(feature, y_axis)
-        if key != self.axis_key:
-            # Another kind of axis (Hz, log Hz, mel): plot_feature sets scale, ticks and labels.
-            cmap = self.image.get_cmap()
-            self.image.remove()
-            self.image = display.plot_feature(feature, ax=self.ax, y_axis=y_axis, cmap=cmap, colorbar=False,
-                                              vmin=clim[0], vmax=clim[1], **_IMAGE_KWARGS)
-            self.image.colorbar = self.colorbar
-            self.colorbar.update_normal(self.image)
-            self.axis_key = key
-            return True
-        # The same pooling plot_feature applies (at most one column per pixel of the Axes).
-        pooled = display._reduce_columns(feature, display._resolve_max_columns(self.ax, None))
-        data = pooled.data[0].detach().to("cpu", torch.float32).numpy()
-        t_lo, t_hi = pooled.time_edges()
-        r_lo, r_hi = pooled.row_edges()
-        self.image.set_data(data)
-        self.image.set_extent((t_lo, t_hi, r_lo, r_hi))
-        low, high = clim
-        self.image.set_clim(float(data.min()) if low is None else low, float(data.max()) if high is None else high)
-        return False
+        changed, self.axis_key = key != self.axis_key, key
+        return changed
 
 
 class SpectrogramExplorer(Explorer):
@@ -830,7 +810,6 @@ class SpectrogramExplorer(Explorer):
 
     # -- drawing
     def _draw(self, figure):
-        from . import display
 
         self.ax, self._cax = figure.subplots(1, 2, width_ratios=(40, 1))
         self._power = self._compute_power()
@@ -845,8 +824,6 @@ class SpectrogramExplorer(Explorer):
         self._apply_frequency_range()
 
     def _update(self, changed):
-        from . import display
-
         p = self.params
         recompute = bool(changed & _STFT_PARAMS) or "y_axis" in changed or (
             p["y_axis"] == "mel" and bool(changed & _MEL_PARAMS))
@@ -856,7 +833,6 @@ class SpectrogramExplorer(Explorer):
             self.feature = self._compute_db()
             if self._panel.set_feature(self.feature, y_axis=self._y_axis(), clim=self._clim()):
                 self.mark_layout_stale()
-            self.image = self._panel.image
         if "cmap" in changed:
             self.image.set_cmap(p["cmap"])
         if changed & {"f_min", "f_max", "y_axis"}:
@@ -1025,7 +1001,6 @@ class MelExplorer(Explorer):
         self._draw_filters()
         if self._panel.set_feature(self.feature, clim=(-self.top_db, 0.0)) or self.ax_filters.get_title() != title:
             self.mark_layout_stale()
-        self.image = self._panel.image
         self.mark_stale(self.ax_filters, self.ax_mel, self._cax)
 
     def _readout(self):

@@ -253,17 +253,64 @@ def test_magnitude_without_db_is_labelled_magnitude(tone):
     assert np.asarray(image.get_array()).min() >= 0
 
 
-def test_plot_feature_image_can_be_updated_in_place(tone):
+def test_update_feature_image_puts_a_new_feature_in_place(tone):
     fig, ax = plt.subplots()
-    image = audioviz.plot_feature(audioviz.spectrogram(tone, SR).to_db(), ax=ax, colorbar=False)
-    assert image.colorbar is None
-    other = audioviz.spectrogram(tone, SR, n_fft=512).to_db()
-    image.set_data(other.data[0].numpy())
-    image.set_extent((*other.time_edges(), *other.row_edges()))
-    image.set_clim(-40, 0)
-    fig.canvas.draw()
-    assert image.get_array().shape == (257, other.data.shape[-1])
+    image = audioviz.plot_feature(audioviz.spectrogram(tone, SR).to_db(), ax=ax)
+    other = audioviz.spectrogram(tone, SR, n_fft=512, hop_length=64).to_db()
+    assert audioviz.update_feature_image(image, other, max_columns=40) is image
+    assert list(ax.images) == [image]
+    pooled = audioviz.display.reduce_columns(other, 40)
+    np.testing.assert_array_equal(image.get_array(), pooled.data[0].numpy())
+    assert image.get_extent() == [*pooled.time_edges(), *pooled.row_edges()]
+    assert ax.get_ylim() == pooled.row_edges()  # it showed every row before: it still does
+    assert image.get_clim() == (float(pooled.data.min()), float(pooled.data.max()))
+    assert image.colorbar.vmin == image.get_clim()[0]  # the colorbar follows
+    audioviz.update_feature_image(image, other, vmin=-40, vmax=0)
     assert image.get_clim() == (-40, 0)
+    # pooled to the Axes width by default, as plot_feature pools
+    width = audioviz.display._resolve_max_columns(ax, None)
+    assert image.get_array().shape == (257, min(width, other.data.shape[-1]))
+
+
+def test_update_feature_image_changes_the_axis_kind_and_keeps_limits_set_by_hand(tone):
+    fig, ax = plt.subplots()
+    image = audioviz.plot_feature(audioviz.spectrogram(tone, SR).to_db(), ax=ax, y_axis="log")
+    assert ax.get_yscale() == "symlog"
+    ax.set_xlim(0.1, 0.5)
+    mel = audioviz.mel_spectrogram(tone, SR, n_mels=40).to_db()
+    audioviz.update_feature_image(image, mel)
+    assert ax.get_yscale() == "linear" and ax.get_ylabel() == "Frequency (Hz, mel scale)"
+    assert isinstance(ax.yaxis.get_major_formatter(), MelHzFormatter)
+    assert ax.get_ylim() == mel.row_edges()
+    assert ax.get_xlim() == (0.1, 0.5)  # set by hand: kept
+    mfcc = audioviz.mfcc(tone, SR, n_mfcc=13)
+    audioviz.update_feature_image(image, mfcc)
+    assert ax.get_ylabel() == "MFCC coefficient" and image.colorbar.ax.get_ylabel() == "MFCC value"
+    low, high = image.get_clim()
+    assert low == -high  # MFCC: symmetric, as plot_feature draws it
+
+
+def test_update_feature_image_moves_the_empty_row_arrows():
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        image = audioviz.plot_mel_spectrogram(_noise(1.0), SR, n_mels=128, ax=ax)
+        fewer = audioviz.mel_spectrogram(_noise(1.0), SR, n_mels=40).to_db()
+    assert [line.get_label() for line in ax.lines] == ["empty filters"]
+    audioviz.update_feature_image(image, fewer)
+    assert len(ax.lines) == 0  # no empty filter any more: the arrows went with them
+
+
+def test_update_feature_image_refuses_other_images(tone):
+    fig, ax = plt.subplots()
+    foreign = ax.imshow(np.zeros((3, 3)))
+    with pytest.raises(TypeError, match="image must be an AxesImage returned by audioviz.plot_feature"):
+        audioviz.update_feature_image(foreign, audioviz.spectrogram(tone, SR))
+    image = audioviz.plot_feature(audioviz.spectrogram(tone, SR), ax=ax)
+    with pytest.raises(TypeError, match="feature must be an audioviz Feature"):
+        audioviz.update_feature_image(image, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="channel must be an int in"):
+        audioviz.update_feature_image(image, audioviz.spectrogram(tone, SR), channel=1)
 
 
 def test_colorbar_can_go_into_a_given_axes(tone):

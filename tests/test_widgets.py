@@ -289,6 +289,7 @@ def test_frequency_axes_linear_log_mel(clip):
     from audioviz.display import MelHzFormatter
 
     explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    image = explorer.image
     explorer.controls["y_axis"].value = "log"
     assert explorer.ax.get_yscale() == "symlog"
     assert explorer.controls["n_mels"].disabled
@@ -303,9 +304,12 @@ def test_frequency_axes_linear_log_mel(clip):
     explorer.controls["f_max"].value = 4000.0
     assert explorer.feature.params["f_max"] == 4000.0
     assert explorer.image.get_extent()[3] < audioviz.hz_to_mel(4000.0) + 40
+    # the mel axis shows every mel row as the range and n_mels move
+    assert explorer.ax.get_ylim() == tuple(explorer.image.get_extent()[2:])
     explorer.controls["y_axis"].value = "linear"
     assert explorer.ax.get_ylim() == (0.0, 4000.0)
     assert explorer.image.get_array().shape[0] == 257
+    assert explorer.image is image  # one image, updated in place through every axis kind
 
 
 def test_f_min_stays_below_f_max(clip):
@@ -436,10 +440,17 @@ def test_mel_explorer_filterbank_and_spectrogram_follow_the_sliders(clip):
 def test_mel_explorer_reports_empty_filters(clip):
     explorer = audioviz.MelExplorer(clip, 16000, n_fft=256)
     explorer.controls["n_mels"].value = 128
-    assert int(explorer.filterbank.empty.sum()) > 0
+    n_empty = int(explorer.filterbank.empty.sum())
+    assert n_empty > 0
     assert "filters are empty" in explorer.readout.value
+    arrows = [line for line in explorer.ax_mel.lines if line.get_label() == "empty filters"]
+    assert len(arrows) == 1 and len(arrows[0].get_ydata()) == n_empty
+    drawn = np.array(explorer.to_rgba())
+    explorer._full_draw(relayout=False)
+    np.testing.assert_array_equal(drawn, explorer.to_rgba())  # the arrows beside the frame too
     explorer.controls["n_mels"].value = 16
     assert "empty" not in explorer.readout.value
+    assert len(explorer.ax_mel.lines) == 0
 
 
 def test_mel_explorer_static(clip):

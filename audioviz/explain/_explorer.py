@@ -10,6 +10,7 @@ import html
 
 import numpy as np
 
+from ..display import update_feature_image
 from ..widgets import Explorer
 from ._common import draw_feature, model_clip
 from ._feature_maps import layer_outputs
@@ -137,14 +138,9 @@ class FeatureMapExplorer(Explorer):
     def _update(self, changed):
         layer, channel = self.params["layer"], self.params["channel"]
         fmap = self.maps[layer]
-        self.image.set_data(fmap.data[channel].numpy())
-        if "layer" in changed:
-            t_lo, t_hi = fmap.time_edges()
-            r_lo, r_hi = fmap.row_edges()
-            self.image.set_extent((t_lo, t_hi, r_lo, r_hi))
-            self.ax.set_ylim(r_lo, r_hi)
-            self.ax.set_xlim(self.input_ax.get_xlim())
-            self.image.set_clim(0.0, self._vmax(layer))
+        # every frame drawn, as draw_feature does; the time axis stays the input's (shared)
+        update_feature_image(self.image, fmap, channel=channel, vmin=0.0, vmax=self._vmax(layer),
+                             max_columns=fmap.data.shape[-1])
         self._set_label()
         self.mark_stale(self.ax, self._cax)
 
