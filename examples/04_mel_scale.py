@@ -77,10 +77,11 @@ ax.set_title("Hz to mel")
 plt.show()
 
 # %%
-# **What to notice:** both curves are steep at low frequencies and flatten at high ones: 1000 Hz is
-# about 1000 mel, but the next 1000 mel take you from 1 kHz to about 3.4 kHz (htk). The eight dots
-# are evenly spaced upwards (mel) and spread out sideways (Hz). The two scales differ by a few
-# percent; what matters is to use the same one everywhere (audioviz follows torchaudio: ``"htk"``).
+# **What to notice:** both curves are steep at low frequencies and flatten at high ones. On the HTK
+# scale (left axis) 1000 Hz is 1000 mel, and the next 1000 mel take you from 1 kHz to about 3.4 kHz.
+# The Slaney scale counts in other units (right axis: 1000 Hz is 15 of its mels) but bends almost
+# the same way. The eight dots are evenly spaced upwards (mel) and spread out sideways (Hz). What
+# matters is to use the same scale everywhere: audioviz follows torchaudio, ``"htk"`` by default.
 #
 # The mel filterbank
 # ------------------
@@ -173,13 +174,20 @@ plt.show()
 # The tick labels come from :class:`audioviz.MelHzFormatter`, a matplotlib formatter that writes a
 # mel position as its frequency in Hz. You can use it on your own axes:
 
-fig, ax = plt.subplots(figsize=(7, 1.4))
+round_hz = [0, 250, 500, 1000, 2000, 4000, 8000]
+fig, ax = plt.subplots(figsize=(8, 1.4))
 fig.subplots_adjust(left=0.05, right=0.95, bottom=0.5, top=0.95)
 ax.set_xlim(audioviz.hz_to_mel(0.0), audioviz.hz_to_mel(8000.0))
+ax.set_xticks(audioviz.hz_to_mel(torch.tensor(round_hz, dtype=torch.float64)).tolist())
 ax.xaxis.set_major_formatter(audioviz.MelHzFormatter(mel_scale="htk"))
 ax.set_yticks([])
-ax.set_xlabel("position in mel, labelled in Hz")
+ax.set_xlabel("an axis measured in mel, ticks at round frequencies, labelled in Hz")
 plt.show()
+
+# %%
+# **What to notice:** 4 to 8 kHz, half of a linear axis, takes only a quarter of the mel axis,
+# while 0 to 1 kHz takes over a third. The mel scale is close to linear below 1 kHz and close to
+# logarithmic above, so each octave up there gets a similar share of the axis.
 
 # %%
 # The empty-filter trap

@@ -205,14 +205,18 @@ print(f"ee vs oo (same pitch, different vowel):                     {distance('e
 fig, (ax_mel, ax_mfcc) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True, layout="constrained")
 audioviz.plot_mel_spectrogram(sequence, sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, ax=ax_mel)
 ax_mel.set_title("log-mel spectrogram: aah (110 Hz), aah (165 Hz), ee, oo")
-audioviz.plot_mfcc(sequence, sample_rate, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, ax=ax_mfcc)
-ax_mfcc.set_title("MFCC 0 to 12")
+# Coefficient 0 (the overall level) is ten times larger than the others; colours are clipped at
+# +-120 so that the rest stay visible.
+audioviz.plot_mfcc(sequence, sample_rate, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+                   vmin=-120, vmax=120, ax=ax_mfcc)
+ax_mfcc.set_title("MFCC 0 to 12 (colours clipped at +-120)")
 plt.show()
 
 # %%
 # **What to notice:** in the mel spectrogram the two "aah"s look different (their harmonics are
 # spaced differently at the bottom); in the MFCC image their columns look alike, and "ee" and "oo"
-# have their own colour patterns. Row 0 (the level) is dark blue in the silences between vowels.
+# have their own colour patterns. Row 0 (the level) is deep blue in the silences between vowels,
+# far below the clipped colour range.
 #
 # What MFCCs throw away
 # ---------------------
