@@ -810,7 +810,6 @@ class SpectrogramExplorer(Explorer):
 
     # -- drawing
     def _draw(self, figure):
-
         self.ax, self._cax = figure.subplots(1, 2, width_ratios=(40, 1))
         self._power = self._compute_power()
         self.feature = self._compute_db()

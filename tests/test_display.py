@@ -705,3 +705,36 @@ def test_time_label_names_the_unit_on_every_axes_that_share_time():
     audioviz.plot_spectrogram(signal, 16000, ax=bottom)
     fig.canvas.draw()
     assert top.get_xlabel() == bottom.get_xlabel() == "Time (ms)"
+
+
+def test_one_thread_changes_the_calling_thread_only():
+    import threading
+
+    from audioviz._reduce import one_thread
+
+    before = torch.get_num_threads()
+    if before < 2:
+        pytest.skip("torch runs on one thread here: nothing to tell apart")
+    seen = {}
+    inside, release = threading.Event(), threading.Event()
+
+    def worker():
+        with one_thread():
+            seen["inside"] = torch.get_num_threads()
+            inside.set()
+            release.wait(10)
+        seen["after"] = torch.get_num_threads()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(10)
+    seen["other thread meanwhile"] = torch.get_num_threads()
+    # a thread whose first torch call falls inside the block adopts no setting from it
+    started = threading.Thread(target=lambda: seen.__setitem__("thread started meanwhile", torch.get_num_threads()))
+    started.start()
+    started.join()
+    release.set()
+    thread.join()
+    assert seen["inside"] == 1
+    assert seen["other thread meanwhile"] == before
+    assert seen["thread started meanwhile"] == seen["after"] == torch.get_num_threads() == before
