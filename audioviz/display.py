@@ -156,7 +156,8 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
         max_columns: frames are pooled (max for energy, mean for MFCC) into at most this many
             columns before drawing. Default: the Axes width in pixels.
         channel: which channel to draw. Default: ``0``.
-        **kwargs: passed to :meth:`matplotlib.axes.Axes.imshow`.
+        **kwargs: passed to :meth:`matplotlib.axes.Axes.imshow`. Defaults: ``origin="lower"``,
+            ``aspect="auto"``, ``interpolation="nearest"``, ``interpolation_stage="data"``.
 
     Returns:
         matplotlib.image.AxesImage: the image; ``image.colorbar`` is its colorbar (or ``None``).
@@ -184,6 +185,9 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
     kwargs.setdefault("origin", "lower")
     kwargs.setdefault("aspect", "auto")
     kwargs.setdefault("interpolation", "nearest")
+    # with nearest sampling, sampling the data before colouring gives the same pixels as colouring
+    # every cell first (tested), and is faster
+    kwargs.setdefault("interpolation_stage", "data")
     image = ax.imshow(data, extent=(t_lo, t_hi, r_lo, r_hi), cmap=cmap, vmin=vmin, vmax=vmax, **kwargs)
     image._audioviz_state = _ImageState()
     apply_axis(ax, "x", "time")

@@ -738,3 +738,20 @@ def test_one_thread_changes_the_calling_thread_only():
     assert seen["inside"] == 1
     assert seen["other thread meanwhile"] == before
     assert seen["thread started meanwhile"] == seen["after"] == torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("kind, y_axis", [("linear", None), ("linear", "log"), ("mel", None), ("mfcc", None)])
+def test_sampling_the_data_first_gives_the_same_pixels(tone, kind, y_axis):
+    feature = {"linear": lambda: audioviz.spectrogram(tone, SR, n_fft=1024).to_db(),
+               "mel": lambda: audioviz.mel_spectrogram(tone, SR).to_db(),
+               "mfcc": lambda: audioviz.mfcc(tone, SR, n_mfcc=13)}[kind]()
+    pictures = []
+    for stage in ("rgba", None):  # None: plot_feature's default
+        fig, ax = plt.subplots(figsize=(4, 2.5), dpi=80)
+        kwargs = {} if stage is None else {"interpolation_stage": stage}
+        image = audioviz.plot_feature(feature, ax=ax, y_axis=y_axis, **kwargs)
+        assert image.get_interpolation_stage() == (stage or "data")
+        fig.canvas.draw()
+        pictures.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        plt.close(fig)
+    np.testing.assert_array_equal(pictures[0], pictures[1])
