@@ -381,7 +381,7 @@ def mel_filterbank(
 
 def mel_spectrogram(
     waveform,
-    sample_rate: int,
+    sample_rate: int | None = None,
     *,
     n_fft: int = 400,
     win_length: int | None = None,
@@ -401,8 +401,11 @@ def mel_spectrogram(
     which defaults to ``64`` (see :data:`DEFAULT_N_MELS`).
 
     Args:
-        waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``.
-        sample_rate: samples per second of ``waveform``, in Hz.
+        waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``; or a power or
+            magnitude Feature from :func:`spectrogram`, whose STFT is then reused (its settings
+            replace ``n_fft, win_length, hop_length, window, power, center``): several mel
+            settings of one signal cost one STFT.
+        sample_rate: samples per second of ``waveform``, in Hz; for a Feature ``None`` or its own.
         n_fft, win_length, hop_length, window, power, center: as in :func:`spectrogram`.
         f_min: lower edge of the first filter, in Hz. Default: ``0``.
         f_max: upper edge of the last filter, in Hz. Default: ``sample_rate / 2``.
@@ -416,7 +419,10 @@ def mel_spectrogram(
 
     Raises:
         ValueError: bad STFT sizes, ``f_max`` above Nyquist, ``f_min >= f_max``, unknown
-            ``mel_scale`` or ``norm``, or a bad waveform (see :func:`spectrogram`).
+            ``mel_scale`` or ``norm``, or a bad waveform (see :func:`spectrogram`); a Feature
+            that is not a linear power or magnitude spectrogram of every frame, or whose
+            sample rate differs from ``sample_rate``.
+        TypeError: a waveform without ``sample_rate``.
 
     Warns:
         UserWarning: when some filters are empty (too many mels for ``n_fft``).
@@ -426,9 +432,18 @@ def mel_spectrogram(
         >>> mel = audioviz.mel_spectrogram(torch.randn(16000), 16000, n_mels=40)
         >>> mel.data.shape
         torch.Size([1, 40, 81])
+        >>> spec = audioviz.spectrogram(torch.randn(16000), 16000)
+        >>> audioviz.mel_spectrogram(spec, n_mels=40).data.shape  # the same STFT, reused
+        torch.Size([1, 40, 81])
     """
-    spec = spectrogram(waveform, sample_rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length,
-                       window=window, power=power, center=center)
+    if isinstance(waveform, Feature):
+        spec = _check_linear_spectrogram(waveform, sample_rate)
+    elif sample_rate is None:
+        raise TypeError("sample_rate is required when a waveform (not a spectrogram Feature) is passed; "
+                        "got sample_rate=None")
+    else:
+        spec = spectrogram(waveform, sample_rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length,
+                           window=window, power=power, center=center)
     bank = mel_filterbank(spec.sample_rate, n_fft=spec.params["n_fft"], n_mels=n_mels, f_min=f_min, f_max=f_max,
                           norm=norm, mel_scale=mel_scale)
     # Same product as torchaudio's MelScale: (..., freq, time) -> (..., n_mels, time).
@@ -441,6 +456,22 @@ def mel_spectrogram(
                 "mel_scale": mel_scale, "norm": norm, "empty_filters": int(bank.empty.sum()),
                 "empty_rows": bank.empty.nonzero().flatten().tolist()},
     )
+
+
+def _check_linear_spectrogram(feature, sample_rate):
+    """``feature`` if it is what :func:`spectrogram` returns (power or magnitude, every frame)."""
+    if feature.kind != "linear" or feature.unit not in ("power", "magnitude") or "n_fft" not in feature.params \
+            or feature.data.shape[-2] != feature.params["n_fft"] // 2 + 1:
+        raise ValueError(f"waveform must be a waveform or a power or magnitude Feature from audioviz.spectrogram, "
+                         f"got a Feature of kind {feature.kind!r} in {feature.unit!r}")
+    if feature.params.get("frames_per_column", 1) != 1:
+        raise ValueError(f"waveform must be a spectrogram of every frame, got one pooled "
+                         f"{feature.params['frames_per_column']} frames per column (the mel of a pooled "
+                         f"spectrogram is not the pooled mel spectrogram)")
+    if sample_rate is not None and sample_rate != feature.sample_rate:
+        raise ValueError(f"sample_rate must be None or {feature.sample_rate} for this Feature (it carries its "
+                         f"own), got {sample_rate!r}")
+    return feature
 
 
 def amplitude_to_db(feature, *, top_db: float | None = 80.0, amin: float = 1e-10) -> Feature:

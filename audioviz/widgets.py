@@ -721,7 +721,7 @@ class SpectrogramExplorer(Explorer):
             raise ValueError(f"top_db must be a number of dB from 10 to 120, got {top_db!r}")
         if isinstance(n_mels, bool) or not isinstance(n_mels, int) or not 8 <= n_mels <= 256:
             raise ValueError(f"n_mels must be an int from 8 to 256, got {n_mels!r}")
-        self._power = None
+        self._power = self._linear = None
         super().__init__()
 
     # -- controls
@@ -771,20 +771,24 @@ class SpectrogramExplorer(Explorer):
             c["n_mels"].disabled = c["y_axis"].value != "mel"
 
     # -- computing
-    def _compute_power(self):
+    def _compute_power(self, *, stft_changed=True):
+        """The power shown: the STFT's (computed again only when its settings changed), or the
+        mel spectrogram made from it."""
         import warnings
 
         from . import features
 
         p = self.params
-        stft = dict(n_fft=p["n_fft"], win_length=p["win_length"], hop_length=p["hop_length"], window=p["window"])
+        if stft_changed or self._linear is None:
+            self._linear = features.spectrogram(self.waveform, self.sample_rate, n_fft=p["n_fft"],
+                                                win_length=p["win_length"], hop_length=p["hop_length"],
+                                                window=p["window"])
         if p["y_axis"] == "mel":
             with warnings.catch_warnings():
                 # Empty mel filters are reported in the readout, where the learner looks.
                 warnings.simplefilter("ignore", UserWarning)
-                return features.mel_spectrogram(self.waveform, self.sample_rate, n_mels=p["n_mels"],
-                                                f_min=p["f_min"], f_max=p["f_max"], **stft)
-        return features.spectrogram(self.waveform, self.sample_rate, **stft)
+                return features.mel_spectrogram(self._linear, n_mels=p["n_mels"], f_min=p["f_min"], f_max=p["f_max"])
+        return self._linear
 
     def _compute_db(self):
         from . import features
@@ -824,7 +828,7 @@ class SpectrogramExplorer(Explorer):
         recompute = bool(changed & _STFT_PARAMS) or "y_axis" in changed or (
             p["y_axis"] == "mel" and bool(changed & _MEL_PARAMS))
         if recompute:
-            self._power = self._compute_power()
+            self._power = self._compute_power(stft_changed=bool(changed & _STFT_PARAMS))
         if recompute or "top_db" in changed:
             self.feature = self._compute_db()
             if self._panel.set_feature(self.feature, y_axis=self._y_axis(), clim=self._clim()):
@@ -935,6 +939,10 @@ class MelExplorer(Explorer):
         self._initial = dict(n_mels=n_mels, f_min=f_min, f_max=f_max,
                              mel_scale=_check_in(mel_scale, MEL_SCALES, "mel_scale"))
         self._notes: list[str] = []
+        from .features import spectrogram
+
+        # n_fft and hop_length are fixed: every slider step reuses this one STFT
+        self._linear = spectrogram(self.waveform, self.sample_rate, n_fft=self.n_fft, hop_length=self.hop_length)
         super().__init__()
 
     def _make_controls(self):
@@ -965,9 +973,8 @@ class MelExplorer(Explorer):
             self.filterbank = features.mel_filterbank(self.sample_rate, n_fft=self.n_fft, n_mels=p["n_mels"],
                                                       f_min=p["f_min"], f_max=p["f_max"], mel_scale=p["mel_scale"],
                                                       warn_empty=False)
-            mel = features.mel_spectrogram(self.waveform, self.sample_rate, n_fft=self.n_fft,
-                                           hop_length=self.hop_length, n_mels=p["n_mels"], f_min=p["f_min"],
-                                           f_max=p["f_max"], mel_scale=p["mel_scale"])
+            mel = features.mel_spectrogram(self._linear, n_mels=p["n_mels"], f_min=p["f_min"], f_max=p["f_max"],
+                                           mel_scale=p["mel_scale"])
         db = features.amplitude_to_db(mel, top_db=self.top_db)
         self.feature = db.replace(data=db.data - db.data.amax(), params={**db.params, "ref": "max"})
 

@@ -153,3 +153,30 @@ def test_feature_is_documented_dataclass():
     assert {"data", "times", "rows", "kind", "unit", "sample_rate", "hop_length", "params"} <= set(
         Feature.__dataclass_fields__
     )
+
+
+@pytest.mark.parametrize("stft", [{}, {"n_fft": 1024, "hop_length": 256, "power": 1.0, "window": "hamming"},
+                                  {"win_length": 300, "center": False}])
+def test_mel_spectrogram_reuses_a_spectrogram_feature(stft):
+    wave = torch.randn(2, 16000, generator=torch.Generator().manual_seed(3))
+    mel = dict(n_mels=40, f_min=50.0, norm="slaney", mel_scale="slaney")
+    direct = audioviz.mel_spectrogram(wave, 16000, **stft, **mel)
+    reused = audioviz.mel_spectrogram(audioviz.spectrogram(wave, 16000, **stft), **mel)
+    assert torch.equal(reused.data, direct.data) and torch.equal(reused.times, direct.times)
+    assert reused.params == direct.params and reused.unit == direct.unit and reused.kind == "mel"
+
+
+def test_mel_spectrogram_refuses_features_it_cannot_reuse():
+    wave = torch.randn(16000, generator=torch.Generator().manual_seed(4))
+    spec = audioviz.spectrogram(wave, 16000)
+    with pytest.raises(ValueError, match="power or magnitude Feature from audioviz.spectrogram.*'dB'"):
+        audioviz.mel_spectrogram(spec.to_db())
+    with pytest.raises(ValueError, match="kind 'mel'"):
+        audioviz.mel_spectrogram(audioviz.mel_spectrogram(wave, 16000))
+    with pytest.raises(ValueError, match="pooled 3 frames per column"):
+        from audioviz._reduce import reduce_columns
+        audioviz.mel_spectrogram(reduce_columns(spec, 30))
+    with pytest.raises(ValueError, match="sample_rate must be None or 16000"):
+        audioviz.mel_spectrogram(spec, 8000)
+    with pytest.raises(TypeError, match="sample_rate is required"):
+        audioviz.mel_spectrogram(wave)

@@ -355,7 +355,7 @@ def test_partial_redraw_equals_a_full_redraw(clip, name, value):
 def test_callback_error_shows_in_the_widget(clip, monkeypatch):
     explorer = audioviz.SpectrogramExplorer(clip, 16000)
 
-    def broken():
+    def broken(**settings):
         raise RuntimeError("STFT exploded")
 
     monkeypatch.setattr(explorer, "_compute_power", broken)
@@ -435,6 +435,24 @@ def test_mel_explorer_filterbank_and_spectrogram_follow_the_sliders(clip):
     assert explorer.filterbank.mel_scale == "slaney" and explorer.feature.params["mel_scale"] == "slaney"
     assert explorer.error is None
     assert "40 filters from 300 to 8000 Hz (slaney)" in explorer.readout.value
+
+
+def test_mel_steps_reuse_the_stft(clip, monkeypatch):
+    from audioviz import features
+
+    calls = []
+    original = features.spectrogram
+    monkeypatch.setattr(features, "spectrogram", lambda *a, **k: calls.append(k) or original(*a, **k))
+    explorer = audioviz.SpectrogramExplorer(clip, 16000, y_axis="mel")
+    mel_explorer = audioviz.MelExplorer(clip, 16000)
+    assert len(calls) == 2
+    for widget in (explorer, mel_explorer):
+        widget.controls["n_mels"].value = 40
+        widget.controls["f_max"].value = 4000.0
+    assert len(calls) == 2 and explorer.error is None and mel_explorer.error is None
+    assert explorer.image.get_array().shape[0] == mel_explorer.image.get_array().shape[0] == 40
+    explorer.controls["n_fft"].value = 1024
+    assert len(calls) == 3 and calls[-1]["n_fft"] == 1024
 
 
 def test_mel_explorer_reports_empty_filters(clip):
@@ -526,7 +544,7 @@ def test_live_explorer_in_a_jupyter_kernel(monkeypatch):
         "before = explorer._picture.value\n"
         "explorer.controls['n_fft'].value = 1024\n"
         "print(bytes(explorer._picture.value) != bytes(before), bytes(explorer._picture.value[:4]), explorer.error)",
-        "def broken():\n"
+        "def broken(**settings):\n"
         "    raise RuntimeError('kaboom')\n"
         "explorer._compute_power = broken\n"
         "explorer.controls['n_fft'].value = 256\n"
