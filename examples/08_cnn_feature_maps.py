@@ -161,13 +161,17 @@ plt.show()
 # The kernels a trained network learned
 # -------------------------------------
 #
-# The first layer of our classifier has 16 kernels of 3 x 3. Nobody designed them: they started
+# The first layer of our classifier has a few kernels of 3 x 3 (printed below). Nobody designed them: they started
 # random and were adjusted, example after example, to make the right answer more likely. Here
 # they are (red positive, blue negative; each kernel scaled to its own largest weight):
 
-first = model.blocks[0].conv.weight.detach()[:, 0]  # (16, 3, 3): (kernel, band, frame)
-fig, axes = plt.subplots(2, 8, figsize=(11, 3.2), layout="constrained")
-for k, ax in enumerate(axes.flat):
+first = model.blocks[0].conv.weight.detach()[:, 0]  # (kernel, band, frame)
+print(f"{first.shape[0]} kernels of {first.shape[1]} x {first.shape[2]}")
+n_columns = (first.shape[0] + 1) // 2
+fig, axes = plt.subplots(2, n_columns, figsize=(11, 3.2), layout="constrained", squeeze=False)
+for ax in axes.flat[first.shape[0]:]:
+    ax.axis("off")
+for k, ax in zip(range(first.shape[0]), axes.flat):
     limit = float(first[k].abs().max())
     ax.imshow(first[k], origin="lower", cmap="coolwarm", vmin=-limit, vmax=limit)
     ax.set_title(f"ch {k}", fontsize="small")
