@@ -37,16 +37,20 @@ def _nice_time_step(raw_step: float) -> float:
     return 10.0 ** (exponent + 1)
 
 
-class TimeLocator(ticker.Locator):
+class _ViewLocator(ticker.Locator):
+    """A locator whose ticks depend only on the axis' view interval (see ``tick_values``)."""
+
+    def __call__(self):
+        vmin, vmax = self.axis.get_view_interval()
+        return self.tick_values(vmin, vmax)
+
+
+class TimeLocator(_ViewLocator):
     """Ticks at readable times: 1-2-5 steps below ten seconds, then 10 s, 15 s, 30 s, 1 min,
     2 min, 5 min, ..., 1 h."""
 
     def __init__(self, nbins: int = 8):
         self.nbins = nbins
-
-    def __call__(self):
-        vmin, vmax = self.axis.get_view_interval()
-        return self.tick_values(vmin, vmax)
 
     def tick_values(self, vmin, vmax):
         vmin, vmax = sorted((float(vmin), float(vmax)))
@@ -247,17 +251,13 @@ def _spread(positions: np.ndarray, min_gap: float) -> np.ndarray:
     return np.array(kept, dtype=int)
 
 
-class MelHzLocator(ticker.Locator):
+class MelHzLocator(_ViewLocator):
     """Ticks at round frequencies in Hz (1, 2, 3, 5 x 10^k) placed at their mel positions,
     spaced so that about ``nbins`` fit on the axis."""
 
     def __init__(self, mel_scale: str = "htk", nbins: int = 7):
         self.mel_scale = mel_scale
         self.nbins = nbins
-
-    def __call__(self):
-        vmin, vmax = self.axis.get_view_interval()
-        return self.tick_values(vmin, vmax)
 
     def tick_values(self, vmin, vmax):
         from .features import hz_to_mel, mel_to_hz
@@ -275,16 +275,12 @@ class MelHzLocator(ticker.Locator):
         return mels[keep]
 
 
-class LogHzLocator(ticker.Locator):
+class LogHzLocator(_ViewLocator):
     """Ticks at 0 Hz and round frequencies (1, 2, 5 x 10^k Hz) for a symmetric-log Hz axis."""
 
     def __init__(self, nbins: int = 9, linthresh: float = 64.0):
         self.nbins = nbins
         self.linthresh = linthresh
-
-    def __call__(self):
-        vmin, vmax = self.axis.get_view_interval()
-        return self.tick_values(vmin, vmax)
 
     def tick_values(self, vmin, vmax):
         vmin, vmax = sorted((float(vmin), float(vmax)))

@@ -112,6 +112,27 @@ def _resolve_max_columns(ax, max_columns, colorbar=False):
     return int(max_columns)
 
 
+def _energy_feature(source, sample_rate, columns: int, stft: dict, *, mel: dict | None = None, db: bool,
+                   top_db):
+    """The spectrogram (``mel`` holds the mel keywords: the mel spectrogram) of ``source``, a
+    waveform or a Feature, pooled to ``columns`` and in dB when ``db`` is set."""
+
+    def compute(wave, rate):
+        # a long waveform is pooled while its STFT is computed, chunk by chunk
+        pooled = pooled_spectrogram(wave, rate, max_columns=columns, **stft, mel=mel)
+        if pooled is not None:
+            return pooled
+        return F.spectrogram(wave, rate, **stft) if mel is None else F.mel_spectrogram(wave, rate, **stft, **mel)
+
+    with one_thread():
+        feature = _check_feature(_feature_or_compute(source, sample_rate, compute))
+        # pool before the dB conversion: the max of powers is the power of the max in dB, and cheaper
+        feature = reduce_columns(feature, columns)
+        if db and feature.unit in ("power", "magnitude"):
+            feature = F.amplitude_to_db(feature, top_db=top_db)
+    return feature
+
+
 def _colorbar_label(unit: str) -> str:
     return {"coefficient": "MFCC value"}.get(unit, unit)
 
@@ -472,23 +493,9 @@ def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, hop_length
     check_choice(y_axis, ("linear", "log"), name="y_axis")
     ax = check_axes(ax)
 
-    columns = _resolve_max_columns(ax, max_columns, colorbar)
-
-    def compute(wave, rate):
-        # a long waveform is pooled while its STFT is computed, chunk by chunk
-        pooled = pooled_spectrogram(wave, rate, max_columns=columns, n_fft=n_fft, hop_length=hop_length,
-                                    win_length=win_length, window=window, power=power)
-        if pooled is not None:
-            return pooled
-        return F.spectrogram(wave, rate, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                             window=window, power=power)
-
-    with one_thread():
-        feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
-        # pool before the dB conversion: the max of powers is the power of the max in dB, and cheaper
-        feature = reduce_columns(feature, columns)
-        if db and feature.unit in ("power", "magnitude"):
-            feature = F.amplitude_to_db(feature, top_db=top_db)
+    stft = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, power=power)
+    feature = _energy_feature(waveform, sample_rate, _resolve_max_columns(ax, max_columns, colorbar), stft,
+                              db=db, top_db=top_db)
     return plot_feature(feature, ax=ax, y_axis=y_axis if feature.kind == "linear" else None, cmap=cmap,
                         colorbar=colorbar, max_columns=max_columns, **kwargs)
 
@@ -527,22 +534,10 @@ def plot_mel_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, win_le
     """
     ax = check_axes(ax)
 
-    columns = _resolve_max_columns(ax, max_columns, colorbar)
-
-    def compute(wave, rate):
-        mel = dict(n_mels=n_mels, f_min=f_min, f_max=f_max, norm=norm, mel_scale=mel_scale)
-        pooled = pooled_spectrogram(wave, rate, max_columns=columns, n_fft=n_fft, hop_length=hop_length,
-                                    win_length=win_length, window=window, power=power, mel=mel)
-        if pooled is not None:
-            return pooled
-        return F.mel_spectrogram(wave, rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length, **mel,
-                                 window=window, power=power)
-
-    with one_thread():
-        feature = _check_feature(_feature_or_compute(waveform, sample_rate, compute))
-        feature = reduce_columns(feature, columns)
-        if db and feature.unit in ("power", "magnitude"):
-            feature = F.amplitude_to_db(feature, top_db=top_db)
+    stft = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, power=power)
+    mel = dict(n_mels=n_mels, f_min=f_min, f_max=f_max, norm=norm, mel_scale=mel_scale)
+    feature = _energy_feature(waveform, sample_rate, _resolve_max_columns(ax, max_columns, colorbar), stft, mel=mel,
+                              db=db, top_db=top_db)
     return plot_feature(feature, ax=ax, cmap=cmap, colorbar=colorbar, max_columns=max_columns, **kwargs)
 
 
