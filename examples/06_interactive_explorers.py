@@ -28,6 +28,7 @@ all of them.
 import time
 
 import ipywidgets
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import Audio
@@ -216,6 +217,23 @@ print(f"whole figure redrawn:                  {median_ms(full_redraw):6.1f} ms"
 # only the pixels that changed. The benchmark on the :doc:`Performance page </performance>`
 # compares both with an ``interact`` rebuild measured in the same run.
 #
+# Updating a picture yourself
+# ---------------------------
+#
+# Under every explorer is one public hook, :func:`audioviz.update_feature_image`: it puts a new
+# :class:`~audioviz.Feature` into an image drawn by :func:`audioviz.plot_feature`, pooled to the
+# pixels of the Axes, with the new feature's extent, colour limits and axis ticks. Use it in your
+# own callbacks or animations instead of drawing a new figure each time. Here one image goes from
+# a linear to a mel spectrogram of the same STFT, and its frequency axis changes with it.
+
+fig, ax = plt.subplots(figsize=(8, 2.8), layout="constrained")
+spec = audioviz.spectrogram(clip, sample_rate, n_fft=1024, hop_length=256)
+image = audioviz.plot_feature(spec.to_db(), ax=ax)
+audioviz.update_feature_image(image, audioviz.mel_spectrogram(spec, n_mels=64).to_db())
+ax.set_title("One image, updated in place: now a mel spectrogram of the same STFT")
+plt.show()
+
+# %%
 # Build your own explorer
 # -----------------------
 #
