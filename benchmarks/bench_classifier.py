@@ -21,15 +21,15 @@ Writes ``benchmarks/results/classifier.json``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _report import environment, utc_now, write_result
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -154,14 +154,10 @@ def main(argv=None) -> int:
         "columns": columns,
         "rows": rows,
         "confusion_real": ours["real"]["confusion"] if real else None,
-        "environment": {"python": platform.python_version(), "torch": _torch.__version__,
-                        "cpus": os.cpu_count(), "device": metrics["device"]},
-        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "environment": environment(torch=_torch.__version__, device=metrics["device"]),
+        "generated": utc_now(),
     }
-    out = HERE / "results" / "classifier.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out.relative_to(REPO)}")
+    write_result("classifier", result)
     return 0
 
 

@@ -23,15 +23,14 @@ Writes ``benchmarks/results/plots.json``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
-import json
 import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from _report import environment, utc_now, write_result
 
 import matplotlib
 
@@ -164,17 +163,10 @@ def main(argv=None) -> int:
         "columns": columns,
         "rows": rows,
         "runs": {k: [round(x, 4) for x in v] for k, v in runs.items()},
-        "environment": {"python": platform.python_version(), "numpy": np.__version__,
-                        "matplotlib": matplotlib.__version__, "torch": torch.__version__,
-                        "librosa": librosa.__version__, "cpus": os.cpu_count(),
-                        "torch_threads": torch.get_num_threads(),
-                        "load_average": [round(x, 2) for x in os.getloadavg()]},
-        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "environment": environment(numpy=np.__version__, matplotlib=matplotlib.__version__, torch=torch.__version__, librosa=librosa.__version__, torch_threads=torch.get_num_threads()),
+        "generated": utc_now(),
     }
-    out = HERE / "results" / "plots.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out.relative_to(REPO)}")
+    write_result("plots", result)
     return 0
 
 

@@ -22,16 +22,15 @@ Writes ``benchmarks/results/synth.json``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
-import platform
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _report import environment, utc_now, write_result
 
 import numpy as np
 
@@ -187,15 +186,10 @@ def main(argv=None) -> int:
         "columns": columns,
         "rows": rows,
         "runs": {k: [round(x, 1) for x in v] for k, v in measured.items()},
-        "environment": {"python": platform.python_version(), "numpy": np.__version__, "librosa": librosa.__version__,
-                        "scipy": scipy.__version__, "cpus": os.cpu_count(),
-                        "load_average": [round(x, 2) for x in os.getloadavg()]},
-        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "environment": environment(numpy=np.__version__, librosa=librosa.__version__, scipy=scipy.__version__),
+        "generated": utc_now(),
     }
-    out = HERE / "results" / "synth.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out.relative_to(REPO)}")
+    write_result("synth", result)
     return 0
 
 

@@ -29,16 +29,15 @@ Writes ``benchmarks/results/widgets.json``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
-import json
 import os
-import platform
 import statistics
 import sys
 import time
 import warnings
 from pathlib import Path
+
+from _report import environment, utc_now, write_result
 
 import matplotlib
 
@@ -227,16 +226,10 @@ def main(argv=None) -> int:
         "per_control_median_ms": {k: round(statistics.median(v), 2) for k, v in per_control.items()},
         "cpu_median_ms": {k: round(v, 2) for k, v in cpu_ms.items()},
         "runs_ms": {k: [round(1000 * x, 2) for x in v] for k, v in runs.items()},
-        "environment": {"python": platform.python_version(), "numpy": np.__version__,
-                        "matplotlib": matplotlib.__version__, "torch": torch.__version__, "cpus": os.cpu_count(),
-                        "torch_threads": args.threads,
-                        "load_average": [round(x, 2) for x in os.getloadavg()]},
-        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "environment": environment(numpy=np.__version__, matplotlib=matplotlib.__version__, torch=torch.__version__, torch_threads=args.threads),
+        "generated": utc_now(),
     }
-    out = HERE / "results" / "widgets.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out.relative_to(REPO)}")
+    write_result("widgets", result)
     return 0
 
 
