@@ -10,6 +10,8 @@ individual samples once there are few enough of them.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -23,6 +25,17 @@ SAMPLES_PER_PIXEL_FOR_LINE = 3
 BINS_PER_PIXEL = 2
 # Samples per block in minmax_envelope (1 MB of float32: fits in a core's L2 cache).
 _CACHE_SAMPLES = 1 << 18
+# Above this many samples the envelope is computed by several threads (numpy's reductions release
+# the GIL); below it starting them costs more than it saves.
+_PARALLEL_SAMPLES = 1 << 23
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="audioviz-envelope")
+    return _POOL
 
 
 def axes_width_pixels(ax) -> int:
@@ -54,11 +67,22 @@ def minmax_envelope(samples, n_bins: int) -> tuple[np.ndarray, np.ndarray, np.nd
     bins = values[: n_full * size].reshape(n_full, size)
     # a few bins at a time, so the max pass finds the samples the min pass just read in cache
     step = max(1, _CACHE_SAMPLES // size)
-    for first in range(0, n_full, step):
-        last = min(first + step, n_full)
-        block = bins[first:last]
-        np.min(block, axis=1, out=lows[first:last])
-        np.max(block, axis=1, out=highs[first:last])
+
+    def reduce_bins(first_bin: int, stop_bin: int) -> None:
+        for first in range(first_bin, stop_bin, step):
+            last = min(first + step, stop_bin)
+            block = bins[first:last]
+            np.min(block, axis=1, out=lows[first:last])
+            np.max(block, axis=1, out=highs[first:last])
+
+    n_workers = _pool()._max_workers if n > _PARALLEL_SAMPLES else 1
+    if n_workers > 1 and n_full >= 2 * n_workers:
+        # each thread writes its own slice of lows/highs: no two touch the same bins
+        bounds = np.linspace(0, n_full, n_workers + 1).astype(int)
+        for future in [_pool().submit(reduce_bins, a, b) for a, b in zip(bounds[:-1], bounds[1:])]:
+            future.result()
+    else:
+        reduce_bins(0, n_full)
     if n_full < n_out:
         tail = values[n_full * size:]
         lows[-1], highs[-1] = tail.min(), tail.max()

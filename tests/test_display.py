@@ -755,3 +755,18 @@ def test_sampling_the_data_first_gives_the_same_pixels(tone, kind, y_axis):
         pictures.append(np.asarray(fig.canvas.buffer_rgba()).copy())
         plt.close(fig)
     np.testing.assert_array_equal(pictures[0], pictures[1])
+
+
+def test_envelope_of_a_long_signal_is_exact_when_computed_by_several_threads():
+    from audioviz import _waveform
+
+    rng = np.random.default_rng(1)
+    samples = rng.standard_normal(_waveform._PARALLEL_SAMPLES + 12345).astype(np.float32)
+    starts, lows, highs = _waveform.minmax_envelope(samples, 1999)
+    size = int(starts[1])
+    for k in (0, len(starts) // 2, len(starts) - 2):
+        chunk = samples[starts[k]: starts[k] + size + 1]  # bin k plus the first sample of bin k + 1
+        assert lows[k] == chunk.min() and highs[k] == chunk.max()
+    assert lows[-1] == samples[starts[-1]:].min() and highs[-1] == samples[starts[-1]:].max()
+    # the whole signal's extremes are kept
+    assert lows.min() == samples.min() and highs.max() == samples.max()
