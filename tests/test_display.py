@@ -770,3 +770,19 @@ def test_envelope_of_a_long_signal_is_exact_when_computed_by_several_threads():
     assert lows[-1] == samples[starts[-1]:].min() and highs[-1] == samples[starts[-1]:].max()
     # the whole signal's extremes are kept
     assert lows.min() == samples.min() and highs.max() == samples.max()
+
+
+def test_silent_stretches_of_an_envelope_stay_visible_as_a_one_pixel_line():
+    wave = _noise(60.0)
+    wave[20 * SR: 40 * SR] = 0.0  # twenty seconds of digital silence
+    fig, ax = plt.subplots(figsize=(8, 2.5), dpi=100)
+    env = audioviz.plot_waveform(wave, SR, ax=ax)
+    edges, lows, highs = env.bins
+    silent = (edges[:-1] > 21) & (edges[1:] < 39)
+    assert silent.any() and np.all(lows[silent] == 0) and np.all(highs[silent] == 0)  # exact bins kept
+    fig.canvas.draw()
+    drawn = env.get_paths()[0].vertices
+    in_silence = (drawn[:, 0] > 21) & (drawn[:, 0] < 39)
+    heights_px = np.ptp(ax.transData.transform(drawn[in_silence])[:, 1])
+    assert 0.9 <= heights_px <= 1.5  # a thin line of about one pixel, centred on zero
+    np.testing.assert_allclose(drawn[in_silence, 1].mean(), 0.0, atol=1e-9)
