@@ -6,9 +6,9 @@ with the house style and writes it to an image file (PNG, SVG or PDF, by suffix)
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
+
+from ._fileio import atomic_path
 
 COMMAND_HELP = "overview figure of an audio file (waveform, spectrogram, mel, MFCC)"
 
@@ -46,15 +46,11 @@ def run(args: argparse.Namespace) -> int:
     with style():
         fig = show(audio, args.sample_rate, n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels,
                    n_mfcc=args.n_mfcc, mel_scale=args.mel_scale, title=args.title)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # write next to the target and rename, so a failed render never leaves half an image
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".part.{fmt}", dir=out.parent)
-        os.close(fd)
+        # written next to the target and renamed, so a failed render never leaves half an image
         try:
-            fig.savefig(tmp, dpi=args.dpi, format=fmt)
-            os.replace(tmp, out)
+            with atomic_path(out, suffix=f".part.{fmt}") as tmp:
+                fig.savefig(tmp, dpi=args.dpi, format=fmt)
         finally:
-            Path(tmp).unlink(missing_ok=True)
             plt.close(fig)
     print(f"wrote {out}")
     return 0

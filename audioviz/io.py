@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ import soundfile
 import torch
 import torchaudio
 
+from ._fileio import atomic_path
 from ._validation import as_waveform, check_sample_rate
 
 __all__ = ["load_audio", "save_audio"]
@@ -83,15 +83,8 @@ def save_audio(path, waveform, sample_rate: int, *, subtype: str = "PCM_16") -> 
         raise ValueError(f"path must end in .wav, .flac or .ogg, got {path.name!r}")
     if fmt == "OGG":
         subtype = "VORBIS"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            soundfile.write(handle, wave.clamp(-1, 1).T.numpy(), sample_rate, subtype=subtype, format=fmt)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        soundfile.write(handle, wave.clamp(-1, 1).T.numpy(), sample_rate, subtype=subtype, format=fmt)
     return path
 
 

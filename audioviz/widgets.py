@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from . import _explorer, _static
+from ._fileio import write_text_atomic
 
 __all__ = ["Explorer", "MelExplorer", "SpectrogramExplorer", "StaticSliders"]
 
@@ -560,17 +559,7 @@ class StaticSliders:
         """Write a complete HTML page to ``path`` (atomically) and return the path."""
         path = Path(path)
         text = _static.render_page(self.to_html(), title=f"{self.title}: {', '.join(self.names)}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        return path
+        return write_text_atomic(path, text)
 
     def __repr__(self) -> str:
         grid = ", ".join(f"{n}={v}" for n, v in zip(self.names, self.values))

@@ -88,3 +88,16 @@ def test_wav_bytes_decode_back(tone):
     assert data[:4] == b"RIFF"
     wave, rate = soundfile.read(io.BytesIO(data), dtype="float32")
     assert rate == SR and np.abs(wave - tone[0].numpy()).max() < 1e-4
+
+
+def test_saved_files_get_the_permissions_a_plain_open_would_give(tmp_path):
+    # the atomic write goes through mkstemp (0600); the result must not stay private
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = audioviz.save_audio(tmp_path / "a.wav", torch.zeros(1, 160), 16000)
+    finally:
+        os.umask(umask)
+    assert (path.stat().st_mode & 0o777) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["a.wav"]  # no temporary file left behind

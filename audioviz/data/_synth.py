@@ -21,12 +21,12 @@ import math
 import numbers
 import os
 import shutil
-import tempfile
 import wave
 from pathlib import Path
 
 import numpy as np
 
+from .._fileio import write_bytes_atomic
 from .._validation import check_positive_int
 from ._augment import CLIP_SAMPLES, SAMPLE_RATE, SynthesisConfig, coloured_noise, mains_hum, render_clip, to_pcm16
 from ._espeak import ENGLISH_ACCENTS, ESPEAK_SAMPLE_RATE, ESpeak, voice_variants
@@ -199,15 +199,7 @@ def _wav_bytes(pcm: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data)
 
 
 def _render_chunk(job) -> tuple[int, int]:

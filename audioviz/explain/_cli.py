@@ -8,9 +8,9 @@ from what the model used and from what it ignored.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
+
+from .._fileio import atomic_path
 
 COMMAND_HELP = "explain one prediction (feature maps, Grad-CAM, listening)"
 
@@ -56,15 +56,8 @@ def explain_figure(model, clip, *, layer: int = -1, n_channels: int = 6, title: 
 
 
 def _save_atomic(fig, path: Path, dpi: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=path.suffix) as tmp:
         fig.savefig(tmp, dpi=dpi)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run(args: argparse.Namespace) -> int:

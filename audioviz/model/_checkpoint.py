@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 import zipfile
 from pathlib import Path
 
 import torch
 
+from .._fileio import atomic_path
 from ._network import KeywordCNN, ModelConfig
 
 __all__ = ["load_checkpoint", "save_checkpoint"]
@@ -27,24 +27,9 @@ CHECKPOINT_VERSION = 1
 def atomic_torch_save(obj, path: Path) -> Path:
     """``torch.save`` to a temporary file beside ``path``, then rename it into place."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        _usual_permissions(tmp)
+    with atomic_path(path, suffix=".tmp") as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
-
-
-def _usual_permissions(path) -> None:
-    """Give a ``mkstemp`` file (created 0600) the permissions a normal ``open`` would (0666 - umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def save_checkpoint(path, model: KeywordCNN, *, metrics: dict | None = None) -> Path:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +20,8 @@ from torch import nn
 
 from .._validation import check_choice, check_positive_int
 from ._batch_augment import AugmentConfig, augment_waveforms, spec_augment
-from ._checkpoint import _usual_permissions, atomic_torch_save, save_checkpoint
+from .._fileio import write_text_atomic
+from ._checkpoint import atomic_torch_save, save_checkpoint
 from ._evaluate import evaluate
 from ._network import KeywordCNN, ModelConfig
 
@@ -130,15 +129,7 @@ def _load_split(root: Path, subset: str, words) -> tuple[torch.Tensor, torch.Ten
 
 
 def _atomic_json(obj, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        _usual_permissions(tmp)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(obj, fh, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(obj, indent=2))
 
 
 def _warmup_cosine(total_steps: int, warmup_fraction: float = 0.1):
