@@ -335,3 +335,11 @@ def test_tutorial_checkpoint_quick_mode_is_cached(tmp_path, monkeypatch):
 
     monkeypatch.setattr(train_module, "train", no_training)
     assert _tutorial.tutorial_checkpoint(progress=False) == path
+
+
+def test_training_leaves_the_callers_random_numbers_alone(tiny_data, tmp_path):
+    torch.manual_seed(1234)
+    expected = torch.rand(3)
+    torch.manual_seed(1234)
+    train(tmp_path, data=tiny_data, epochs=1, batch_size=8, seed=0, device="cpu", progress=False)
+    assert torch.equal(torch.rand(3), expected)

@@ -9,6 +9,7 @@ and, when the validation accuracy is the best so far, the model to ``DIR/model.p
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -18,9 +19,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .._fileio import write_text_atomic
 from .._validation import check_choice, check_positive_int
 from ._batch_augment import AugmentConfig, augment_waveforms, spec_augment
-from .._fileio import write_text_atomic
 from ._checkpoint import atomic_torch_save, save_checkpoint
 from ._evaluate import evaluate
 from ._network import KeywordCNN, ModelConfig
@@ -192,6 +193,20 @@ def _validate(model, waves, labels, device, batch_size=256):
     return total_loss / n, correct / n
 
 
+def _keeps_global_rng(function):
+    """Run ``function`` on a copy of torch's global random state: training seeds it (so that the
+    same seed gives the same model), and the caller's own random numbers must not change."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        cuda_devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+        with torch.random.fork_rng(devices=cuda_devices):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_keeps_global_rng
 def train(
     out_dir,
     *,
