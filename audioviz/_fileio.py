@@ -55,3 +55,21 @@ def write_text_atomic(path, text: str) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+@contextlib.contextmanager
+def exclusive_lock(lock_path):
+    """Hold an exclusive ``flock`` on ``lock_path`` (created if missing) for the block, so that two
+    processes never build the same dataset or model at once. A no-op where fcntl is missing
+    (Windows): builds are still atomic, only possibly done twice."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

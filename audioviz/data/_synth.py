@@ -13,7 +13,6 @@ resumes where it stopped, and a complete tree is recognised from its manifest an
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._fileio import write_bytes_atomic
+from .._fileio import exclusive_lock, write_bytes_atomic
 from .._validation import check_positive_int
 from ._augment import CLIP_SAMPLES, SAMPLE_RATE, SynthesisConfig, coloured_noise, mains_hum, render_clip, to_pcm16
 from ._espeak import ENGLISH_ACCENTS, ESPEAK_SAMPLE_RATE, ESpeak, voice_variants
@@ -309,22 +308,6 @@ def _complete(root: Path, parameters: dict) -> bool:
     return True
 
 
-@contextlib.contextmanager
-def _folder_lock(path: Path):
-    """An exclusive lock on ``path`` (a file) so that two processes never build the same tree."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no locking, builds still never look complete early
-        yield
-        return
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _processes(requested, n_jobs: int) -> int:
     if requested is None:
         try:
@@ -450,7 +433,7 @@ def synthesize_speech_commands(root, *, words=("yes", "no"), per_word: int = DEF
     root.parent.mkdir(parents=True, exist_ok=True)
     partial = root.parent / f".{root.name}.partial"
     lock = root.parent / f".{root.name}.lock"
-    with _folder_lock(lock):
+    with exclusive_lock(lock):
         if _complete(root, parameters):  # another process finished it while we waited
             return root
         state = partial / _STATE_DIR

@@ -11,11 +11,11 @@ layer gets honest, coarser axes.
 from __future__ import annotations
 
 import contextlib
-import warnings
 
 import numpy as np
 import torch
 
+from .._validation import warn_user
 from ..features import Feature, hz_to_mel, mel_filterbank
 
 def check_model(model):
@@ -62,7 +62,7 @@ def model_clip(model, waveform, sample_rate=None, *, name: str = "waveform") -> 
         sample_rate = config.sample_rate
     clip, notes = prepare_clip(waveform, sample_rate, target_rate=config.sample_rate)
     if notes:
-        warnings.warn(f"{name} was {'; '.join(notes)} to match the model's input", UserWarning, stacklevel=3)
+        warn_user(f"{name} was {'; '.join(notes)} to match the model's input")
     return clip
 
 

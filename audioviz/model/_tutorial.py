@@ -8,9 +8,10 @@ a tiny model on a tiny synthetic set instead, in a separate cache folder, in sec
 """
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
+
+from .._fileio import exclusive_lock
 
 __all__ = ["tutorial_checkpoint"]
 
@@ -63,7 +64,7 @@ def tutorial_checkpoint(*, progress: bool = True) -> Path:
         return checkpoint
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     # Two tutorials run at once (parallel docs builds) must not train into one folder together.
-    with _exclusive(out_dir.parent / f".{name}.lock"):
+    with exclusive_lock(out_dir.parent / f".{name}.lock"):
         if checkpoint.exists() and _finished(out_dir):
             return checkpoint
         if quick:
@@ -76,22 +77,6 @@ def tutorial_checkpoint(*, progress: bool = True) -> Path:
         else:
             train(out_dir, resume=True, progress=progress)
     return checkpoint
-
-
-@contextlib.contextmanager
-def _exclusive(lock_path: Path):
-    """Hold an exclusive ``flock`` on ``lock_path`` (no-op where fcntl is missing, e.g. Windows)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with open(lock_path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _finished(out_dir: Path) -> bool:
