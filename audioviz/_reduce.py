@@ -102,9 +102,7 @@ def pooled_spectrogram(waveform, sample_rate, *, max_columns: int, n_fft: int = 
     else:
         rows = bank.centers_mel
         kind = "mel"
-        params.update(n_mels=bank.n_mels, f_min=bank.f_min, f_max=bank.f_max, mel_scale=bank.mel_scale,
-                      norm=mel.get("norm"), empty_filters=int(bank.empty.sum()),
-                      empty_rows=bank.empty.nonzero().flatten().tolist())
+        params.update(bank.mel_params())
     return F.Feature(
         data=data,
         times=_group_times(0.0, frame_period, n_groups, group),

@@ -27,7 +27,6 @@ from ._validation import (
     check_choice,
     check_sample_rate,
     check_stft_params,
-    warn_user,
 )
 from ._reduce import one_thread, pooled_mfcc, pooled_spectrogram, reduce_columns
 from ._waveform import AdaptiveWaveform, axes_width_pixels
@@ -661,9 +660,7 @@ def plot_mel_filterbank(sample_rate=16000, *, n_fft: int = 400, n_mels: int = F.
 
 def _mark_empty_filters(ax, bank, empty, top):
     """Draw each empty filter as the triangle it was meant to be (red, dashed) and warn."""
-    mel_edges = np.linspace(float(F.hz_to_mel(bank.f_min, mel_scale=bank.mel_scale)),
-                            float(F.hz_to_mel(bank.f_max, mel_scale=bank.mel_scale)), bank.n_mels + 2)
-    hz_edges = F.mel_to_hz(mel_edges, mel_scale=bank.mel_scale)
+    hz_edges = bank.edges_hz.numpy()
     for j in np.flatnonzero(empty):
         lo, mid, hi = hz_edges[j:j + 3]
         height = 2.0 / (hi - lo) if bank.norm == "slaney" else 1.0
@@ -676,11 +673,7 @@ def _mark_empty_filters(ax, bank, empty, top):
             f"no FFT bin ({bank.sample_rate / bank.n_fft:g} Hz apart) falls inside them",
             transform=ax.transAxes, ha="right", va="top", color="red", fontsize="small",
             bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="none", alpha=0.9))
-    warn_user(
-        f"{n_empty} of n_mels={bank.n_mels} mel filters are empty: with n_fft={bank.n_fft} the FFT bins are "
-        f"{bank.sample_rate / bank.n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or a "
-        f"larger n_fft."
-    )
+    bank.warn_if_empty()
 
 
 def plot_mel_scale(*, f_min: float = 0.0, f_max: float = 8000.0, mel_scale=("htk", "slaney"), ax=None, **kwargs):

@@ -308,8 +308,37 @@ class MelFilterbank:
     norm: str | None = None
 
     @property
+    def edges_hz(self) -> torch.Tensor:
+        """Tensor ``(n_mels + 2,)``: filter ``j`` rises from ``edges_hz[j]`` to its peak at
+        ``edges_hz[j + 1]`` and falls to zero at ``edges_hz[j + 2]`` (evenly spaced in mel)."""
+        return mel_to_hz(_mel_edges(self.f_min, self.f_max, self.n_mels, self.mel_scale), mel_scale=self.mel_scale)
+
+    def mel_params(self) -> dict:
+        """The settings a mel :class:`Feature` made with this bank records in its ``params``."""
+        return {"n_mels": self.n_mels, "f_min": self.f_min, "f_max": self.f_max, "mel_scale": self.mel_scale,
+                "norm": self.norm, "empty_filters": int(self.empty.sum()),
+                "empty_rows": self.empty.nonzero().flatten().tolist()}
+
+    def warn_if_empty(self) -> None:
+        """Warn (at the learner's line) when some filters catch no FFT bin, naming the cause."""
+        n_empty = int(self.empty.sum())
+        if n_empty:
+            warn_user(
+                f"{n_empty} of n_mels={self.n_mels} mel filters are empty: with n_fft={self.n_fft} the FFT bins are "
+                f"{self.sample_rate / self.n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or "
+                f"a larger n_fft."
+            )
+
+    @property
     def n_mels(self) -> int:
         return self.weights.shape[1]
+
+
+def _mel_edges(f_min: float, f_max: float, n_mels: int, mel_scale: str) -> torch.Tensor:
+    """The ``n_mels + 2`` filter edges, evenly spaced in mel between ``f_min`` and ``f_max``."""
+    m_min = float(hz_to_mel(torch.tensor(f_min, dtype=torch.float64), mel_scale=mel_scale))
+    m_max = float(hz_to_mel(torch.tensor(f_max, dtype=torch.float64), mel_scale=mel_scale))
+    return torch.linspace(m_min, m_max, n_mels + 2, dtype=torch.float64)
 
 
 def _check_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm):
@@ -355,21 +384,13 @@ def mel_filterbank(
         # We report empty filters ourselves, naming the settings that cause them.
         warnings.simplefilter("ignore", UserWarning)
         weights = torchaudio.functional.melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate, norm, mel_scale)
-    m_min = hz_to_mel(torch.tensor(f_min, dtype=torch.float64), mel_scale=mel_scale)
-    m_max = hz_to_mel(torch.tensor(f_max, dtype=torch.float64), mel_scale=mel_scale)
-    centers_mel = torch.linspace(float(m_min), float(m_max), n_mels + 2, dtype=torch.float64)[1:-1]
-    empty = (weights.max(dim=0).values <= 0)
-    if warn_empty and bool(empty.any()):
-        warn_user(
-            f"{int(empty.sum())} of n_mels={n_mels} mel filters are empty: with n_fft={n_fft} the FFT bins are "
-            f"{sample_rate / n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or a larger n_fft.",
-        )
-    return MelFilterbank(
+    centers_mel = _mel_edges(f_min, f_max, n_mels, mel_scale)[1:-1]
+    bank = MelFilterbank(
         weights=weights,
         frequencies=torch.linspace(0, sample_rate / 2, n_freqs, dtype=torch.float64),
         centers_mel=centers_mel,
         centers_hz=mel_to_hz(centers_mel, mel_scale=mel_scale),
-        empty=empty,
+        empty=weights.max(dim=0).values <= 0,
         mel_scale=mel_scale,
         sample_rate=sample_rate,
         n_fft=n_fft,
@@ -377,6 +398,9 @@ def mel_filterbank(
         f_max=f_max,
         norm=norm,
     )
+    if warn_empty:
+        bank.warn_if_empty()
+    return bank
 
 
 def mel_spectrogram(
@@ -452,9 +476,7 @@ def mel_spectrogram(
         data=data,
         rows=bank.centers_mel,
         kind="mel",
-        params={**spec.params, "n_mels": n_mels, "f_min": bank.f_min, "f_max": bank.f_max,
-                "mel_scale": mel_scale, "norm": norm, "empty_filters": int(bank.empty.sum()),
-                "empty_rows": bank.empty.nonzero().flatten().tolist()},
+        params={**spec.params, **bank.mel_params()},
     )
 
 
