@@ -39,6 +39,7 @@ _EXPORTS = {
     "show": "audioviz.display",
     "style": "audioviz.display",
     "update_feature_image": "audioviz.display",
+    "FeatureImage": "audioviz._feature_image",
     "TimeFormatter": "audioviz.display",
     "HzFormatter": "audioviz.display",
     "MelHzFormatter": "audioviz.display",
