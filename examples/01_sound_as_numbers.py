@@ -2,6 +2,9 @@
 Sound as numbers
 ================
 
+**Run it yourself:** this page needs only audioviz (see the Install page); it makes every sound it
+uses on the spot, so no data is read or downloaded.
+
 A microphone turns the tiny changes of air pressure at one point in a room into a voltage, and a
 sound card measures that voltage many thousands of times a second. What a computer keeps is just
 that list of measurements. Everything a machine will ever "hear" (spectrograms, mel features, a
@@ -62,9 +65,23 @@ ax.set_title("One second of a 440 Hz tone at 16 kHz")
 plt.show()
 
 # %%
-# **What to notice:** at this zoom the 440 cycles are far too close together to see; the plot
-# shows a solid band between -0.5 and +0.5, the **amplitude** of the tone. Zooming in to the
-# first 5 milliseconds shows the individual samples: each dot is one number of the tensor.
+# **What to notice:** at this zoom the cycles are far too close together to see; the plot shows
+# a band between -0.5 and +0.5, the **amplitude** of the tone. The band is not quite solid: it
+# has faint lobes that look like a slow beating. They are not in the sound. The plot draws, for
+# each column of pixels, the lowest and highest sample in it, and a column is shorter than one
+# cycle, so some columns catch a crest and others miss it; the pattern is the pixel grid and the
+# cycles drifting in and out of step (an aliasing of the *picture*, of the kind this page ends
+# with). The numbers say the tone is steady:
+
+samples_per_cycle = sample_rate / 440
+samples_per_pixel = tone.shape[-1] / (ax.get_window_extent().width)
+tenths = tone[0].reshape(10, -1)  # ten stretches of 0.1 s
+print(f"one cycle: {samples_per_cycle:.1f} samples; one pixel column: {samples_per_pixel:.1f} samples")
+print("peak of each tenth of a second:", [round(float(v), 3) for v in tenths.abs().max(dim=1).values])
+
+# %%
+# Zooming in to the first 5 milliseconds shows the individual samples: each dot is one number of
+# the tensor.
 
 first = int(0.005 * sample_rate)  # 5 ms = 80 samples
 fig, ax = plt.subplots(figsize=(8, 2.5), layout="constrained")
@@ -75,9 +92,9 @@ ax.legend(loc="upper right")
 plt.show()
 
 # %%
-# **What to notice:** one cycle of 440 Hz lasts 1/440 s, about 2.3 ms, and holds about
-# 16000 / 440 = 36 samples. The line between the dots is drawn by matplotlib; the computer only
-# has the dots.
+# **What to notice:** one cycle of 440 Hz lasts 1/440 s and holds ``sample_rate / 440`` samples
+# (printed above). The line between the dots is drawn by matplotlib; the computer only has the
+# dots.
 #
 # Amplitude: how far from zero
 # ----------------------------
@@ -100,7 +117,7 @@ Audio(loud.numpy(), rate=sample_rate, normalize=False)
 # ±1, which is called **clipping**. A clipped sine has flat tops, and those sharp corners are heard
 # as a harsh buzz of new, higher frequencies that were not in the original tone.
 
-too_loud = 3 * tone  # peak 1.5: beyond what a file can hold
+too_loud = 3 * tone  # three times the peak of 0.5: beyond what a file can hold
 clipped = too_loud.clamp(-1.0, 1.0)
 
 fig, ax = plt.subplots(figsize=(8, 2.5), layout="constrained")
@@ -108,11 +125,14 @@ audioviz.plot_waveform(too_loud[:, :first], sample_rate, ax=ax, color="0.7")
 audioviz.plot_waveform(clipped[:, :first], sample_rate, ax=ax, color="C3")
 ax.axhline(1.0, color="k", linewidth=0.8, linestyle="--")
 ax.axhline(-1.0, color="k", linewidth=0.8, linestyle="--")
+peak_asked = float(too_loud.abs().max())
+ax.set_ylim(-1.1 * peak_asked, 1.1 * peak_asked)  # room for the whole grey curve, not just +-1
 ax.set_title("Clipping: what was asked for (grey) and what comes out (red)")
 plt.show()
 
 # %%
-# **What to notice:** the red curve follows the grey one until it reaches ±1 and then stays flat.
+# **What to notice:** the grey curve asks for peaks of ±1.5; the red curve follows it until it
+# reaches ±1 (dashed) and then stays flat.
 # Listen to the difference: the pitch is still 440 Hz, but it now buzzes.
 
 Audio(clipped.numpy(), rate=sample_rate, normalize=False)
@@ -208,10 +228,10 @@ ax.plot(t_fine, torch.sin(2 * torch.pi * 7000 * t_fine), color="0.75", linewidth
 ax.plot(t_samples, torch.sin(2 * torch.pi * 7000 * t_samples), "o", color="C3", label="samples at 8 kHz")
 ax.plot(t_fine, torch.sin(2 * torch.pi * -1000 * t_fine), color="C3", linewidth=1, linestyle="--",
         label="what they describe: 1 kHz")
+ax.set_xlabel("Time")  # TimeFormatter adds the unit its ticks use: "Time (ms)"
 ax.xaxis.set_major_formatter(audioviz.TimeFormatter())
-ax.set_xlabel("time (s)")
 ax.set_ylabel("amplitude")
-ax.legend(loc="upper right", fontsize="small")
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # beside, not over the dots
 ax.set_title("Aliasing: 7 kHz sampled at 8 kHz is indistinguishable from 1 kHz")
 plt.show()
 
@@ -256,6 +276,14 @@ Audio(proper.numpy(), rate=sample_rate // 2, normalize=False)
 # A waveform cannot show this, but a **spectrogram** can: time across, frequency up, loudness as
 # colour. The next tutorial builds one step by step; here we just use
 # :func:`audioviz.plot_spectrogram` to look at the three versions on the same frequency axis.
+#
+# The colour is a level in **decibels** (dB), ``10 * log10`` of the power in each cell of the
+# picture, the convention of torchaudio's ``AmplitudeToDB`` that audioviz follows: 0 dB is a power
+# of 1 in torchaudio's units, and only differences matter here (every 10 dB is ten times the
+# power). Tutorial 3 explains decibels and their reference in full; every spectrogram colorbar of
+# these tutorials names this convention.
+
+DB_LABEL = "dB re. power 1"
 
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), sharey=True, layout="constrained")
 versions = [(chirp, sample_rate, "original, 16 kHz"),
@@ -268,8 +296,17 @@ for ax in axes:
     ax.set_ylim(0, sample_rate / 2)  # the same 0 to 8 kHz for all three
 for ax in axes[1:]:
     ax.set_ylabel("")
-fig.colorbar(image, ax=axes, label="dB")
+fig.colorbar(image, ax=axes, label=DB_LABEL)
 plt.show()
+
+# How weak the folded leak of the filtered version is: its loudest cell at two moments after the
+# chirp passed 4 kHz, against the loudest cell of the chirp itself.
+proper_db = audioviz.spectrogram(proper, sample_rate // 2, n_fft=512).to_db()
+chirp_top = float(proper_db.data.max())
+for moment in (1.75, 2.75):
+    column = int(torch.argmin((proper_db.times - moment).abs()))
+    print(f"leak at {moment} s: {chirp_top - float(proper_db.data[0, :, column].max()):.0f} dB "
+          f"below the chirp's loudest cell")
 
 # %%
 # **What to notice:**
@@ -279,8 +316,10 @@ plt.show()
 #   falling pitch you heard. Those frequencies were never in the sound at that time; a model fed
 #   this audio would learn from things that are not there.
 # * Right: the filter removed what 8 kHz cannot hold, and the rest is untouched. A faint trace of
-#   the fold remains just after 1.5 s: no real filter cuts off instantly, so the frequencies just
-#   above 4 kHz get through weakened, 30 dB and more below the chirp, and fade fast.
+#   the fold remains after 1.5 s: no real filter cuts off instantly, so frequencies above 4 kHz
+#   get through weakened (the printed lines say by how much). The further the chirp climbs above
+#   4 kHz, the deeper it is in the filter's stop band and the weaker the leak, but on this
+#   picture's colour scale it stays visible almost to the end: weak, not gone.
 # * The white upper half of the middle and right panels is the honest limit of an 8 kHz
 #   recording: it has no numbers for anything above 4 kHz.
 #
