@@ -8,9 +8,27 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._fileio import atomic_path
+from ._fileio import atomic_path, check_writable
 
-COMMAND_HELP = "overview figure of an audio file (waveform, spectrogram, mel, MFCC)"
+# Upper bounds that keep a typo from asking for gigabytes (a 2**20-point FFT is already absurd).
+_MAX_FFT = 1 << 20
+_MAX_DPI = 2400
+
+
+def _bounded_int(low: int, high: int):
+    """An argparse type: an integer in ``[low, high]``, else a usage error naming the option."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {value}")
+        return value
+
+    parse.__name__ = "integer"  # argparse names the type in its message
+    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,13 +36,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", "-o", metavar="FIG", default=None,
                         help="image to write (.png, .svg or .pdf). Default: AUDIO's name with .png, "
                              "in the current folder")
-    parser.add_argument("--sample-rate", type=int, default=None, help="resample to this rate in Hz first")
-    parser.add_argument("--n-fft", type=int, default=400, help="FFT size (default: 400)")
-    parser.add_argument("--hop-length", type=int, default=None, help="samples between frames (default: n_fft // 2)")
-    parser.add_argument("--n-mels", type=int, default=64, help="mel filters (default: 64)")
-    parser.add_argument("--n-mfcc", type=int, default=20, help="MFCC coefficients (default: 20)")
+    parser.add_argument("--sample-rate", type=_bounded_int(1, 1_000_000), default=None,
+                        help="resample to this rate in Hz first")
+    parser.add_argument("--n-fft", type=_bounded_int(1, _MAX_FFT), default=400, help="FFT size (default: 400)")
+    parser.add_argument("--hop-length", type=_bounded_int(1, _MAX_FFT), default=None,
+                        help="samples between frames (default: n_fft // 2)")
+    parser.add_argument("--n-mels", type=_bounded_int(1, 1024), default=64, help="mel filters (default: 64)")
+    parser.add_argument("--n-mfcc", type=_bounded_int(1, 1024), default=20, help="MFCC coefficients (default: 20)")
     parser.add_argument("--mel-scale", choices=("htk", "slaney"), default="htk", help="mel scale (default: htk)")
-    parser.add_argument("--dpi", type=int, default=150, help="resolution of the image (default: 150)")
+    parser.add_argument("--dpi", type=_bounded_int(1, _MAX_DPI), default=150,
+                        help="resolution of the image (default: 150)")
     parser.add_argument("--title", default=None, help="figure title (default: file name, duration, rate)")
 
 
@@ -38,11 +59,16 @@ def run(args: argparse.Namespace) -> int:
 
     audio = Path(args.audio)
     out = Path(args.out) if args.out else Path(audio.stem + ".png")
+    if audio.is_dir():
+        raise IsADirectoryError(f"AUDIO must be an audio file, got the folder {str(audio)!r}; "
+                                f"give the path of a WAV, FLAC or OGG file in it")
+    if out.is_dir():
+        raise IsADirectoryError(f"--out must be an image file name, got the folder {str(out)!r}; "
+                                f"add a file name such as {str(out / (audio.stem + '.png'))!r}")
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg", "pdf"):
         raise ValueError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
-    if args.dpi <= 0:
-        raise ValueError(f"--dpi must be a positive number of dots per inch, got {args.dpi}")
+    check_writable(out)  # before the drawing, which takes a while on long audio
     with style():
         fig = show(audio, args.sample_rate, n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels,
                    n_mfcc=args.n_mfcc, mel_scale=args.mel_scale, title=args.title)

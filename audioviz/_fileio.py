@@ -7,6 +7,7 @@ interruption leaves the old file (or none) and no half-written one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -20,9 +21,26 @@ def _usual_permissions(path) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
+def _about(exc: OSError, path: Path) -> OSError:
+    """``exc`` reworded to name ``path`` (the file the user asked for) instead of our temporary
+    file, or as is when it names something else."""
+    named = None if exc.filename is None else Path(os.fsdecode(exc.filename))
+    ours = named is None or named == path.parent or (named.parent == path.parent and named.name.startswith(f".{path.name}."))
+    if exc.errno is None or not ours:
+        return exc
+    if isinstance(exc, FileExistsError) and not path.parent.is_dir():
+        # mkdir of a folder that exists as a file: the path runs through a file
+        return NotADirectoryError(errno.ENOTDIR, "Not a directory", str(path))
+    return type(exc)(exc.errno, exc.strerror, str(path))
+
+
 @contextlib.contextmanager
 def atomic_path(path, *, suffix: str = ".part"):
     """Yield a temporary path beside ``path``; when the block succeeds it replaces ``path``.
+
+    An ``OSError`` from making the folder, the temporary file, the block's writes or the final
+    rename is raised again naming ``path`` (not the temporary name), so a message such as
+    "disk full" or "permission denied" points at the file the user asked for.
 
     Args:
         path: the file to write; its folder is created.
@@ -30,19 +48,56 @@ def atomic_path(path, *, suffix: str = ".part"):
             format from it, as ``savefig`` does).
 
     Example:
-        >>> with atomic_path("out.json") as tmp:  # doctest: +SKIP
-        ...     Path(tmp).write_text("{}")
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "out.json"
+        >>> with atomic_path(target) as tmp:
+        ...     _ = Path(tmp).write_text("{}")
+        >>> target.read_text()
+        '{}'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as exc:
+        raise _about(exc, path) from None
     os.close(fd)
     try:
         _usual_permissions(tmp)
-        yield Path(tmp)
-        os.replace(tmp, path)
+        try:
+            yield Path(tmp)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _about(exc, path) from exc
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def check_writable(path) -> Path:
+    """Raise the ``OSError`` that writing ``path`` would meet, before any work is done for it.
+
+    The nearest existing folder on the way to ``path`` must be a folder audioviz may write in;
+    ``path`` itself must not be a folder. Nothing is created.
+
+    Example:
+        >>> check_writable("/proc/version/out.png")
+        Traceback (most recent call last):
+        ...
+        NotADirectoryError: [Errno 20] Not a directory: '/proc/version/out.png'
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    return path
 
 
 def write_bytes_atomic(path, data: bytes) -> Path:

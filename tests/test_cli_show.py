@@ -40,15 +40,25 @@ def test_default_output_name_follows_the_audio(wav, tmp_path, monkeypatch):
     (["show", "missing.wav", "--out", "x.png"], "audio file not found: missing.wav"),
     (["show", "{wav}", "--out", "x.jpg"], "--out must end in .png, .svg or .pdf"),
     (["show", "{wav}", "--out", "x.png", "--hop-length", "999"], r"hop_length must be <= n_fft (400), got 999"),
-    (["show", "{wav}", "--out", "x.png", "--dpi", "0"], "--dpi must be a positive number"),
+    (["show", "{wav}", "--out", "{tmp}"], "--out must be an image file name, got the folder"),
+    (["show", "{tmp}", "--out", "x.png"], "AUDIO must be an audio file, got the folder"),
+    (["show", "{wav}", "--out", "{wav}/x.png"], "not a directory"),
 ])
 def test_errors_are_one_clear_line(wav, tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
-    args = [a.replace("{wav}", str(wav)) for a in args]
-    assert main(args) == 2
+    args = [a.replace("{wav}", str(wav)).replace("{tmp}", str(tmp_path)) for a in args]
+    assert main(args) == 1
     err = capsys.readouterr().err
-    assert err.startswith("audioviz show: error:") and message in err
+    assert err.startswith("audioviz: error:") and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("option, value", [("--dpi", "0"), ("--n-fft", "-4"), ("--n-mels", "lots"),
+                                           ("--n-fft", str(1 << 40))])
+def test_out_of_range_options_are_usage_errors(wav, capsys, option, value):
+    assert main(["show", str(wav), option, value]) == 2
+    assert f"argument {option}:" in capsys.readouterr().err
 
 
 def test_module_entry_point_runs(wav, tmp_path):

@@ -213,7 +213,7 @@ def test_command_line(tmp_path, capsys):
     assert (tmp_path / "cli" / "manifest.json").is_file()
     assert main(["data", "info", "--root", str(tmp_path / "cli")]) == 0
     assert "training" in capsys.readouterr().out
-    assert main(["data", "synth", "--root", str(tmp_path / "bad"), "--words", "yes,maybe"]) == 2
+    assert main(["data", "synth", "--root", str(tmp_path / "bad"), "--words", "yes,maybe"]) == 1
     assert "maybe" in capsys.readouterr().err
 
 

@@ -305,7 +305,7 @@ def test_cli_train_and_evaluate_json(tiny_data, trained, tmp_path, capsys):
     code = main(["train", "--out", str(tmp_path / "cli_run"), "--data", str(tiny_data), "--epochs", "1",
                  "--device", "cpu", "--quiet"])
     assert code == 0 and (tmp_path / "cli_run" / "model.pt").exists()
-    assert main(["evaluate", "--checkpoint", str(tmp_path / "nope.pt"), "--data", str(tiny_data)]) == 2
+    assert main(["evaluate", "--checkpoint", str(tmp_path / "nope.pt"), "--data", str(tiny_data)]) == 1
     assert "checkpoint not found" in capsys.readouterr().err
 
 
