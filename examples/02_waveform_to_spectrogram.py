@@ -2,6 +2,9 @@
 From waveform to spectrogram
 ============================
 
+**Run it yourself:** this page needs only audioviz (see the Install page); it makes its test sound
+on the spot, so no data is read or downloaded.
+
 The waveform of the first tutorial shows *when* a sound happens and *how loud* it is, but not
 *which frequencies* it contains, and frequencies are what tell an "ee" from an "oo", or a whistle
 from a hiss. A **spectrogram** shows them: time runs across, frequency runs up, and colour says how
@@ -99,14 +102,19 @@ for i, start in enumerate(range(int(0.5 * sample_rate), int(0.5 * sample_rate) +
     ax.axvspan(start / sample_rate, (start + n_fft) / sample_rate, ymin=0.05 + 0.22 * i, ymax=0.25 + 0.22 * i,
                color=f"C{i}", alpha=0.5, label=f"frame starting at {start / sample_rate:.2f} s")
 ax.set_xlim(0.49, 0.56)
-ax.legend(loc="upper right", fontsize="small")
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # beside the frames, not on them
 ax.set_title("Four consecutive frames of 25 ms, each starting 10 ms after the previous one")
 plt.show()
 
 # %%
-# **What to notice:** each coloured bar is one frame; they overlap by 15 ms, so every moment of the
-# sound is seen by two or three frames. 2.5 s of sound with a 10 ms hop gives about 250 frames,
-# and each will become one column of the spectrogram.
+# **What to notice:** each coloured bar is one frame; they overlap by ``n_fft - hop_length``
+# samples, so every moment of the sound is seen by two or three frames. Each frame will become
+# one column of the spectrogram:
+
+print(f"overlap: {(n_fft - hop_length) / sample_rate * 1000:.0f} ms; "
+      f"{sound.shape[-1] / sample_rate} s of sound gives {1 + sound.shape[-1] // hop_length} frames")
+
+# %%
 #
 # Step 2: the window
 # ------------------
@@ -130,8 +138,8 @@ axes[1].set_title("Hann window")
 axes[2].plot(frame_times, frame * window, color="C2")
 axes[2].set_title("frame x window")
 for ax in axes:
+    ax.set_xlabel("Time")  # TimeFormatter names the unit its ticks use: "Time (ms)" here
     ax.xaxis.set_major_formatter(audioviz.TimeFormatter())
-    ax.set_xlabel("time (s)")
 axes[0].set_ylabel("amplitude")
 plt.show()
 
@@ -146,33 +154,43 @@ plt.show()
 # The **fast Fourier transform** writes the ``n_fft`` samples of a frame as a sum of sines and
 # tells how strong each one is. For a real signal it returns ``n_fft // 2 + 1`` values, one per
 # **frequency bin**; bin ``k`` is at ``k * sample_rate / n_fft`` Hz, so the bins are
-# ``16000 / 400 = 40`` Hz apart and run from 0 Hz to the Nyquist frequency, 8000 Hz.
+# ``sample_rate / n_fft`` Hz apart and run from 0 Hz to the Nyquist frequency (printed below).
 #
-# Here is the chord frame, with and without the window. Magnitudes are in decibels (the next
-# tutorial explains them; for now: every 20 dB down is 10 times smaller).
+# Here is the chord frame, with and without the window. Levels are in decibels, ``10 * log10`` of
+# the power ``|FFT|²`` (the convention of the spectrograms below and of tutorial 1: "dB re.
+# power 1"; the next tutorial explains decibels; for now: every 20 dB down is 10 times smaller in
+# amplitude).
 
 bin_hz = torch.fft.rfftfreq(n_fft, d=1 / sample_rate)  # the frequency of every bin, in Hz
 print(f"{bin_hz.numel()} bins, {bin_hz[1]:.0f} Hz apart, from {bin_hz[0]:.0f} to {bin_hz[-1]:.0f} Hz")
 
 
-def magnitude_db(x):
-    magnitude = torch.fft.rfft(x).abs()
-    return 20 * torch.log10(magnitude / magnitude.max() + 1e-6)
+DB_LABEL = "dB re. power 1"
+
+
+def power_db(x):
+    """10 log10 |FFT|² of a frame: the dB of one spectrogram column (floored at -100 dB)."""
+    return 10 * torch.log10(torch.fft.rfft(x).abs() ** 2 + 1e-10)
 
 
 fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
-ax.plot(bin_hz, magnitude_db(frame), color="0.6", label="no window (rectangular)")
-ax.plot(bin_hz, magnitude_db(frame * window), color="C2", label="Hann window")
+rectangular_db, hann_db = power_db(frame), power_db(frame * window)
+ax.plot(bin_hz, rectangular_db, color="0.6", label="no window (rectangular)")
+ax.plot(bin_hz, hann_db, color="C2", label="Hann window")
 ax.axvline(1000, color="k", linestyle=":", linewidth=1)
 ax.axvline(1050, color="k", linestyle=":", linewidth=1)
 ax.xaxis.set_major_formatter(audioviz.HzFormatter())
 ax.set_xlim(0, 4000)
-ax.set_ylim(-100, 5)
+ax.set_ylim(-100, 10 + float(rectangular_db.max()))
 ax.set_xlabel("frequency (Hz)")
-ax.set_ylabel("magnitude (dB re. peak)")
+ax.set_ylabel(f"level ({DB_LABEL})")
 ax.legend(loc="upper right")
 ax.set_title("FFT of one 25 ms frame of the 1000 + 1050 Hz chord")
 plt.show()
+
+far = bin_hz > 2000  # far from the tones, where the frame has nothing
+print(f"below the peak, beyond 2 kHz: no window {float(rectangular_db.max() - rectangular_db[far].max()):.0f} dB, "
+      f"Hann window {float(hann_db.max() - hann_db[far].max()):.0f} dB")
 
 # %%
 # **What to notice:**
@@ -180,10 +198,10 @@ plt.show()
 # * Both curves peak near 1000 Hz (dotted lines: the two true tones). With bins 40 Hz apart and a
 #   25 ms frame, the two tones 50 Hz apart merge into **one** broad peak: this frame is too short
 #   to resolve them. Keep that in mind for the trade-off.
-# * Without a window (grey), the leaked energy never falls more than 40 to 50 dB below the peak,
-#   at any frequency: it would paint a haze over the whole spectrogram. With the Hann window
-#   (green) it falls below -80 dB within 1 kHz of the tones: far from 1 kHz the frame really is
-#   silent, and the picture says so.
+# * Without a window (grey), the leaked energy stays high at every frequency (the printed line
+#   says how far below the peak it is beyond 2 kHz): it would paint a haze over the whole
+#   spectrogram. With the Hann window (green) it falls far deeper: far from 1 kHz the frame
+#   really is silent, and the picture says so.
 #
 # All steps in one figure
 # -----------------------
@@ -197,8 +215,8 @@ plt.show()
 
 # %%
 # **What to notice:** the FFT of a vowel frame is a comb of **harmonics**, evenly spaced peaks at
-# multiples of the pitch (about 150 Hz here), and the peaks are tallest near the resonances of the
-# mouth, around 730 and 1090 Hz and again near 2440 Hz. Turned upright, that comb is exactly the
+# multiples of the pitch (it glides from 120 to 180 Hz, so it is halfway at 0.5 s), and the peaks
+# are tallest near the resonances of the mouth, around 730 and 1090 Hz and again near 2440 Hz. Turned upright, that comb is exactly the
 # outlined column of the spectrogram: a spectrogram is nothing but these FFTs side by side.
 #
 # Step 4: the spectrogram
@@ -220,7 +238,7 @@ print(f"row frequencies: {spec.rows[0]:.0f} Hz, {spec.rows[1]:.0f} Hz, ... {spec
 # as torchaudio frames the signal (``center=True``: the signal is padded by ``n_fft // 2`` samples
 # at each end, by reflection, so that column ``t`` is centred on sample ``t * hop_length``):
 
-column = 50  # the column centred at 50 * 10 ms = 0.5 s
+column = 50  # the column centred at 50 hops of 10 ms
 padded = torch.nn.functional.pad(sound.unsqueeze(0), (n_fft // 2, n_fft // 2), mode="reflect")[0, 0]
 by_hand = torch.fft.rfft(padded[column * hop_length : column * hop_length + n_fft] * window).abs() ** 2
 difference = (by_hand - spec.data[0, :, column]).abs().max() / by_hand.max()
@@ -233,10 +251,12 @@ print(f"column {column} is centred at {spec.times[column]:.2f} s; relative diffe
 # does the computing, the decibels and the colorbar in one call. Both give the same picture:
 
 fig, (ax_a, ax_b) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
-audioviz.plot_feature(spec.to_db(), ax=ax_a)
+image_a = audioviz.plot_feature(spec.to_db(), ax=ax_a)
 ax_a.set_title("plot_feature(spectrogram(...).to_db())")
-audioviz.plot_spectrogram(sound, sample_rate, n_fft=n_fft, hop_length=hop_length, ax=ax_b)
+image_b = audioviz.plot_spectrogram(sound, sample_rate, n_fft=n_fft, hop_length=hop_length, ax=ax_b)
 ax_b.set_title("plot_spectrogram(sound, sample_rate, n_fft=400, hop_length=160)")
+for image in (image_a, image_b):
+    image.colorbar.set_label(DB_LABEL)  # the colorbar says "dB"; name the convention
 plt.show()
 
 # %%
@@ -244,10 +264,10 @@ plt.show()
 #
 # * the vowel is a stack of rising lines (the harmonics follow the gliding pitch) that are bright
 #   near the mouth's resonances;
-# * each click is a thin vertical line: a click contains all frequencies at one instant. At this
-#   frame length the two clicks 30 ms apart are just about two lines;
+# * a click is a vertical line: it contains all frequencies at one instant. At this frame length
+#   the two clicks 30 ms apart merge into one bar a few columns wide;
 # * the chord is one horizontal band near 1 kHz: the two tones, 50 Hz apart, are *not* separated,
-#   and the band pulses with their 50 Hz beating.
+#   and the band flickers from column to column with their 50 Hz beating.
 #
 # The time-frequency trade-off
 # ----------------------------
@@ -259,20 +279,22 @@ plt.show()
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True, layout="constrained")
 for ax, size in zip(axes, (128, 2048)):
-    audioviz.plot_spectrogram(sound, sample_rate, n_fft=size, hop_length=32, ax=ax, colorbar=False)
+    image = audioviz.plot_spectrogram(sound, sample_rate, n_fft=size, hop_length=32, ax=ax, colorbar=False)
     ax.set_xlim(1.1, 1.9)
-    ax.set_ylim(0, 2500)
-    ax.set_title(f"n_fft = {size}: frame {size / sample_rate * 1000:.0f} ms, bins {sample_rate / size:.1f} Hz apart")
+    ax.set_ylim(700, 1400)  # 700 Hz around the chord, so that 50 Hz is visible at page size
+    ax.set_title(f"n_fft = {size}: frame {size / sample_rate * 1000:.0f} ms,\nbins {sample_rate / size:.1f} Hz apart")
 axes[1].set_ylabel("")
+fig.colorbar(image, ax=axes, label=DB_LABEL)
 plt.show()
 
 # %%
 # **What to notice:**
 #
-# * Left, ``n_fft = 128`` (8 ms frames): the two clicks are two crisp lines, but the chord is a
-#   smear 125 Hz wide that pulses in time with the 50 Hz beating.
-# * Right, ``n_fft = 2048`` (128 ms frames): the chord is two clean lines at 1000 and 1050 Hz, but
-#   the clicks have merged into one 130 ms-wide blur, and the chord seems to start before it does.
+# * Left, ``n_fft = 128``: the two clicks are two crisp lines, but the chord is a smear several
+#   bins wide (at page size the image is pooled to its pixels, so the 50 Hz beating does not
+#   show as pulses).
+# * Right, ``n_fft = 2048``: the chord is two separate lines at 1000 and 1050 Hz, but the clicks
+#   have merged into one blur as wide as a frame, and the chord seems to start before it does.
 #
 # For speech, 20 to 30 ms frames (``n_fft = 400`` at 16 kHz) are the usual compromise: a vowel's
 # harmonics are still resolved and syllables are still sharp.
@@ -285,11 +307,12 @@ plt.show()
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), sharey=True, layout="constrained")
 for ax, hop in zip(axes, (400, 40)):
     spec_h = audioviz.spectrogram(sound, sample_rate, n_fft=400, hop_length=hop)
-    audioviz.plot_feature(spec_h.to_db(), ax=ax, colorbar=False)
+    image = audioviz.plot_feature(spec_h.to_db(), ax=ax, colorbar=False)
     ax.set_xlim(0.9, 1.5)
     ax.set_ylim(0, 4000)
     ax.set_title(f"n_fft = 400, hop_length = {hop}: {spec_h.data.shape[-1]} columns")
 axes[1].set_ylabel("")
+fig.colorbar(image, ax=axes, label=DB_LABEL)
 plt.show()
 
 # %%
@@ -300,10 +323,17 @@ plt.show()
 # parameter, an audio player and a readout of the resolution. On this page no Python is running,
 # so we freeze it with ``.static(...)``: every combination of the listed values is drawn in
 # advance, and the sliders below swap between the pictures (they work offline, in the saved HTML
-# and in the notebook). Move ``n_fft`` and watch the clicks and the chord trade places; move
-# ``hop_length`` and watch the picture get finer or blockier.
+# and in the notebook). The explorer is set to show 0 to 2 kHz, where the vowel's harmonics, the
+# clicks and the chord all are. Move ``n_fft`` up and watch the harmonics of the vowel sharpen
+# into separate lines while the two clicks blur into one; move ``hop_length`` and watch the picture
+# get finer or blockier. (The chord's two tones are 50 Hz apart: at this height they stay one band
+# even at 2048; the zoomed figure above is where they part.)
+#
+# The explorers colour in decibels *relative to the loudest cell* ("dB (0 = loudest)" on their
+# colorbar), so the scale stays put while the settings change; the pictures are the same as with
+# "dB re. power 1", only the numbers on the colorbar move.
 
-explorer = audioviz.SpectrogramExplorer(sound, sample_rate)
+explorer = audioviz.SpectrogramExplorer(sound, sample_rate, f_max=2000)
 sliders = explorer.static(n_fft=[128, 256, 512, 1024, 2048], hop_length=[32, 64, 128])
 sliders
 
