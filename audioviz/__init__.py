@@ -48,6 +48,7 @@ _EXPORTS = {
     "SpectrogramExplorer": "audioviz.widgets",
     "MelExplorer": "audioviz.widgets",
     "StaticSliders": "audioviz.widgets",
+    "Recorder": "audioviz.recorder",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
