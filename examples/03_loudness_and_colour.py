@@ -2,6 +2,9 @@
 Loudness and colour
 ===================
 
+**Run it yourself:** this page needs only audioviz (see the Install page); it makes its sounds on
+the spot, so no data is read or downloaded.
+
 A spectrogram is a grid of numbers turned into colours, and both halves of that sentence hide a
 choice that changes what you see. The numbers can be **power**, **magnitude** or **decibels**, and
 between the loudest and the quietest thing in one clip they can differ by a factor of ten billion.
@@ -20,7 +23,8 @@ This tutorial makes both choices visible:
 #
 # Real recordings mix loud and very quiet things: a voice, the hiss of a fan, the hum of a
 # fridge. We build one: a loud vowel (0 to 1 s), then a soft "sss" hiss (1.2 to 1.8 s, high
-# frequencies only), and all along a faint 3 kHz whistle a thousand times weaker than the vowel.
+# frequencies only), and all along a faint 3 kHz whistle, far weaker than the vowel (the code
+# prints how much).
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -30,6 +34,7 @@ from IPython.display import Audio
 import audioviz
 
 sample_rate = 16000
+DB_LABEL = "dB re. power 1"  # the dB convention of every colorbar on this page (explained below)
 
 
 def vowel(sample_rate, *, duration=1.0, pitch=(120.0, 180.0), formants=(730, 1090, 2440)):
@@ -60,8 +65,11 @@ sound[:sample_rate] += vowel(sample_rate)
 start = int(1.2 * sample_rate)
 sss = hiss(sample_rate, 0.6)
 sound[start : start + sss.numel()] += 0.05 * sss / sss.abs().max() * torch.hann_window(sss.numel()) ** 0.2
-sound += 0.0008 * torch.sin(2 * torch.pi * 3000 * t)  # the faint whistle, about -60 dB
+whistle_amplitude = 0.0008
+sound += whistle_amplitude * torch.sin(2 * torch.pi * 3000 * t)  # the faint whistle
 sound = sound.unsqueeze(0)
+vowel_peak = float(sound[0, :sample_rate].abs().max())
+print(f"whistle amplitude / vowel peak = 1 / {vowel_peak / whistle_amplitude:.0f}")
 Audio(sound.numpy(), rate=sample_rate, normalize=False)
 
 # %%
@@ -85,8 +93,9 @@ for feature in (power, magnitude):
           f"largest / median = {values.max() / values.median():.1e}")
 
 # %%
-# **What to notice:** the largest power is ten million times the median one. Painted on a linear
-# colour scale, everything but the very loudest spots ends up in the bottom 0.01 % of the colours:
+# **What to notice:** the largest power is millions of times the median one (printed above).
+# Painted on a linear colour scale, everything but the very loudest spots ends up in the bottom
+# sliver of the colours:
 
 fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
 audioviz.plot_spectrogram(sound, sample_rate, n_fft=512, hop_length=128, db=False, ax=ax)
@@ -135,14 +144,37 @@ print(f"largest difference between the two: {(power_db.data - magnitude_db.data)
 # The same sound in dB:
 
 fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
-audioviz.plot_feature(power_db, ax=ax)
+image = audioviz.plot_feature(power_db, ax=ax)
+image.colorbar.set_label(DB_LABEL)
 ax.set_title("The same power in decibels")
 plt.show()
 
 # %%
 # **What to notice:** all three parts of the sound are now visible: the vowel's harmonics up to
-# 8 kHz, the hiss above 4 kHz, and the whistle as a thin line at 3 kHz across the whole clip, about
-# 60 dB below the vowel's peak. The colorbar is in dB, the scale your ears use.
+# 8 kHz, the hiss above 4 kHz, and the whistle as a thin line at 3 kHz across the whole clip, far
+# below the vowel's peak (the printed line below measures how far). The colorbar is in dB, the
+# scale your ears use.
+#
+# **What 0 dB is.** ``10 * log10(power)`` needs a reference power that counts as 0 dB. torchaudio's
+# ``AmplitudeToDB`` (and so audioviz) uses a power of 1 in the units of the spectrogram: the
+# squared magnitude of an FFT bin. That is why the colorbar reads "dB re. power 1", and why it
+# goes above 0: a loud tone puts a large power into its bin. How large depends on ``n_fft`` and the
+# window, so the numbers on the colorbar are comparable only between pictures made with the same
+# settings; differences (the whistle is so many dB below the vowel) always mean the same. As a
+# yardstick, the level a full-scale sine (amplitude 1) reaches with these settings:
+
+def loudest_db(wave):
+    spec = audioviz.spectrogram(wave.reshape(1, -1), sample_rate, n_fft=512, hop_length=128)
+    return float(spec.to_db().data.max())
+
+
+full_scale = torch.sin(2 * torch.pi * 1000 * t)
+whistle_db = audioviz.spectrogram(sound[:, -sample_rate // 2:], sample_rate, n_fft=512, hop_length=128).to_db()
+print(f"a full-scale 1 kHz sine: {loudest_db(full_scale):.1f} dB re. power 1 (n_fft = 512, Hann window)")
+print(f"the vowel's loudest cell: {float(power_db.data.max()):.1f} dB; the whistle's (last 0.5 s): "
+      f"{float(whistle_db.data.max()):.1f} dB, {float(power_db.data.max() - whistle_db.data.max()):.0f} dB below")
+
+# %%
 #
 # ``top_db``: how deep to look
 # ----------------------------
@@ -161,13 +193,18 @@ for ax, top_db in zip(axes, (40, 80, None)):
     ax.set_title(f"top_db = {top_db}: {low:.0f} to {high:.0f} dB")
 for ax in axes[1:]:
     ax.set_ylabel("")
+fig.suptitle(f"Each panel's own colour range, in {DB_LABEL} (in the titles)")
 plt.show()
+top = float(power_db.data.max())
+print(f"the whistle at {float(whistle_db.data.max()):.0f} dB; floors: "
+      + ", ".join(f"top_db = {d}: {top - d:.0f} dB" for d in (40, 80)))
 
 # %%
 # **What to notice:**
 #
 # * ``top_db = 40``: only the vowel's strongest harmonics survive; the hiss is reduced to a few
-#   specks and the whistle, 60 dB down, is below the floor.
+#   specks, and the whistle, only a few dB above this floor (printed above), is drawn in the
+#   darkest colours, all but invisible.
 # * ``top_db = 80``: the whistle appears; the silence is the floor, a uniform black.
 # * ``top_db = None``: the colour range now reaches down to the 32-bit rounding noise of the
 #   calculation, and most of the colours are spent on numbers that mean nothing.
@@ -198,29 +235,43 @@ def lightness(cmap_name, values):
 
 ramp = np.linspace(0, 1, 256)
 cmaps = ["magma", "viridis", "gray", "jet"]
-fig, (ax_ramps, ax_light) = plt.subplots(1, 2, figsize=(11, 3.2), layout="constrained")
+label_at = {"magma": 0.2, "viridis": 0.45, "gray": 0.7, "jet": 0.92}
+fig, (ax_ramps, ax_light) = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
 for i, name in enumerate(cmaps):
     ax_ramps.imshow(ramp[None, :], cmap=name, aspect="auto", extent=(0, 1, i, i + 0.8))
-    ax_light.plot(ramp, lightness(name, ramp), label=name, color="k" if name == "gray" else None)
+    # Each lightness curve is drawn in its own colormap's colours and named at its right end,
+    # so no legend colour competes with the colormaps (each name at its own place along the curve).
+    curve = lightness(name, ramp)
+    ax_light.scatter(ramp, curve, c=ramp, cmap=name, s=6, edgecolors="none")
+    at = int(label_at[name] * (len(ramp) - 1))
+    ax_light.annotate(name, (ramp[at], curve[at]), xytext=(0, 7), textcoords="offset points", ha="center")
 ax_ramps.set_yticks([i + 0.4 for i in range(len(cmaps))], cmaps)
 ax_ramps.set_ylim(0, len(cmaps))
 ax_ramps.set_xlabel("value (0 = quietest, 1 = loudest)")
 ax_ramps.set_title("A smooth ramp")
+ax_light.set_ylim(0, 110)
 ax_light.set_xlabel("value")
 ax_light.set_ylabel("lightness L*")
-ax_light.legend()
 ax_light.set_title("How light each colour looks")
 plt.show()
 
+jet = lightness("jet", ramp)
+brightest = int(np.argmax(jet))
+print(f"jet: lightness {jet[0]:.0f} at 0, rising to {jet[brightest]:.0f} at {ramp[brightest]:.2f}, "
+      f"then falling to {jet[-1]:.0f} at 1")
+
 # %%
 # **What to notice:** the lightness of ``magma``, ``viridis`` and ``gray`` climbs steadily. The
-# lightness of ``jet`` rises to a peak at the yellow-cyan part, falls, and rises again: your eye
-# sees light bands around the cyan and yellow and dark ones at the ends, which the data do not
-# have. On a spectrogram those bands look like contours or like structure in the sound:
+# lightness of ``jet`` climbs to a broad plateau from cyan to yellow and then *falls* all the way
+# to the dark red of the loudest values (printed above): your eye sees a light band in the middle
+# of the range and dark ones at both ends, which the data do not have, and the loudest values
+# look darker than middling ones. On a spectrogram that looks like contours or like structure in
+# the sound:
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True, layout="constrained")
 for ax, cmap in zip(axes, ("jet", "magma")):
-    audioviz.plot_feature(power_db, ax=ax, cmap=cmap)
+    image = audioviz.plot_feature(power_db, ax=ax, cmap=cmap)
+    image.colorbar.set_label(DB_LABEL)
     ax.set_xlim(0, 1.0)
     ax.set_ylim(0, 4000)
     ax.set_title(f'cmap="{cmap}"')
@@ -247,7 +298,8 @@ plt.show()
 
 with audioviz.style():
     fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
-    audioviz.plot_spectrogram(sound, sample_rate, n_fft=512, hop_length=128, y_axis="log", ax=ax)
+    image = audioviz.plot_spectrogram(sound, sample_rate, n_fft=512, hop_length=128, y_axis="log", ax=ax)
+    image.colorbar.set_label(DB_LABEL)
     ax.set_title('audioviz.style() and y_axis="log": low frequencies get more room')
 plt.show()
 
