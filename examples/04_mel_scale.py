@@ -2,6 +2,9 @@
 The mel scale
 =============
 
+**Run it yourself:** this page needs only audioviz (see the Install page); it makes its sounds on
+the spot, so no data is read or downloaded.
+
 On a linear spectrogram, the band from 0 to 1 kHz gets the same height as the band from 7 to
 8 kHz. To our ears they are nothing alike: the first holds the pitch and the first formants of
 every vowel, the second some hiss. We hear frequency on a warped scale, fine at the bottom and
@@ -27,11 +30,13 @@ import warnings
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.transforms import Bbox, TransformedBbox
 from IPython.display import Audio
 
 import audioviz
 
 sample_rate = 16000
+DB_LABEL = "dB re. power 1"  # the convention of tutorials 1 to 3: 10 log10 of the power
 
 
 def tone_sequence(frequencies_hz, sample_rate, *, seconds=0.35):
@@ -72,7 +77,12 @@ Audio(tone_sequence(equal_mel_hz, sample_rate).numpy(), rate=sample_rate, normal
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 audioviz.plot_mel_scale(f_max=8000, ax=ax)
 ax.plot(equal_mel_hz, audioviz.hz_to_mel(equal_mel_hz), "o", color="k", label="the 8 tones above (htk)")
-ax.legend()
+# The Slaney curve lives on the right-hand axis (a twin of ax): one legend for both axes' lines.
+handles, labels = [], []
+for axes in fig.axes:
+    h, l = axes.get_legend_handles_labels()
+    handles, labels = handles + h, labels + l
+ax.legend(handles, labels, loc="lower right")
 ax.set_title("Hz to mel")
 plt.show()
 
@@ -104,9 +114,20 @@ ax.set_title("40 mel filters for n_fft = 400 at 16 kHz")
 plt.show()
 
 # %%
-# **What to notice:** the first triangles are about 60 Hz wide, the last ones over 800 Hz. Each
+# **What to notice:** the first triangles are narrow, the last ones wide (printed below). Each
 # row of a mel spectrogram is one triangle's weighted sum of power; the small ticks along the
-# bottom are the FFT bins (40 Hz apart) that the triangles can pick up.
+# bottom are the FFT bins that the triangles can pick up. The triangles are drawn through their
+# values *at those bins only*, because that is all a filter is ever used at: a narrow triangle
+# whose peak falls between two bins is drawn (and used) with a lower top and a flattened tip,
+# which is why the low triangles have uneven heights. Higher up, each triangle spans many bins
+# and its top comes close to 1.
+
+widths = bank.edges_hz[2:] - bank.edges_hz[:-2]  # each triangle from its left to its right foot
+print(f"triangle widths: {widths[0]:.0f} Hz (first) to {widths[-1]:.0f} Hz (last); "
+      f"FFT bins {sample_rate / 400:.0f} Hz apart")
+print("drawn peak height of the first 8 filters:", [round(float(v), 2) for v in bank.weights.max(dim=0).values[:8]])
+
+# %%
 #
 # The mel spectrogram
 # -------------------
@@ -153,24 +174,33 @@ print(f"rows: {mel.rows[0]:.1f} mel ({mel.frequencies[0]:.0f} Hz) ... {mel.rows[
 # frequencies off it:
 
 fig, (ax_lin, ax_mel) = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
-audioviz.plot_spectrogram(power, ax=ax_lin)
-ax_lin.set_title("linear frequency: 201 rows")
-audioviz.plot_mel_spectrogram(mel.to_db(), ax=ax_mel)
-ax_mel.set_title("mel frequency: 40 rows")
+image_lin = audioviz.plot_spectrogram(power, ax=ax_lin)
+ax_lin.set_title(f"linear frequency: {power.data.shape[-2]} rows")
+image_mel = audioviz.plot_mel_spectrogram(mel.to_db(), ax=ax_mel)
+ax_mel.set_title(f"mel frequency: {mel.data.shape[-2]} rows")
+for image in (image_lin, image_mel):
+    image.colorbar.set_label(DB_LABEL)
 plt.show()
 
 # %%
 # **What to notice:**
 #
-# * On the mel axis the region below 1 kHz takes about a third of the height instead of an
-#   eighth: the vowel's first two resonances (730 and 1090 Hz) become two broad, well separated
-#   bright bands.
+# * On the mel axis the region below 1 kHz takes a far larger share of the height than on the
+#   linear axis (printed below): the vowel's first two resonances (730 and 1090 Hz), a thin strip
+#   at the bottom of the linear picture, now fill a broad bright region, and the third (2440 Hz)
+#   is a band of its own.
 # * The individual harmonics are gone: each of the 40 triangles adds up several of them. A mel
 #   spectrogram keeps the overall shape of the spectrum (the envelope) and drops fine detail.
 # * The whistle (5 to 6.2 kHz) is squeezed into a few rows near the top, which is also how little
 #   room it takes in our hearing.
-# * 40 rows instead of 201: the mel spectrogram is also a 5x smaller input for a model.
-#
+# * Fewer rows (40 instead of 201): the mel spectrogram is also a smaller input for a model.
+
+top_mel = audioviz.hz_to_mel(8000.0)
+print(f"share of the height below 1 kHz: linear {1000 / 8000:.0%}, mel {audioviz.hz_to_mel(1000.0) / top_mel:.0%}; "
+      f"4 to 8 kHz on the mel axis: {1 - audioviz.hz_to_mel(4000.0) / top_mel:.0%}")
+print(f"rows: {power.data.shape[-2]} -> {mel.data.shape[-2]}, {power.data.shape[-2] / mel.data.shape[-2]:.1f}x fewer")
+
+# %%#
 # The tick labels come from :class:`audioviz.MelHzFormatter`, a matplotlib formatter that writes a
 # mel position as its frequency in Hz. You can use it on your own axes:
 
@@ -185,8 +215,8 @@ ax.set_xlabel("an axis measured in mel, ticks at round frequencies, labelled in 
 plt.show()
 
 # %%
-# **What to notice:** 4 to 8 kHz, half of a linear axis, takes only a quarter of the mel axis,
-# while 0 to 1 kHz takes over a third. The mel scale is close to linear below 1 kHz and close to
+# **What to notice:** 4 to 8 kHz, half of a linear axis, takes a much smaller share of the mel
+# axis, and 0 to 1 kHz a much larger one (the shares are printed above). The mel scale is close to linear below 1 kHz and close to
 # logarithmic above, so each octave up there gets a similar share of the axis.
 
 # %%
@@ -204,6 +234,13 @@ with warnings.catch_warnings(record=True) as caught:
     fig, ax = plt.subplots(figsize=(9, 3.2), layout="constrained")
     audioviz.plot_mel_filterbank(sample_rate, n_fft=400, n_mels=128, ax=ax)
     ax.set_xlim(0, 1000)
+    # The bin ticks and crosses are drawn just below the Axes (unclipped); after zooming in,
+    # clip them to the visible range so those beyond 1 kHz neither show nor squeeze the layout.
+    below = Bbox([[0, -0.1], [1, 1]])
+    for line in ax.lines:
+        if not line.get_clip_on():
+            line.set_clip_box(TransformedBbox(below, ax.transAxes))
+            line.set_clip_on(True)
     ax.set_title("128 mel filters with n_fft = 400: the first 1000 Hz")
     plt.show()
 for warning in caught:
@@ -219,16 +256,17 @@ mel_fixed = audioviz.mel_spectrogram(sound, sample_rate, n_fft=1024, hop_length=
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True, layout="constrained")
 for ax, feature, title in ((axes[0], mel_trap, "n_fft = 400, n_mels = 128"),
                            (axes[1], mel_fixed, "n_fft = 1024, n_mels = 128")):
-    audioviz.plot_mel_spectrogram(feature.to_db(), ax=ax, colorbar=False)
+    image = audioviz.plot_mel_spectrogram(feature.to_db(), ax=ax, colorbar=False)
     ax.set_ylim(audioviz.hz_to_mel(0.0), audioviz.hz_to_mel(1500.0))
     ax.set_title(f"{title}: {feature.params['empty_filters']} empty rows")
 axes[1].set_ylabel("")
+fig.colorbar(image, ax=axes, label=DB_LABEL)
 plt.show()
 
 # %%
 # **What to notice:** on the left, the empty rows near the bottom are flat black lines through the
-# vowel. On the right, ``n_fft = 1024`` gives bins 15.6 Hz apart, every filter catches at least one
-# bin, and the stripes are gone. The other fix is fewer filters: audioviz defaults to
+# vowel. On the right, ``n_fft = 1024`` gives bins ``sample_rate / 1024`` Hz apart, every filter
+# catches at least one bin, and the stripes are gone. The other fix is fewer filters: audioviz defaults to
 # ``n_mels=64``, which has no empty filter at ``n_fft=400``.
 #
 # Summary
