@@ -16,6 +16,7 @@ from audioviz.explain import (
     ConfusionMatrixDisplay,
     FeatureMapDisplay,
     GradCAMDisplay,
+    Inference,
     ListeningDisplay,
     MistakesDisplay,
     TrainingCurvesDisplay,
@@ -31,8 +32,16 @@ N_MELS, N_FRAMES = 40, 101  # default front end: 40 mels, 10 ms hop over 1 s (ce
 
 @pytest.fixture(scope="module")
 def model():
+    """The default open-set shape (yes, no, _unknown_, _silence_), tiny."""
     torch.manual_seed(0)
     return KeywordCNN(ModelConfig(channels=(4, 6, 8, 8))).eval()
+
+
+@pytest.fixture(scope="module")
+def closed_model():
+    """A closed-set yes/no model: labels == words."""
+    torch.manual_seed(1)
+    return KeywordCNN(ModelConfig(channels=(4, 6, 8, 8), neither=False)).eval()
 
 
 @pytest.fixture
@@ -57,7 +66,7 @@ def _dataset(chirp, n=6):
 def test_layer_outputs_have_true_coarsened_axes(model, chirp):
     logmel, maps, logits = layer_outputs(model, chirp)
     assert tuple(logmel.data.shape) == (1, N_MELS, N_FRAMES)
-    assert logits.shape == (2,)
+    assert logits.shape == (len(model.labels),) == (4,)
     assert [tuple(m.data.shape) for m in maps] == [(4, 40, 101), (6, 20, 50), (8, 10, 25), (8, 5, 12)]
     # frame centres: 10 ms apart at full resolution, 20 / 40 / 80 ms after each pooling
     for m, stride in zip(maps, (1, 2, 4, 8)):
@@ -135,38 +144,146 @@ def _manual_grad_cam(model, logmel, target, layer):
 
 
 @pytest.mark.parametrize("layer", [-1, 1])
-def test_grad_cam_matches_the_definition(model, chirp, layer):
-    disp = GradCAMDisplay.from_model(model, chirp, layer=layer)
-    with torch.no_grad():
-        logmel = model.features(chirp.unsqueeze(0))
-    for word in ("yes", "no"):
-        expected = _manual_grad_cam(model, logmel, model.words.index(word), layer)
-        coarse = disp.coarse_cams[word]
+def test_grad_cam_matches_the_definition_and_captum(model, chirp, layer):
+    from captum.attr import LayerGradCam
+
+    inference = Inference.from_model(model, chirp)
+    logmel = inference.logmel.data.unsqueeze(0)
+    captum_cam = LayerGradCam(model.forward_features, model.blocks[layer].relu)
+    for label in model.labels:
+        target = model.labels.index(label)
+        expected = _manual_grad_cam(model, logmel, target, layer)
+        coarse = inference.grad_cam(label, layer=layer)
         assert tuple(coarse.data.shape[-2:]) == tuple(expected.shape)
         torch.testing.assert_close(coarse.data[0], expected, rtol=1e-4, atol=1e-7)
+        by_captum = captum_cam.attribute(logmel.clone().requires_grad_(True), target=target, relu_attributions=True)
+        torch.testing.assert_close(coarse.data[0], by_captum.detach()[0, 0], rtol=1e-4, atol=1e-7)
+    # the signed sum keeps the evidence against; its positive part is Grad-CAM
+    signed = inference.grad_cam("no", layer=layer, relu=False).data
+    torch.testing.assert_close(signed.clamp_min(0), inference.grad_cam("no", layer=layer).data)
+
+
+def test_last_layer_grad_cam_is_cam(model, chirp):
+    """Global average pooling + one linear layer: Grad-CAM = CAM / (number of cells)."""
+    inference = Inference.from_model(model, chirp)
+    last = inference.maps[-1].data
+    weights = model.head[-1].weight.detach()
+    for k, label in enumerate(model.labels):
+        cam = torch.relu(torch.einsum("c,crf->rf", weights[k], last))
+        n_cells = last.shape[-2] * last.shape[-1]
+        torch.testing.assert_close(inference.grad_cam(label).data[0] * n_cells, cam, rtol=1e-4, atol=1e-6)
+
+
+def test_one_clip_runs_through_the_model_once(model, chirp):
+    calls = []
+    handle = model.frontend.register_forward_hook(lambda *_: calls.append("frontend"))
+    head = model.head.register_forward_hook(lambda *_: calls.append("head"))
+    try:
+        inference = Inference.from_model(model, chirp)
+        assert calls == ["frontend", "head"]
+        GradCAMDisplay.from_inference(inference, words=list(model.labels)).plot()
+        FeatureMapDisplay.from_inference(inference).plot(n_channels=2)
+        ListeningDisplay.from_inference(inference, n_iter=2)
+        assert calls == ["frontend", "head"]  # every display read the record; none ran the model
+    finally:
+        handle.remove()
+        head.remove()
+    assert model.training is False
+
+
+def test_inference_record(model, chirp):
+    model.train()
+    try:
+        inference = Inference.from_model(model, chirp)
+        assert model.training  # mode restored
+    finally:
+        model.eval()
+    assert inference.labels == model.labels == ("yes", "no", "_unknown_", "_silence_")
+    assert inference.words == ("yes", "no")
+    assert list(inference.probabilities) == list(model.labels)
+    assert sum(inference.probabilities.values()) == pytest.approx(1.0)
+    with torch.no_grad():
+        logits = model(chirp.unsqueeze(0))[0]
+    torch.testing.assert_close(inference.logits, logits)
+    assert inference.label == model.labels[int(logits.argmax())]
+    assert inference.word == (inference.label if inference.label in model.words else "neither")
+    assert inference.waveform.shape == (1, 16000) and inference.notes == ()
+    assert [g.shape for g in inference.channel_gradients] == [(4, 4), (4, 6), (4, 8), (4, 8)]
+    # "neither" is the more probable of the two extra classes
+    extra = max(("_unknown_", "_silence_"), key=inference.probabilities.get)
+    assert model.labels[inference.label_index("neither")] == extra
+    assert inference.grad_cam("neither").params["label"] == extra
+    assert "neither (other word)" in inference.describe() and "neither (silence)" in inference.describe()
+    with pytest.raises(ValueError, match="word must be one of 'yes', 'no', '_unknown_', '_silence_', 'neither'"):
+        inference.grad_cam("maybe")
+    with pytest.raises(ValueError, match="layer must be a block index between -4 and 3, got 4"):
+        inference.grad_cam(layer=4)
+
+
+def test_a_forced_neither_answer_is_shown_as_neither(chirp):
+    torch.manual_seed(0)
+    model = KeywordCNN(ModelConfig(channels=(4, 6, 8, 8))).eval()
+    with torch.no_grad():
+        model.head[-1].bias.copy_(torch.tensor([0.0, 0.0, 10.0, 0.0]))  # always "_unknown_"
+    disp = GradCAMDisplay.from_model(model, chirp).plot()
+    assert disp.predicted == "_unknown_" and disp.word == "neither"
+    assert disp.words == ("_unknown_", "yes", "no")  # the predicted class, then every keyword
+    assert "evidence for 'neither (other word)'" in disp.axes_[1].get_title()
+    assert "predicted" in disp.axes_[1].get_title()
+    assert "heard 'neither'" in disp.figure_.get_suptitle()
+    maps = FeatureMapDisplay.from_model(model, chirp).plot(n_channels=2)
+    assert maps.predicted == "_unknown_" and maps.word == "neither"
+    assert "heard 'neither'" in maps.axes_[0, 0].get_title(loc="left")
+
+
+def test_closed_set_model(closed_model, chirp):
+    assert closed_model.labels == closed_model.words == ("yes", "no")
+    disp = GradCAMDisplay.from_model(closed_model, chirp)
+    assert set(disp.words) == {"yes", "no"} and disp.word == disp.predicted
+    with pytest.raises(ValueError, match="word must be one of 'yes', 'no' or a label index; got 'neither'"):
+        grad_cam(closed_model, chirp, "neither")
 
 
 def test_grad_cam_display_predicted_word_first_and_true_axes(model, chirp):
     disp = GradCAMDisplay.from_model(model, chirp)
     with torch.no_grad():
-        predicted = model.words[int(model(chirp.unsqueeze(0)).argmax())]
+        predicted = model.labels[int(model(chirp.unsqueeze(0)).argmax())]
     assert disp.predicted == predicted and disp.words[0] == predicted
-    assert set(disp.words) == {"yes", "no"}
+    assert set(disp.words) == {predicted, "yes", "no"}
     assert sum(disp.probabilities.values()) == pytest.approx(1.0)
     for cam in disp.cams.values():
         assert tuple(cam.data.shape) == (1, N_MELS, N_FRAMES)
         assert float(cam.data.min()) >= 0
         assert cam.time_edges() == pytest.approx((-0.005, 1.005))
     disp.plot()
-    assert len(disp.axes_) == 3
+    assert len(disp.axes_) == 1 + len(disp.words)
     assert disp.axes_[0].get_xlabel() == "Time (s)" and "Hz" in disp.axes_[0].get_ylabel()
+    assert "dark = loud" in disp.axes_[0].get_title()
     for word, image in disp.overlay_images_.items():
         np.testing.assert_allclose(image.get_array(), disp.cams[word].data[0].numpy())
         assert image.get_extent() == pytest.approx(disp.input_image_.get_extent())
-        assert word in disp.axes_[1 + disp.words.index(word)].get_title()
     # one colour scale for every word
     assert len({im.get_clim() for im in disp.overlay_images_.values()}) == 1
     assert disp.colorbar_.ax.get_ylabel() == "Grad-CAM relevance"
+    # no figure wider than a page shows at natural size
+    assert disp.figure_.get_figwidth() <= 8.5
+
+
+def test_an_empty_grad_cam_panel_says_why(model, chirp):
+    inference = Inference.from_model(model, chirp)
+    # the label and layer whose weighted sum is most negative: set to zero by the ReLU
+    layer, label = min(((layer, label) for layer in range(4) for label in model.labels),
+                       key=lambda pair: float(inference.grad_cam(pair[1], layer=pair[0], relu=False).data.max()))
+    signed = inference.grad_cam(label, layer=layer, relu=False)
+    disp = GradCAMDisplay.from_inference(inference, words=label, layer=layer).plot(show_input=False)
+    if float(signed.data.max()) <= 0:
+        assert "no positive evidence" in disp.notes_[label].get_text()
+    else:
+        assert label not in disp.notes_
+    signed_disp = GradCAMDisplay.from_inference(inference, words=label, layer=layer, relu=False).plot()
+    low, high = signed_disp.overlay_images_[label].get_clim()
+    assert low == pytest.approx(-high) and high > 0  # symmetric scale about zero
+    assert signed_disp.colorbar_.ax.get_ylabel() == "Grad-CAM relevance (signed)"
 
 
 def test_grad_cam_bad_arguments(model, chirp):
@@ -178,6 +295,8 @@ def test_grad_cam_bad_arguments(model, chirp):
     assert disp.words == ("no",)
     with pytest.raises(TypeError, match="ax must be None or 2"):
         disp.plot(ax=[None, None])
+    with pytest.raises(TypeError, match="inference must be an audioviz.explain.Inference"):
+        GradCAMDisplay("not a record")
 
 
 def test_upsampling_puts_each_cell_over_the_block_it_covers(model, chirp):
@@ -253,7 +372,7 @@ def test_confusion_matrix_from_predictions_and_plot():
     disp.plot()
     np.testing.assert_allclose(disp.im_.get_array(), [[0.5, 0.5], [1 / 3, 2 / 3]])
     assert disp.text_[1, 1].get_text() == "2\n66.7%"
-    assert disp.ax_.get_xlabel() == "Predicted word" and disp.ax_.get_ylabel() == "True word"
+    assert disp.ax_.get_xlabel() == "Model's answer" and disp.ax_.get_ylabel() == "True answer"
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["yes", "no"]
     assert "60.0%" in disp.ax_.get_title()
     idx = ConfusionMatrixDisplay.from_predictions([0, 1], [1, 1], words=["yes", "no"])
@@ -264,7 +383,8 @@ def test_confusion_matrix_from_predictions_and_plot():
         ConfusionMatrixDisplay.from_predictions(["yes"], [])
 
 
-def test_confusion_and_mistakes_from_model(model, chirp):
+def test_confusion_and_mistakes_from_model(closed_model, chirp):
+    model = closed_model
     data = _dataset(chirp)
     with torch.no_grad():
         predicted = [model.words[int(model(w.unsqueeze(0)).argmax())] for w, *_ in data]
@@ -359,10 +479,10 @@ def test_cli_explain_bad_checkpoints_are_clear_errors(checkpoint, tmp_path, caps
                           (tmp_path / "missing.pt", "checkpoint not found")):
         rc = main(["explain", "--checkpoint", str(path), str(tmp_path / "clip.wav"), "--out", str(tmp_path / "f.png")])
         err = capsys.readouterr().err
-        assert rc == 2 and message in err and "Traceback" not in err
+        assert rc == 1 and message in err and "Traceback" not in err  # a failure, not a usage error
     assert not (tmp_path / "f.png").exists()
     rc = main(["explain", "--checkpoint", str(checkpoint), str(tmp_path / "clip.wav"), "--out", str(tmp_path / "f.txt")])
-    assert rc == 2 and "--out must end in" in capsys.readouterr().err
+    assert rc == 1 and "--out must end in" in capsys.readouterr().err
 
 
 # --- the explorer widget ---------------------------------------------------------------------

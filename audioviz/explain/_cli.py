@@ -12,9 +12,6 @@ from pathlib import Path
 
 from .._fileio import atomic_path
 
-COMMAND_HELP = "explain one prediction (feature maps, Grad-CAM, listening)"
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("audio", metavar="AUDIO", help="audio file to classify and explain (WAV, FLAC, OGG)")
     parser.add_argument("--checkpoint", required=True, metavar="DIR/model.pt",
@@ -38,14 +35,16 @@ def explain_figure(model, clip, *, layer: int = -1, n_channels: int = 6, title: 
 
     from ._feature_maps import FeatureMapDisplay
     from ._gradcam import GradCAMDisplay
+    from ._inference import Inference
 
-    gradcam = GradCAMDisplay.from_model(model, clip, layer=layer)
-    maps = FeatureMapDisplay.from_model(model, clip)
+    inference = Inference.from_model(model, clip)  # one pass feeds both halves of the figure
+    gradcam = GradCAMDisplay.from_inference(inference, layer=layer)
+    maps = FeatureMapDisplay.from_inference(inference)
     n_words = len(gradcam.words)
     fig = Figure(figsize=(max(13.0, 2.0 * n_channels + 1.5), 14.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 3.0])
     gradcam.plot(ax=top.subplots(1, n_words), show_input=False)
-    top.suptitle(f"Grad-CAM at conv {gradcam.layer + 1}: where the evidence for each word is", x=0.01,
+    top.suptitle(f"Grad-CAM at conv {gradcam.layer + 1}: where the evidence for each class is", x=0.01,
                  ha="left", fontsize="large")
     maps.plot(ax=bottom.add_subplot(1, 1, 1), n_channels=n_channels)
     bottom.suptitle("Feature maps: what each convolution layer responds to (most active channels)", x=0.01,
@@ -63,6 +62,7 @@ def _save_atomic(fig, path: Path, dpi: int) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..io import load_audio, save_audio
     from ..model import load_checkpoint, prepare_clip
+    from ._inference import label_name
 
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
@@ -80,16 +80,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {args.audio}: {note}")
 
     fig, gradcam, _ = explain_figure(model, clip, layer=args.layer, n_channels=args.channels)
-    probs = ", ".join(f"{w} {p:.1%}" for w, p in gradcam.probabilities.items())
-    fig.suptitle(f"{Path(args.audio).name}: the model hears '{gradcam.predicted}' ({probs})", fontsize="x-large")
+    probs = ", ".join(f"{label_name(w, model.words)} {p:.1%}" for w, p in gradcam.probabilities.items())
+    fig.suptitle(f"{Path(args.audio).name}: the model hears '{gradcam.word}' ({probs})", fontsize="x-large")
     _save_atomic(fig, out, args.dpi)
-    print(f"{args.audio}: {gradcam.predicted} ({probs})")
+    print(f"{args.audio}: {gradcam.word} ({probs})")
     print(f"wrote {out}")
 
     if args.listen:
         from ._listen import ListeningDisplay
 
-        heard = ListeningDisplay.from_gradcam(gradcam, model=model)
+        heard = ListeningDisplay.from_gradcam(gradcam)
         folder = Path(args.listen)
         for name in ("original", "used", "ignored"):
             path = save_audio(folder / f"{name}.wav", getattr(heard, name).clamp(-1, 1), rate)

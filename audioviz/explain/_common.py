@@ -15,8 +15,11 @@ import contextlib
 import numpy as np
 import torch
 
-from .._validation import warn_user
 from ..features import Feature, hz_to_mel, mel_filterbank
+
+#: What the model answers when the most probable class is not one of its keywords.
+NEITHER = "neither"
+
 
 def check_model(model):
     """The model must be a KeywordCNN-like module: a front end, conv blocks and a word list."""
@@ -27,10 +30,6 @@ def check_model(model):
                 f".words), got {type(model).__name__} without .{attribute}"
             )
     return model
-
-
-def frontend_config(model):
-    return model.config.frontend
 
 
 @contextlib.contextmanager
@@ -44,6 +43,12 @@ def eval_mode(model):
         model.train(was_training)
 
 
+def model_labels(model) -> tuple:
+    """The network's output classes in logit order: ``model.labels`` (keywords, then the
+    "neither" classes of an open-set model), or ``model.words`` for a model without them."""
+    return tuple(getattr(model, "labels", None) or model.words)
+
+
 def model_input(model, clip: torch.Tensor) -> torch.Tensor:
     """A batch of one ``(1, 1, n_samples)`` on the model's device."""
     parameter = next(model.parameters(), None)
@@ -51,24 +56,30 @@ def model_input(model, clip: torch.Tensor) -> torch.Tensor:
     return clip.unsqueeze(0).to(device)
 
 
-def model_clip(model, waveform, sample_rate=None, *, name: str = "waveform") -> torch.Tensor:
-    """``waveform`` as the model expects it (one mono second at its rate), warning (not failing)
-    with :func:`audioviz.model.prepare_clip`'s notes when it had to be changed."""
+def prepared_clip(model, waveform, sample_rate=None):
+    """``(clip, notes)``: ``waveform`` made the model's input by :func:`audioviz.model.prepare_clip`
+    (the rule :func:`audioviz.model.predict` uses), warning (not failing) with its notes."""
+    from .._validation import warn_user
     from ..model import prepare_clip
 
     check_model(model)
-    config = frontend_config(model)
+    config = model.config.frontend
     if sample_rate is None:
         sample_rate = config.sample_rate
     clip, notes = prepare_clip(waveform, sample_rate, target_rate=config.sample_rate)
     if notes:
-        warn_user(f"{name} was {'; '.join(notes)} to match the model's input")
-    return clip
+        warn_user(f"waveform was {'; '.join(notes)} to match the model's input")
+    return clip, tuple(notes)
+
+
+def model_clip(model, waveform, sample_rate=None):
+    """The clip of :func:`prepared_clip` alone."""
+    return prepared_clip(model, waveform, sample_rate)[0]
 
 
 def logmel_feature(model, logmel: torch.Tensor) -> Feature:
     """The model's normalised log-mel image ``(1, n_mels, frames)`` as a Feature with true axes."""
-    config = frontend_config(model)
+    config = model.config.frontend
     bank = mel_filterbank(config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, f_min=config.f_min,
                           f_max=config.f_max, mel_scale=config.mel_scale, warn_empty=False)
     n_frames = logmel.shape[-1]
@@ -116,13 +127,12 @@ def upsample_to(base: Feature, coarse: torch.Tensor) -> torch.Tensor:
     of the block of input cells it covers; the few trailing rows/frames a floor-dividing pool dropped
     take the nearest value.
     """
-    from captum.attr import LayerAttribution
-
     n_rows, n_frames = base.data.shape[-2], base.data.shape[-1]
     stride_f = n_rows // coarse.shape[-2]
     stride_t = n_frames // coarse.shape[-1]
     size = (coarse.shape[-2] * stride_f, coarse.shape[-1] * stride_t)
-    fine = LayerAttribution.interpolate(coarse.reshape(1, 1, *coarse.shape[-2:]), size, interpolate_mode="bilinear")
+    fine = torch.nn.functional.interpolate(coarse.reshape(1, 1, *coarse.shape[-2:]).float(), size, mode="bilinear",
+                                         align_corners=False)
     pad = (0, n_frames - size[1], 0, n_rows - size[0])
     fine = torch.nn.functional.pad(fine, pad, mode="replicate")
     return fine[0, 0]
@@ -163,14 +173,20 @@ def draw_feature(ax, feature: Feature, *, channel: int = 0, label_x: bool = True
 
 def resolve_axes(ax, n: int, *, ncols: int | None = None, figsize=None, name: str = "ax"):
     """``n`` Axes to draw on: new ones (``ax=None``) or those given (one Axes when ``n == 1``,
-    or a sequence/array of ``n`` Axes). Returns ``(figure, list_of_axes)``."""
+    or a sequence/array of ``n`` Axes). Returns ``(figure, list_of_axes)``.
+
+    ``ax=None`` means a new figure here, as in scikit-learn's Display objects: an explanation
+    draws several panels, so it does not take over the current Axes the way the single-image
+    helpers of :mod:`audioviz.display` do (where ``ax=None`` is the current Axes).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
 
     if ax is None:
         ncols = ncols or n
         nrows = int(np.ceil(n / ncols))
-        fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (3.6 * ncols, 2.8 * nrows),
+        # At most 8.4 in wide by default, so a tutorial page shows a figure near its natural size.
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (min(8.4, 2.9 * ncols), 2.5 * nrows + 0.3),
                                  squeeze=False, layout="constrained")
         flat = list(axes.ravel())
         for extra in flat[n:]:

@@ -10,26 +10,17 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._common import (
-    check_model,
-    draw_feature,
-    eval_mode,
-    logmel_feature,
-    model_input,
-    model_clip,
-    pooled_feature,
-)
+from ._common import draw_feature
+from ._inference import Inference, describe_probabilities
 
 __all__ = ["FeatureMapDisplay", "layer_outputs"]
 
 
-def _capture_module(block):
-    """The module whose output is the block's feature map: its ReLU if it has one, else its conv."""
-    return getattr(block, "relu", None) or block.conv
-
-
 def layer_outputs(model, waveform, sample_rate: int | None = None):
     """Run one clip through ``model`` and return its input image, every block's maps and the logits.
+
+    A shortcut for the three main fields of :class:`Inference` (use it directly to keep the clip,
+    the prediction and Grad-CAM's gradients too).
 
     Args:
         model: a :class:`~audioviz.model.KeywordCNN`.
@@ -41,45 +32,38 @@ def layer_outputs(model, waveform, sample_rate: int | None = None):
         ``(logmel, maps, logits)``: the normalised log-mel Feature ``(1, n_mels, frames)``, a list
         with one Feature ``(channels, rows, frames)`` per convolution block (rows and frames
         coarsened by the pooling before it, axes still in seconds and mel), and the logits
-        Tensor ``(n_words,)``.
+        Tensor ``(n_labels,)``.
 
     Example:
         >>> import torch
         >>> from audioviz.model import KeywordCNN
         >>> logmel, maps, logits = layer_outputs(KeywordCNN(), torch.zeros(16000))
         >>> [tuple(m.data.shape) for m in maps]
-        [(16, 40, 101), (32, 20, 50), (64, 10, 25), (64, 5, 12)]
+        [(12, 40, 101), (24, 20, 50), (48, 10, 25), (64, 5, 12)]
     """
-    check_model(model)
-    clip = model_clip(model, waveform, sample_rate)
-    captured = []
-    hooks = [_capture_module(block).register_forward_hook(lambda _m, _i, out: captured.append(out.detach()))
-             for block in model.blocks]
-    try:
-        with eval_mode(model), torch.no_grad():
-            logmel = model.features(model_input(model, clip))
-            logits = model.forward_features(logmel)[0].cpu()
-    finally:
-        for hook in hooks:
-            hook.remove()
-    base = logmel_feature(model, logmel[0])
-    maps = [pooled_feature(base, out[0], unit="activation") for out in captured]
-    return base, maps, logits
+    inference = Inference.from_model(model, waveform, sample_rate)
+    return inference.logmel, inference.maps, inference.logits
 
 
 class FeatureMapDisplay:
     """Feature maps of every convolution layer for one clip.
 
-    Compute with :meth:`from_model`, draw with :meth:`plot`.
+    Compute with :meth:`from_model` (or :meth:`from_inference` to reuse a clip already run through
+    the model), draw with :meth:`plot`.
+
+    Args:
+        inference: the :class:`Inference` of the clip.
 
     Attributes:
+        inference: that record; the attributes below are its fields.
         waveform: the clip the model saw, Tensor ``(1, n_samples)``.
         logmel: the input image, Feature ``(1, n_mels, frames)`` in seconds and mel.
         maps: one Feature ``(channels, rows, frames)`` per convolution block.
-        layer_names: a short name for each block.
-        words: the model's words.
-        probabilities: dict word -> probability.
-        predicted: the predicted word.
+        layer_names: a short name for each block, with its grid size.
+        words: the model's keywords; labels: its output classes (``model.labels``).
+        probabilities: dict label -> probability, over every output class.
+        predicted: the predicted label (one of ``labels``); word: the answer it means (a keyword,
+            or ``"neither"``).
         figure_: the Figure (set by :meth:`plot`, like the attributes below).
         axes_: 2-D array of Axes, ``None`` where a cell of the grid is unused.
         input_image_: the AxesImage of the input log-mel.
@@ -87,18 +71,29 @@ class FeatureMapDisplay:
         channels_: the channel indices drawn, one list per layer.
     """
 
-    def __init__(self, *, waveform, logmel, maps, words, probabilities, layer_names=None):
-        self.waveform = waveform
-        self.logmel = logmel
-        self.maps = list(maps)
-        self.words = tuple(words)
-        self.probabilities = dict(probabilities)
-        self.predicted = max(self.probabilities, key=self.probabilities.get)
-        self.layer_names = layer_names or [f"conv {i + 1}" for i in range(len(self.maps))]
+    def __init__(self, inference: Inference):
+        if not isinstance(inference, Inference):
+            raise TypeError(f"inference must be an audioviz.explain.Inference, got {type(inference).__name__}")
+        self.inference = inference
+        self.waveform = inference.waveform
+        self.logmel = inference.logmel
+        self.maps = inference.maps
+        self.words = inference.words
+        self.labels = inference.labels
+        self.probabilities = inference.probabilities
+        self.predicted = inference.label
+        self.word = inference.word
+        self.layer_names = [f"{name} ({m.data.shape[-2]} x {m.data.shape[-1]})"
+                            for name, m in zip(inference.layer_names, inference.maps)]
+
+    @classmethod
+    def from_inference(cls, inference: Inference) -> "FeatureMapDisplay":
+        """The feature maps of a clip already run through the model (no second pass)."""
+        return cls(inference)
 
     @classmethod
     def from_model(cls, model, waveform, *, sample_rate: int | None = None) -> "FeatureMapDisplay":
-        """Run ``waveform`` through ``model`` once and keep every layer's maps.
+        """Run ``waveform`` through ``model`` once (an :class:`Inference`) and keep every layer's maps.
 
         Args:
             model: a :class:`~audioviz.model.KeywordCNN`.
@@ -110,16 +105,9 @@ class FeatureMapDisplay:
             >>> from audioviz.model import KeywordCNN
             >>> disp = FeatureMapDisplay.from_model(KeywordCNN(), torch.randn(16000) * 0.1)
             >>> len(disp.maps), disp.maps[0].data.shape[0]
-            (4, 16)
+            (4, 12)
         """
-        clip = model_clip(model, waveform, sample_rate)
-        logmel, maps, logits = layer_outputs(model, clip)
-        probs = torch.softmax(logits, dim=-1)
-        names = []
-        for i, fmap in enumerate(maps):
-            names.append(f"conv {i + 1} ({fmap.data.shape[-2]} x {fmap.data.shape[-1]})")
-        return cls(waveform=clip, logmel=logmel, maps=maps, words=model.words,
-                   probabilities={w: float(p) for w, p in zip(model.words, probs)}, layer_names=names)
+        return cls(Inference.from_model(model, waveform, sample_rate))
 
     def strongest_channels(self, layer: int, n: int) -> list[int]:
         """Indices of the ``n`` channels of ``layer`` with the largest mean activation on this clip."""
@@ -137,7 +125,8 @@ class FeatureMapDisplay:
         Args:
             n_channels: maps per layer (the most active ones). Default: ``6``.
             layers: indices of the layers to show. Default: all.
-            ax: ``None`` (new figure) or one Axes whose area is divided into the grid.
+            ax: ``None`` (a new figure, as every multi-panel display of :mod:`audioviz.explain`
+                does) or one Axes whose area is divided into the grid.
             cmap: colormap of the maps; ``input_cmap``: of the log-mel.
 
         Returns:
@@ -145,6 +134,7 @@ class FeatureMapDisplay:
         """
         import matplotlib.pyplot as plt
         from matplotlib.axes import Axes
+        from matplotlib.ticker import MaxNLocator
 
         layers = list(range(len(self.maps))) if layers is None else [int(i) for i in layers]
         for i in layers:
@@ -155,7 +145,8 @@ class FeatureMapDisplay:
         n_cols = min(int(n_channels), max(self.maps[i].data.shape[0] for i in layers))
         n_rows = 1 + len(layers)
         if ax is None:
-            fig = plt.figure(figsize=(1.9 * n_cols + 1.2, 1.55 * n_rows + 1.0), layout="constrained")
+            # At most 8.4 in wide: a tutorial page shows it near its natural size (no shrinking).
+            fig = plt.figure(figsize=(min(8.4, 1.3 * n_cols + 1.2), 1.3 * n_rows + 1.2), layout="constrained")
             grid = fig.add_gridspec(n_rows, n_cols, height_ratios=[1.6] + [1] * len(layers))
         elif isinstance(ax, Axes):
             fig = ax.figure
@@ -168,8 +159,8 @@ class FeatureMapDisplay:
         top = fig.add_subplot(grid[0, :])
         axes[0, 0] = top
         self.input_image_ = draw_feature(top, self.logmel, cmap=input_cmap)
-        probs = ", ".join(f"{w} {p:.0%}" for w, p in self.probabilities.items())
-        top.set_title(f"Input: normalised log-mel image the network sees  (prediction: {probs})", loc="left")
+        top.set_title(f"Input: the normalised log-mel image the network sees\n"
+                      f"{describe_probabilities(self.probabilities, self.words)}", loc="left")
         fig.colorbar(self.input_image_, ax=top, label="normalised log power", pad=0.01)
 
         self.images_, self.channels_ = [], []
@@ -184,7 +175,7 @@ class FeatureMapDisplay:
                 first = first or cell
                 axes[r, c] = cell
                 image = draw_feature(cell, fmap, channel=ch, cmap=cmap, vmin=0.0, vmax=vmax,
-                                     label_x=(r == n_rows - 1), label_y=False)
+                                     label_x=(r == n_rows - 1 and c == 0), label_y=False)
                 # Pooling drops the last few frames; show every row over the input's full second
                 # so the layers line up in time (and all time axes use one unit).
                 cell.set_xlim(top.get_xlim())
@@ -199,5 +190,8 @@ class FeatureMapDisplay:
                          label="activation" if r == 1 else None)
             self.images_.append(row_images)
             self.channels_.append(chans)
+        if first is not None:
+            # Small cells: three time ticks (0, 0.5, 1 s) keep the labels from running together.
+            first.xaxis.set_major_locator(MaxNLocator(nbins=2))
         self.figure_, self.axes_ = fig, axes
         return self

@@ -18,8 +18,9 @@ import torch
 import torchaudio
 
 from ..features import Feature, spectrogram
-from ._common import check_model, draw_feature, mel_rows_to_hz_bins, model_clip, resolve_axes
+from ._common import draw_feature, mel_rows_to_hz_bins, resolve_axes
 from ._gradcam import GradCAMDisplay
+from ._inference import Inference, label_name
 
 __all__ = ["ListeningDisplay", "resynthesize_masked"]
 
@@ -82,9 +83,10 @@ class ListeningDisplay:
 
     NAMES = ("original", "resynthesized", "used", "ignored")
 
-    def __init__(self, *, sample_rate, word, waveforms, mask, probabilities=None):
+    def __init__(self, *, sample_rate, word, waveforms, mask, probabilities=None, words=None):
         self.sample_rate = sample_rate
         self.word = word
+        self._name = label_name(word, words if words is not None else (word,))
         for name in self.NAMES:
             setattr(self, name, waveforms[name])
         self.mask = mask
@@ -98,13 +100,15 @@ class ListeningDisplay:
     @classmethod
     def from_model(cls, model, waveform, *, sample_rate: int | None = None, word=None, layer: int = -1,
                    threshold: float | None = 0.5, n_iter: int = 32, seed: int = 0) -> "ListeningDisplay":
-        """Grad-CAM of ``word`` for one clip, then resynthesis of what it kept and dropped.
+        """Run one clip through ``model`` (one :class:`Inference`), then resynthesise what the
+        Grad-CAM of ``word`` kept and dropped.
 
         Args:
             model: a :class:`~audioviz.model.KeywordCNN`.
             waveform: Tensor or array ``(time,)`` or ``(channel, time)``.
             sample_rate: its rate in Hz. Default: the model's.
-            word: whose evidence makes the mask. Default: the predicted word.
+            word: whose evidence makes the mask: a label, ``"neither"`` or an index. Default: the
+                predicted class.
             layer: convolution block for Grad-CAM. Default: ``-1``.
             threshold: keep the cells where Grad-CAM is at least this fraction of its maximum
                 (a 0/1 mask); ``None`` uses the scaled map itself as a soft mask. Default: ``0.5``.
@@ -118,20 +122,27 @@ class ListeningDisplay:
             >>> heard.used.shape, heard.mask.kind
             (torch.Size([1, 16000]), 'linear')
         """
-        check_model(model)
-        clip = model_clip(model, waveform, sample_rate)
-        gradcam = GradCAMDisplay.from_model(model, clip, words=None if word is None else [word], layer=layer)
-        return cls.from_gradcam(gradcam, model=model, threshold=threshold, n_iter=n_iter, seed=seed)
+        return cls.from_inference(Inference.from_model(model, waveform, sample_rate), word=word, layer=layer,
+                                  threshold=threshold, n_iter=n_iter, seed=seed)
 
     @classmethod
-    def from_gradcam(cls, gradcam: GradCAMDisplay, *, model, word=None, threshold: float | None = 0.5,
+    def from_inference(cls, inference: Inference, *, word=None, layer: int = -1, threshold: float | None = 0.5,
+                       n_iter: int = 32, seed: int = 0) -> "ListeningDisplay":
+        """The same from a clip already run through the model (no second pass); arguments as in
+        :meth:`from_model`."""
+        gradcam = GradCAMDisplay.from_inference(inference, words=None if word is None else [word], layer=layer)
+        return cls.from_gradcam(gradcam, threshold=threshold, n_iter=n_iter, seed=seed)
+
+    @classmethod
+    def from_gradcam(cls, gradcam: GradCAMDisplay, *, model=None, word=None, threshold: float | None = 0.5,
                      n_iter: int = 32, seed: int = 0) -> "ListeningDisplay":
         """Reuse a computed :class:`GradCAMDisplay` (its clip and its map of ``word``).
 
         Args:
             gradcam: the Grad-CAM display.
-            model: the model it explains (for the STFT settings of its front end).
-            word: one of ``gradcam.words``. Default: the first (the predicted word by default).
+            model: not needed (the display's :class:`Inference` holds the front-end settings);
+                accepted so that older calls keep working.
+            word: one of ``gradcam.words``. Default: the first (the predicted class by default).
             threshold, n_iter, seed: as in :meth:`from_model`.
         """
         if not isinstance(gradcam, GradCAMDisplay):
@@ -142,7 +153,7 @@ class ListeningDisplay:
         word = gradcam.words[0] if word is None else word
         if word not in gradcam.cams:
             raise ValueError(f"word must be one of {', '.join(map(repr, gradcam.words))}; got {word!r}")
-        config = model.config.frontend
+        config = gradcam.inference.frontend
         cam = gradcam.cams[word]
         peak = float(cam.data.max())
         scaled = cam.data[0] / peak if peak > 0 else torch.zeros_like(cam.data[0])
@@ -168,12 +179,12 @@ class ListeningDisplay:
             "ignored": resynthesize_masked(clip, 1.0 - mask.data[0], **settings),
         }
         return cls(sample_rate=config.sample_rate, word=word, waveforms=waveforms, mask=mask,
-                   probabilities=gradcam.probabilities)
+                   probabilities=gradcam.probabilities, words=gradcam.inference.words)
 
     def _label(self, name: str) -> str:
         threshold = self.mask.params.get("threshold")
-        where = (f"where the Grad-CAM of '{self.word}' is at least {threshold:.0%} of its maximum"
-                 if threshold is not None else f"weighted by the Grad-CAM of '{self.word}'")
+        where = (f"where the Grad-CAM of '{self._name}' is at least {threshold:.0%} of its maximum"
+                 if threshold is not None else f"weighted by the Grad-CAM of '{self._name}'")
         return {
             "original": "original clip",
             "resynthesized": "Griffin-Lim of the whole spectrogram (phase guessed, nothing masked)",
@@ -218,12 +229,12 @@ class ListeningDisplay:
         Returns:
             ``self``, with ``figure_``, ``axes_`` and ``images_`` set.
         """
-        fig, axes = resolve_axes(ax, 4, ncols=2, figsize=(11, 6.2))
+        fig, axes = resolve_axes(ax, 4, ncols=2, figsize=(8.4, 5.6))
         self.images_ = {}
         mask_image = draw_feature(axes[0], self.mask, cmap="inferno", vmin=0, vmax=1)
         threshold = self.mask.params.get("threshold")
-        axes[0].set_title(f"mask: Grad-CAM of '{self.word}'" + (
-            f" >= {threshold:.0%} of its max" if threshold is not None else " (scaled to 0-1)"))
+        axes[0].set_title(f"mask: Grad-CAM of '{self._name}'\n" + (
+            f">= {threshold:.0%} of its max" if threshold is not None else "(scaled to 0-1)"), fontsize="medium")
         fig.colorbar(mask_image, ax=axes[0], label="weight")
         self.images_["mask"] = mask_image
         ref = self.spectrograms["original"].to_db(top_db=None)

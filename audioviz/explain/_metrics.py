@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._common import check_model, draw_feature, eval_mode, logmel_feature, model_input, resolve_axes
+from ._common import check_model, draw_feature, resolve_axes
+from ._inference import Inference
 
 __all__ = ["ConfusionMatrixDisplay", "MistakesDisplay", "TrainingCurvesDisplay"]
 
@@ -93,10 +94,19 @@ class ConfusionMatrixDisplay:
 
     @classmethod
     def from_evaluation(cls, result: dict) -> "ConfusionMatrixDisplay":
-        """From the dict :func:`audioviz.model.evaluate` returns (or its JSON file's contents)."""
-        if not isinstance(result, dict) or "confusion" not in result or "words" not in result:
-            raise ValueError("result must be the dict audioviz.model.evaluate returns, with 'confusion' and 'words'")
-        return cls(result["confusion"], result["words"])
+        """From the dict :func:`audioviz.model.evaluate` returns (or its JSON file's contents).
+
+        Rows and columns are the evaluation's answers (``result["labels"]``, e.g. ``yes``, ``no``
+        and ``neither``; older results name them ``result["words"]``).
+        """
+        if not isinstance(result, dict) or "confusion" not in result:
+            raise ValueError("result must be the dict audioviz.model.evaluate returns, with 'confusion' and 'labels'")
+        n = len(result["confusion"])
+        for key in ("labels", "answers", "words"):
+            names = result.get(key)
+            if names is not None and len(names) == n:
+                return cls(result["confusion"], names)
+        raise ValueError(f"result must name the {n} rows of its confusion matrix under 'labels' (or 'words')")
 
     @classmethod
     def from_model(cls, model, dataset, *, batch_size: int = 128) -> "ConfusionMatrixDisplay":
@@ -108,7 +118,7 @@ class ConfusionMatrixDisplay:
 
     def plot(self, *, ax=None, cmap: str = "Blues", normalize: bool = True, colorbar: bool = True,
              title: str | None = None) -> "ConfusionMatrixDisplay":
-        """Draw the matrix with the count and the share of the true word's clips in every cell.
+        """Draw the matrix with the count and the share of the true class's clips in every cell.
 
         Args:
             ax: ``None`` (new figure) or an Axes.
@@ -137,8 +147,8 @@ class ConfusionMatrixDisplay:
         ax.set_xticks(range(k), self.words)
         ax.set_yticks(range(k), [f"{w}\n(recall {self.per_class[w]:.1%})" if w in self.per_class else w
                                  for w in self.words])
-        ax.set_xlabel("Predicted word")
-        ax.set_ylabel("True word")
+        ax.set_xlabel("Model's answer")
+        ax.set_ylabel("True answer")
         ax.set_title(title if title is not None else f"accuracy {self.accuracy:.1%} on {self.n} clips")
         self.colorbar_ = None
         if colorbar:
@@ -155,8 +165,10 @@ class MistakesDisplay:
 
     Attributes:
         mistakes: list of dicts, most confident first: ``index`` (in the dataset), ``word`` (true),
-            ``predicted``, ``confidence`` (probability of the wrong word), ``speaker``,
-            ``waveform`` (Tensor ``(1, n_samples)``) and ``logmel`` (the Feature the model saw).
+            ``predicted``, ``confidence`` (probability of the wrong answer), ``speaker``,
+            ``waveform`` (Tensor ``(1, n_samples)``), ``logmel`` (the Feature the model saw) and
+            ``inference`` (the clip's :class:`~audioviz.explain.Inference`, for Grad-CAM or feature
+            maps of the mistake without running it again).
         n_wrong: number of wrong clips.
         n: number of clips scored.
         sample_rate: of the waveforms, in Hz.
@@ -212,11 +224,11 @@ class MistakesDisplay:
         mistakes = []
         for record in wrong[:n_mistakes]:
             item = dataset[record["index"]]
+            # prepared the way evaluate prepared it, so the record raises no second warning
             clip, _ = prepare_clip(item[0], int(item[1]), target_rate=rate)
-            with eval_mode(model), torch.no_grad():
-                logmel = model.features(model_input(model, clip))[0]
-            mistakes.append({**{k: record[k] for k in ("index", "word", "predicted", "confidence", "speaker")},
-                             "waveform": clip, "logmel": logmel_feature(model, logmel)})
+            inference = Inference.from_model(model, clip)
+            mistakes.append({**{k: record.get(k, "") for k in ("index", "word", "predicted", "confidence", "speaker")},
+                             "waveform": inference.waveform, "logmel": inference.logmel, "inference": inference})
         return cls(mistakes, n_wrong=len(wrong), n=result["n"], sample_rate=rate)
 
     def plot(self, *, ax=None, ncols: int = 3, cmap: str = "viridis") -> "MistakesDisplay":
@@ -241,7 +253,7 @@ class MistakesDisplay:
             self.images_.append(draw_feature(panel, m["logmel"], cmap=cmap, label_y=(i % ncols == 0)))
             speaker = f", speaker {m['speaker']}" if m["speaker"] else ""
             panel.set_title(f"said '{m['word']}', heard '{m['predicted']}' ({m['confidence']:.0%})\n"
-                            f"clip #{m['index']}{speaker}", fontsize="medium")
+                            f"clip #{m['index']}{speaker}", fontsize="small")
         shown = ("most confident first" if len(self.mistakes) == self.n_wrong
                  else f"the {len(self.mistakes)} most confident mistakes")
         fig.suptitle(f"{self.n_wrong} of {self.n} clips wrong; {shown}")
@@ -343,7 +355,7 @@ class TrainingCurvesDisplay:
         Returns:
             ``self``.
         """
-        fig, axes = resolve_axes(ax, 2, figsize=(10, 3.4))
+        fig, axes = resolve_axes(ax, 2, figsize=(8.4, 3.2))
         epochs = [r["epoch"] for r in self.history]
         self.lines_ = {}
         styles = {"train": dict(color="C0", marker="o", label="training set"),
