@@ -21,6 +21,7 @@ sys.path.insert(0, str(DOCS / "_ext"))
 sys.path.insert(0, str(REPO))
 
 import audioviz  # noqa: E402
+from notebook_cells import SETUP_CELL  # noqa: E402
 from offline_intersphinx import available_inventories  # noqa: E402
 
 # -- Project -------------------------------------------------------------------------------------
@@ -42,6 +43,7 @@ extensions = [
     "matplotlib.sphinxext.plot_directive",
     "apigen",
     "benchtables",
+    "notebook_cells",
 ]
 
 templates_path = ["_templates"]
@@ -95,7 +97,9 @@ sphinx_gallery_conf = {
     "capture_repr": ("_repr_html_", "__repr__"),
     # Axes helpers return artists; their reprs teach nothing.
     "ignore_repr_types": r"matplotlib\.(text|axes|figure|image|lines|collections|colorbar|legend)\b",
-    "image_scrapers": ("matplotlib",),
+    # sphinx-gallery's matplotlib scraper, after a legibility check of every figure
+    # (docs/_ext/figure_checks.py; its report is read by tests/test_docs_site.py).
+    "image_scrapers": ("figure_checks.checked_matplotlib_scraper",),
     "matplotlib_animations": False,
     "doc_module": ("audioviz",),
     "backreferences_dir": "gen_modules/backreferences",
@@ -106,7 +110,8 @@ sphinx_gallery_conf = {
     "min_reported_time": 1,
     "show_memory": False,
     "thumbnail_size": (400, 280),
-    "first_notebook_cell": None,
+    # A downloaded notebook starts by checking that audioviz is installed (docs/_ext/notebook_cells.py).
+    "first_notebook_cell": SETUP_CELL,
     "abort_on_example_error": False,
     "write_computation_times": True,
 }
@@ -118,11 +123,26 @@ plot_html_show_formats = False
 plot_formats = [("png", 110)]
 plot_rcparams = {"figure.autolayout": False}
 
+# -- The repository: linked from every page header ------------------------------------------------
+# From pyproject.toml's [project.urls] when it names one; otherwise the header links the Install
+# page's section on getting the source (docs/_templates/repository-link.html).
+def _repository_url() -> str | None:
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    section = re.search(r"^\[project\.urls\]\s*$(?P<body>.*?)(?=^\[|\Z)", text, flags=re.M | re.S)
+    if section is None:
+        return None
+    found = dict(re.findall(r'^\s*"?(\w+)"?\s*=\s*"([^"]+)"', section["body"], flags=re.M))
+    return found.get("Repository") or found.get("Source") or found.get("Homepage")
+
+
+REPOSITORY_URL = _repository_url()
+
 # -- HTML -----------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"audioviz {release}"
 html_static_path = ["_static"]
 html_css_files = ["audioviz.css"]
+html_js_files = ["fullsize.js"]
 html_favicon = "_static/favicon.svg"
 html_logo = "_static/logo.svg"
 html_last_updated_fmt = None
@@ -130,7 +150,10 @@ html_show_sourcelink = False
 html_theme_options = {
     "logo": {"text": "audioviz"},
     "navbar_align": "left",
-    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    "navbar_end": ["theme-switcher", "navbar-icon-links"] if REPOSITORY_URL else
+                  ["theme-switcher", "repository-link"],
+    "icon_links": [{"name": "Source repository", "url": REPOSITORY_URL, "icon": "fa-brands fa-git-alt",
+                    "type": "fontawesome"}] if REPOSITORY_URL else [],
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "show_prev_next": True,
@@ -138,7 +161,9 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
-html_sidebars = {"index": [], "install": [], "performance": []}
+# Tutorial pages give their figures the width of the window (no section navigation: the
+# tutorials are read in order, with "previous" and "next" at the bottom of every page).
+html_sidebars = {"index": [], "install": [], "performance": [], "auto_examples/[0-9]*": []}
 html_context = {"default_mode": "light"}
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
