@@ -1,4 +1,4 @@
-"""The yes/no keyword CNN: a log-mel front end inside the model, then a few convolution blocks.
+"""The keyword CNN: a log-mel front end inside the model, then a few convolution blocks.
 
 Keeping the feature extraction inside the network means the thing that is trained is the thing
 that is explained: Grad-CAM and the feature maps are computed on exactly the log-mel image the
@@ -13,7 +13,8 @@ classifier saw, with its true time and mel axes. The layers, in the order a clip
    the next block sees twice as much of the clip and tolerates small shifts in time and pitch).
 3. ``head`` - global average pooling (one number per channel, wherever in the clip the word
    was), dropout (against memorising the synthetic voices) and a linear layer giving one logit
-   per word.
+   per class of :attr:`KeywordCNN.labels`: the keywords, then (for the default open-set model)
+   ``"_unknown_"`` (any other word) and ``"_silence_"`` (no speech), Speech Commands' convention.
 """
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ from torch import nn
 
 from .._validation import check_choice
 
-__all__ = ["FrontendConfig", "KeywordCNN", "LogMelFrontend", "ModelConfig"]
+__all__ = ["NEITHER", "NEITHER_LABELS", "FrontendConfig", "KeywordCNN", "LogMelFrontend", "ModelConfig"]
 
 NORMALIZATIONS = ("clip", "band", "none")
+#: The two extra classes of an open-set model, in output order (Speech Commands' names).
+NEITHER_LABELS = ("_unknown_", "_silence_")
+#: What :func:`audioviz.model.predict` answers when the clip is none of the keywords.
+NEITHER = "neither"
 
 
 @dataclass
@@ -71,16 +76,43 @@ class ModelConfig:
     """Shape of a :class:`KeywordCNN`.
 
     Attributes:
-        words: the words it tells apart, in logit order. Default: ``("yes", "no")``.
+        words: the keywords it listens for, in logit order. Default: ``("yes", "no")``.
+        neither: add the two classes ``"_unknown_"`` (another word) and ``"_silence_"`` (no
+            speech) after the keywords, so the model can answer "neither" (Speech Commands'
+            12-category task for its ten keywords). ``False`` gives a closed-set model that must
+            pick a keyword whatever it hears. Default: ``True``. Checkpoints written before this
+            option existed are closed-set and load with ``False``.
         channels: output channels of each convolution block. Default: ``(12, 24, 48, 64)``.
         dropout: dropout probability before the last linear layer. Default: ``0.2``.
         frontend: the :class:`FrontendConfig`.
     """
 
     words: tuple = ("yes", "no")
+    neither: bool = True
     channels: tuple = (12, 24, 48, 64)
     dropout: float = 0.2
     frontend: FrontendConfig = field(default_factory=FrontendConfig)
+
+    def __post_init__(self):
+        words = (self.words,) if isinstance(self.words, str) else tuple(self.words)
+        if not words or not all(isinstance(w, str) and w for w in words):
+            raise ValueError(f"words must be a non-empty sequence of non-empty strings, got {self.words!r}")
+        if len(set(words)) != len(words):
+            raise ValueError(f"words must not repeat, got {words!r}")
+        clash = sorted(set(words) & {*NEITHER_LABELS, NEITHER})
+        if clash:
+            raise ValueError(f"words must not contain the reserved names {clash}: they mean 'neither'")
+        if not isinstance(self.neither, bool):
+            raise TypeError(f"neither must be True or False, got {self.neither!r}")
+        if len(words) + 2 * self.neither < 2:
+            raise ValueError(f"a closed-set model (neither=False) needs at least two words, got {words!r}")
+        self.words = words
+
+    @property
+    def labels(self) -> tuple:
+        """The network's output classes in logit order: the words, then ``NEITHER_LABELS`` if
+        :attr:`neither`."""
+        return tuple(self.words) + (NEITHER_LABELS if self.neither else ())
 
     def to_dict(self) -> dict:
         """Plain dict of lists, numbers and strings (what a checkpoint stores)."""
@@ -99,6 +131,7 @@ class ModelConfig:
         unknown = sorted(set(front) - known_front) + sorted(set(d) - known)
         if unknown:
             raise ValueError(f"model config has unknown keys {unknown}; expected keys among {sorted(known | known_front)}")
+        d.setdefault("neither", False)  # written before open-set models existed
         return cls(
             words=tuple(d.pop("words", cls.words)),
             channels=tuple(d.pop("channels", cls.channels)),
@@ -150,6 +183,8 @@ class LogMelFrontend(nn.Module):
 class KeywordCNN(nn.Module):
     """Small CNN for keyword spotting on one-second clips at 16 kHz (about 41k parameters).
 
+    Its outputs are one logit per class of :attr:`labels`; :attr:`words` are the keywords alone.
+
     Args:
         config: a :class:`ModelConfig`. Default: ``ModelConfig()``.
 
@@ -157,13 +192,15 @@ class KeywordCNN(nn.Module):
         frontend: :class:`LogMelFrontend`.
         blocks: ``nn.ModuleList`` of conv blocks; ``blocks[i].conv`` is the convolution whose
             output the feature-map plots and Grad-CAM read.
-        head: global average pooling + dropout + linear layer to one logit per word.
+        head: global average pooling + dropout + linear layer to one logit per label.
 
     Example:
         >>> import torch
         >>> model = KeywordCNN().eval()
+        >>> model.labels
+        ('yes', 'no', '_unknown_', '_silence_')
         >>> model(torch.zeros(2, 1, 16000)).shape
-        torch.Size([2, 2])
+        torch.Size([2, 4])
     """
 
     def __init__(self, config: ModelConfig | None = None):
@@ -184,13 +221,19 @@ class KeywordCNN(nn.Module):
             in_ch = out_ch
         self.blocks = nn.ModuleList(blocks)
         self.head = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(self.config.dropout), nn.Linear(in_ch, len(self.config.words))
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(self.config.dropout), nn.Linear(in_ch, len(self.config.labels))
         )
 
     @property
     def words(self) -> tuple:
-        """The words in logit order."""
+        """The keywords (the first logits); "neither" classes excluded."""
         return tuple(self.config.words)
+
+    @property
+    def labels(self) -> tuple:
+        """Every output class in logit order: :attr:`words`, then ``"_unknown_"`` and
+        ``"_silence_"`` for an open-set model."""
+        return self.config.labels
 
     @property
     def sample_rate(self) -> int:
@@ -202,12 +245,12 @@ class KeywordCNN(nn.Module):
         return self.frontend(waveform)
 
     def forward_features(self, logmel: torch.Tensor) -> torch.Tensor:
-        """Logits ``(batch, n_words)`` from a log-mel image (what Grad-CAM differentiates)."""
+        """Logits ``(batch, n_labels)`` from a log-mel image (what Grad-CAM differentiates)."""
         x = logmel
         for block in self.blocks:
             x = block(x)
         return self.head(x)
 
     def forward(self, waveform: torch.Tensor) -> torch.Tensor:
-        """Logits ``(batch, n_words)`` of a waveform batch ``(batch, 1, time)`` at 16 kHz."""
+        """Logits ``(batch, n_labels)`` of a waveform batch ``(batch, 1, time)`` at 16 kHz."""
         return self.forward_features(self.features(waveform))

@@ -1,18 +1,26 @@
-"""Training the yes/no classifier: :func:`train` and what it returns.
+"""Training the keyword classifier: :func:`train` and what it returns.
 
-The whole training set (a few thousand one-second clips) fits in memory, so it is read once into
-one tensor and batches are cut from it: no data-loader workers, no per-epoch disk reads. Each
-epoch draws its shuffling and augmentation from a generator seeded by ``(seed, epoch)``, so a run
-interrupted after epoch *k* and resumed gives the same weights as an uninterrupted one. After each
-epoch the metrics go to ``DIR/metrics.json``, the full training state to ``DIR/train_state.pt``
-and, when the validation accuracy is the best so far, the model to ``DIR/model.pt`` (all atomic).
+:func:`train` runs four steps, each a function below: **check** the settings and find the data,
+**resume** an interrupted run (or start fresh), **fit** epoch by epoch, and **finish** by scoring
+the best model on the test split in memory and saving it once. Each epoch draws its shuffling and
+augmentation from a generator seeded by ``(seed, epoch)``, so a run interrupted after epoch *k*
+and resumed gives the same weights as an uninterrupted one, and the same seed gives the same
+model. After each epoch the metrics go to ``DIR/metrics.json`` and the full training state (the
+best weights so far included) to ``DIR/train_state.pt``; ``DIR/model.pt`` is written when the run
+finishes (all atomic). The best epoch is the one with the best *validation* score (the mean
+recall over the classes, so a rare class counts as much as a common one): synthetic voices never
+heard in training, never the real recordings.
 """
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import json
 import math
+import pickle
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,38 +28,65 @@ import torch
 from torch import nn
 
 from .._fileio import write_text_atomic
-from .._validation import check_choice, check_positive_int
+from .._validation import check_choice
 from ._batch_augment import AugmentConfig, augment_waveforms, spec_augment
 from ._checkpoint import atomic_torch_save, save_checkpoint
 from ._evaluate import evaluate
 from ._network import KeywordCNN, ModelConfig
+from ._train_data import default_training_data, load_split
 
-__all__ = ["DEFAULT_EPOCHS", "TrainResult", "train"]
+__all__ = ["DEFAULT_EPOCHS", "LIMITS", "TrainResult", "resolve_device", "train"]
 
 #: Epochs of a default ``audioviz train`` (chosen so that, data synthesis included, it takes
 #: under three minutes on a two-core CPU).
 DEFAULT_EPOCHS = 8
+#: Accepted range of each numeric setting (inclusive), so a typo cannot run for days.
+LIMITS = {
+    "epochs": (1, 1000),
+    "batch_size": (2, 4096),
+    "learning_rate": (1e-6, 1.0),
+    "weight_decay": (0.0, 1.0),
+    "label_smoothing": (0.0, 0.5),
+    "seed": (0, 2**31 - 1),
+}
 DEVICES = ("auto", "cpu", "cuda", "mps")
 STATE_NAME = "train_state.pt"
+STATE_FORMAT = "audioviz.train_state"
+LOCK_NAME = ".audioviz_train.lock"
 
 
 @dataclass
 class TrainResult:
     """What :func:`train` returns.
 
-    Attributes:
-        out_dir: the training folder.
-        checkpoint: path of the best model, ``out_dir/model.pt``.
-        metrics_path: path of ``out_dir/metrics.json``.
-        history: one dict per epoch: ``epoch``, ``train_loss``, ``train_accuracy``, ``val_loss``,
-            ``val_accuracy`` (fractions 0-1), ``learning_rate``, ``seconds``.
-        best_epoch: epoch of the saved model (best validation accuracy, then lowest loss).
-        best_val_accuracy: its validation accuracy.
-        test: :func:`evaluate` result of the saved model on the test split (``None`` when the
-            data has no test split).
-        device: where it trained.
-        seconds: wall-clock time of this call.
-        resumed_from: epochs already done when the call started (``0`` for a fresh run).
+    Attributes
+    ----------
+    out_dir : Path
+        The training folder.
+    checkpoint : Path
+        The best model, ``out_dir/model.pt``.
+    metrics_path : Path
+        ``out_dir/metrics.json``.
+    history : list of dict
+        One per epoch: ``epoch``, ``train_loss``, ``train_accuracy``, ``val_loss``,
+        ``val_accuracy``, ``val_score`` (mean recall over the classes; fractions 0-1),
+        ``learning_rate``, ``seconds``.
+    best_epoch : int
+        Epoch of the saved model (best ``val_score``, then lowest ``val_loss``).
+    best_val_accuracy : float
+        Its validation accuracy.
+    test : dict or None
+        :func:`evaluate` result of the saved model on the test split (``None`` without one).
+    device : str
+        Where it trained.
+    seconds : float
+        Wall-clock time of this call.
+    resumed_from : int
+        Epochs already done when the call started (``0`` for a fresh run).
+    data : str
+        The data folder.
+    settings : dict
+        Every setting of the run (what ``resume`` compares).
     """
 
     out_dir: Path
@@ -72,7 +107,10 @@ class TrainResult:
                  f"(validation accuracy {self.best_val_accuracy:.1%})"]
         if self.test:
             per = ", ".join(f"{w} {r:.1%}" for w, r in self.test["per_class"].items())
-            lines.append(f"test accuracy {self.test['accuracy']:.1%} on {self.test['n']} clips ({per})")
+            lines.append(f"test accuracy {self.test['accuracy']:.1%} on {self.test['n']} clips (recall: {per})")
+            accepts = {k: v for k, v in self.test.get("false_accept", {}).items() if v is not None}
+            if accepts:
+                lines.append("false accepts: " + ", ".join(f"{k} {v:.1%}" for k, v in accepts.items()))
         lines.append(f"model: {self.checkpoint}")
         return "\n".join(lines)
 
@@ -80,57 +118,158 @@ class TrainResult:
 def resolve_device(device) -> torch.device:
     """The torch device to train on.
 
-    Args:
-        device: ``"auto"`` (CUDA if torch sees a GPU, else Apple MPS, else CPU), ``"cpu"``,
-            ``"cuda"``, ``"mps"``, or a :class:`torch.device`.
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"auto"`` (CUDA if torch sees a GPU, else Apple MPS, else CPU), ``"cpu"``, ``"cuda"``,
+        ``"mps"``, or a :class:`torch.device`.
 
-    Returns:
-        A :class:`torch.device`.
+    Returns
+    -------
+    torch.device
 
-    Raises:
-        ValueError: an unknown name, or a GPU asked for that torch cannot see.
+    Raises
+    ------
+    ValueError
+        An unknown name, or a GPU asked for that torch cannot see.
 
-    Example:
-        >>> resolve_device("cpu")
-        device(type='cpu')
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    device(type='cpu')
     """
     if isinstance(device, torch.device):
         return device
     check_choice(device, DEVICES, name="device")
+    mps = getattr(torch.backends, "mps", None)
+    has_mps = mps is not None and mps.is_available()
     if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu")
     if device == "cuda" and not torch.cuda.is_available():
         raise ValueError("device='cuda' was asked for but torch sees no CUDA GPU; use device='auto' or 'cpu'")
-    if device == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise ValueError("device='mps' was asked for but this torch has no Apple MPS support; use 'auto' or 'cpu'")
+    if device == "mps" and not has_mps:
+        raise ValueError("device='mps' was asked for but this torch has no Apple MPS support; use 'auto' or 'cpu'")
     return torch.device(device)
 
 
-def _load_split(root: Path, subset: str, words) -> tuple[torch.Tensor, torch.Tensor, object]:
-    """All clips of one split as ``(waves (n, 1, 16000), labels (n,), dataset)``."""
-    from audioviz.data import SpeechCommands
-
-    dataset = SpeechCommands(root, subset=subset, words=tuple(words))
-    if len(dataset) == 0:
-        return torch.zeros(0, 1, 16000), torch.zeros(0, dtype=torch.long), dataset
-    index = {w: i for i, w in enumerate(words)}
-    waves, labels = [], []
-    for i in range(len(dataset)):
-        waveform, _, _, word, *_ = dataset[i]
-        waves.append(torch.as_tensor(waveform, dtype=torch.float32))
-        labels.append(index[word])
-    return torch.stack(waves), torch.tensor(labels), dataset
+# ----------------------------------------------------------------------------------------------
+# step 1: check
 
 
-def _atomic_json(obj, path: Path) -> None:
-    write_text_atomic(path, json.dumps(obj, indent=2))
+def _check_number(value, name: str, integer: bool = False):
+    low, high = LIMITS[name]
+    kind = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind) or not math.isfinite(value) or not low <= value <= high:
+        what = "an integer" if integer else "a number"
+        raise ValueError(f"{name} must be {what} from {low:g} to {high:g}, got {value!r}")
+    return value
+
+
+def _check(words, neither, epochs, batch_size, learning_rate, weight_decay, label_smoothing, seed,
+           model_config, augment) -> tuple[ModelConfig, AugmentConfig | None, dict]:
+    """The model config, the augmentation and the settings dict, or a ValueError/TypeError."""
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("seed", seed)):
+        _check_number(value, name, integer=True)
+    for name, value in (("learning_rate", learning_rate), ("weight_decay", weight_decay),
+                        ("label_smoothing", label_smoothing)):
+        _check_number(value, name)
+    words = (words,) if isinstance(words, str) else tuple(words)
+    if model_config is None:
+        config = ModelConfig(words=words, neither=neither)  # validates words and neither
+    elif not isinstance(model_config, ModelConfig):
+        raise TypeError(f"model_config must be a ModelConfig or None, got {type(model_config).__name__}")
+    else:
+        config = model_config
+        if tuple(config.words) != words or config.neither != neither:
+            raise ValueError(f"model_config has words={tuple(config.words)}, neither={config.neither}, "
+                             f"but train() was given words={words}, neither={neither}; make them agree")
+    if augment is True:
+        augment = AugmentConfig()
+    elif augment is False or augment is None:
+        augment = None
+    elif not isinstance(augment, AugmentConfig):
+        raise TypeError(f"augment must be an AugmentConfig, True or False, got {type(augment).__name__}")
+    settings = {
+        "words": list(config.words), "neither": config.neither, "epochs": epochs, "batch_size": batch_size,
+        "learning_rate": learning_rate, "weight_decay": weight_decay, "label_smoothing": label_smoothing,
+        "seed": seed, "model_config": config.to_dict(), "augment": augment.to_dict() if augment else None,
+    }
+    return config, augment, settings
+
+
+def _find_data(data, config: ModelConfig, progress: bool) -> Path:
+    if data is None:
+        return default_training_data(config.words, neither=config.neither, progress=progress)
+    data = Path(data).expanduser()
+    if not data.exists():
+        raise FileNotFoundError(f"data folder not found: {data}. Make one with `audioviz data synth --root DIR`, "
+                                "or leave data unset to synthesise what the words need.")
+    return data
+
+
+@contextlib.contextmanager
+def _training_lock(out_dir: Path):
+    """Hold ``out_dir``'s lock for the run: a second ``train`` into the same folder fails at once
+    instead of interleaving its files with the first one's."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock, writes are still atomic
+        yield
+        return
+    with open(out_dir / LOCK_NAME, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"another training is writing into {out_dir} (it holds {out_dir / LOCK_NAME}); "
+                               "wait for it to finish, or train into another folder") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ----------------------------------------------------------------------------------------------
+# step 2: resume
+
+
+def _read_state(path: Path) -> dict:
+    """The training state at ``path``, or a ValueError naming the file and what to do."""
+    advice = f"delete {path} to start again, or train into a new folder"
+    if path.stat().st_size == 0:
+        raise ValueError(f"cannot resume: {path} is empty (0 bytes); {advice}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, UnicodeDecodeError, IndexError,
+            AttributeError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ValueError(f"cannot resume: {path} is truncated, corrupt or not a torch file ({first}); {advice}") from None
+    keys = {"settings", "epoch", "model", "optimizer", "scheduler", "history", "best", "best_model"}
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT or not keys <= set(state):
+        raise ValueError(f"cannot resume: {path} is not an audioviz training state (written by another program "
+                         f"or an older audioviz); {advice}")
+    return state
+
+
+def _resume(state_path: Path, settings: dict, model, optimizer, scheduler) -> dict:
+    """Load an interrupted run's state into the model, optimiser and schedule; the progress so far."""
+    state = _read_state(state_path)
+    if state["settings"] != settings:
+        diff = sorted(k for k in settings if state["settings"].get(k) != settings[k])
+        raise ValueError(f"cannot resume {state_path.parent}: the interrupted run used different settings "
+                         f"({', '.join(diff)}); use the same options, or a new --out folder")
+    try:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+    except (RuntimeError, ValueError, KeyError) as exc:
+        raise ValueError(f"cannot resume: {state_path} does not fit this model ({exc}); delete it to start "
+                         "again") from None
+    return {"epoch": int(state["epoch"]), "history": list(state["history"]), "best": dict(state["best"]),
+            "best_model": state["best_model"]}
+
+
+# ----------------------------------------------------------------------------------------------
+# step 3: fit
 
 
 def _warmup_cosine(total_steps: int, warmup_fraction: float = 0.1):
@@ -147,50 +286,152 @@ def _warmup_cosine(total_steps: int, warmup_fraction: float = 0.1):
     return factor
 
 
-def _run_epoch(model, waves, labels, *, optimizer, scheduler, batch_size, augment, generator, device, bar):
+def _class_weights(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """Loss weight per class, inversely proportional to its clip count: each class weighs the
+    same in total, however many clips the "neither" side has."""
+    counts = torch.bincount(labels, minlength=n_classes).float()
+    return (counts.sum() / (n_classes * counts.clamp(min=1))).where(counts > 0, torch.zeros(()))
+
+
+def _run_epoch(model, waves, labels, *, loss_fn, optimizer, scheduler, batch_size, augment, generator, device,
+               sample_rate, bar):
     model.train()
-    loss_fn = nn.CrossEntropyLoss()
     order = torch.randperm(len(labels), generator=generator)
-    total_loss, correct = 0.0, 0
-    for start in range(0, len(order), batch_size):
+    total_loss, correct, seen = 0.0, 0, 0
+    for start in range(0, len(order) - 1, batch_size):
         idx = order[start : start + batch_size]
         if len(idx) < 2:  # batch norm needs two clips
             continue
-        x, y = waves[idx], labels[idx]
+        x, y = waves[idx].float(), labels[idx]
         if augment is not None:
-            x = augment_waveforms(x, augment, generator)
+            x = augment_waveforms(x, augment, generator, sample_rate=sample_rate)
         x, y = x.to(device), y.to(device)
         logmel = model.features(x)
         if augment is not None:
             logmel = spec_augment(logmel, augment, generator)
         logits = model.forward_features(logmel)
         loss = loss_fn(logits, y)
+        if not bool(torch.isfinite(loss)):
+            raise RuntimeError(f"training diverged: the loss became {float(loss.detach())} (lower the learning rate, "
+                               f"now {optimizer.param_groups[0]['lr']:.3g})")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         scheduler.step()
         total_loss += float(loss.detach()) * len(idx)
         correct += int((logits.argmax(1) == y).sum())
+        seen += len(idx)
         if bar is not None:
             bar.update(len(idx))
             bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
-    n = max(1, len(order))
-    return total_loss / n, correct / n
+    return total_loss / max(1, seen), correct / max(1, seen)
 
 
-def _validate(model, waves, labels, device, batch_size=256):
+def _validate(model, waves, labels, device, n_classes: int, batch_size: int = 256):
+    """``(loss, accuracy, score)`` on the validation clips; score = mean recall over the classes."""
     model.eval()
     loss_fn = nn.CrossEntropyLoss(reduction="sum")
-    total_loss, correct = 0.0, 0
+    total_loss, hits = 0.0, torch.zeros(n_classes)
     with torch.no_grad():
         for start in range(0, len(labels), batch_size):
-            x = waves[start : start + batch_size].to(device)
+            x = waves[start : start + batch_size].float().to(device)
             y = labels[start : start + batch_size].to(device)
             logits = model(x)
             total_loss += float(loss_fn(logits, y))
-            correct += int((logits.argmax(1) == y).sum())
+            right = (logits.argmax(1) == y).cpu()
+            hits += torch.bincount(y.cpu()[right], minlength=n_classes).float()
+    counts = torch.bincount(labels, minlength=n_classes).float()
+    present = counts > 0
     n = max(1, len(labels))
-    return total_loss / n, correct / n
+    return total_loss / n, float(hits.sum()) / n, float((hits[present] / counts[present]).mean())
+
+
+def _fit(model, optimizer, scheduler, progress_so_far, *, train_set, val_set, settings, augment, device,
+         out_dir: Path, progress: bool) -> dict:
+    """Train the remaining epochs; after each, write the state and metrics. The progress at the end."""
+    (train_x, train_y), (val_x, val_y) = train_set, val_set
+    n_classes = len(model.labels)
+    seed, epochs = settings["seed"], settings["epochs"]
+    loss_fn = nn.CrossEntropyLoss(weight=_class_weights(train_y, n_classes).to(device),
+                                  label_smoothing=settings["label_smoothing"])
+    state = dict(progress_so_far)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs * len(train_y), initial=state["epoch"] * len(train_y), desc=f"train on {device.type}",
+                   unit="clip", dynamic_ncols=True)
+    try:
+        for epoch in range(state["epoch"], epochs):
+            started = time.perf_counter()
+            # Everything random in this epoch follows from (seed, epoch): resuming is exact.
+            generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
+            torch.manual_seed(seed * 100_003 + epoch)
+            train_loss, train_acc = _run_epoch(
+                model, train_x, train_y, loss_fn=loss_fn, optimizer=optimizer, scheduler=scheduler,
+                batch_size=settings["batch_size"], augment=augment, generator=generator, device=device,
+                sample_rate=model.sample_rate, bar=bar)
+            val_loss, val_acc, val_score = _validate(model, val_x, val_y, device, n_classes)
+            state["history"].append({
+                "epoch": epoch + 1, "train_loss": train_loss, "train_accuracy": train_acc, "val_loss": val_loss,
+                "val_accuracy": val_acc, "val_score": val_score,
+                "learning_rate": float(optimizer.param_groups[0]["lr"]), "seconds": time.perf_counter() - started,
+            })
+            best = state["best"]
+            if (val_score, -val_loss) > (best["val_score"], -best["val_loss"]):
+                state["best"] = {"epoch": epoch + 1, "val_accuracy": val_acc, "val_score": val_score,
+                                 "val_loss": val_loss}
+                state["best_model"] = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
+            state["epoch"] = epoch + 1
+            if bar is not None:
+                bar.set_postfix(epoch=epoch + 1, val_score=f"{val_score:.3f}")
+            atomic_torch_save({"format": STATE_FORMAT, "settings": settings, "model": model.state_dict(),
+                               "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), **state},
+                              out_dir / STATE_NAME)
+            _write_metrics(out_dir, settings, device, state)
+    finally:
+        if bar is not None:
+            bar.close()
+    return state
+
+
+_UNFINISHED = object()
+
+
+def _write_metrics(out_dir: Path, settings: dict, device, state: dict, test=_UNFINISHED) -> None:
+    """``metrics.json``; its ``test`` key (the finished run's test result, maybe None) marks a
+    finished run."""
+    metrics = {"settings": settings, "device": device.type, "epochs": state["history"], "best": state["best"]}
+    if test is not _UNFINISHED:
+        metrics["test"] = test
+    write_text_atomic(out_dir / "metrics.json", json.dumps(metrics, indent=2))
+
+
+# ----------------------------------------------------------------------------------------------
+# step 4: finish
+
+
+def _test_result(model, data: Path, device) -> dict | None:
+    """The best model scored on the data's test split, or None when the data has no test clips."""
+    from audioviz.data import SpeechCommands
+
+    if not (data / "testing_list.txt").is_file() and not any(data.glob("SpeechCommands/*/testing_list.txt")):
+        return None
+    test_set = SpeechCommands(data, subset="testing", words=model.words, neither=model.config.neither,
+                              sample_rate=model.sample_rate)
+    return evaluate(model, test_set, device=device) if len(test_set) else None
+
+
+def _finish(model, state: dict, *, data: Path, settings: dict, device, out_dir: Path) -> dict | None:
+    model.load_state_dict(state["best_model"])
+    test = _test_result(model, data, device)
+    save_checkpoint(out_dir / "model.pt", model, metrics={
+        "epoch": state["best"]["epoch"], "val_accuracy": state["best"]["val_accuracy"],
+        "val_score": state["best"]["val_score"], "val_loss": state["best"]["val_loss"],
+        "history": state["history"], "settings": settings, "test": test,
+    })
+    _write_metrics(out_dir, settings, device, state, test)
+    return test
 
 
 def _keeps_global_rng(function):
@@ -212,10 +453,12 @@ def train(
     *,
     data=None,
     words=("yes", "no"),
+    neither: bool = True,
     epochs: int = DEFAULT_EPOCHS,
     batch_size: int = 64,
     learning_rate: float = 5e-3,
     weight_decay: float = 1e-2,
+    label_smoothing: float = 0.05,
     seed: int = 0,
     device="auto",
     resume: bool = False,
@@ -223,199 +466,103 @@ def train(
     model_config: ModelConfig | None = None,
     augment: AugmentConfig | bool = True,
 ) -> TrainResult:
-    """Train a :class:`KeywordCNN` to tell spoken words apart.
+    """Train a :class:`KeywordCNN` to spot keywords, and to answer "neither" to anything else.
 
-    Args:
-        out_dir: folder for ``model.pt`` (best model), ``metrics.json`` (per epoch) and
-            ``train_state.pt`` (for ``resume``). Created if missing.
-        data: root of a Speech Commands tree (synthetic or real) with ``training``, ``validation``
-            and ``testing`` splits. Default: the synthetic yes/no set from
-            :func:`audioviz.data.ensure_synthetic_dataset`, made on first use.
-        words: the words to tell apart. Default: ``("yes", "no")``.
-        epochs: passes over the training set. Default: :data:`DEFAULT_EPOCHS` (8).
-        batch_size: clips per optimisation step. Default: ``64``.
-        learning_rate: peak learning rate (linear warm-up, then cosine decay). Default: ``5e-3``.
-        weight_decay: AdamW weight decay. Default: ``1e-2``.
-        seed: seeds initialisation, shuffling and augmentation; the same seed gives the same
-            model on the same machine. Default: ``0``.
-        device: ``"auto"`` (CUDA, then Apple MPS, then CPU), ``"cpu"``, ``"cuda"`` or ``"mps"``.
-        resume: continue from ``out_dir/train_state.pt`` if an earlier run was interrupted
-            (settings must match); without a saved state it starts fresh.
-        progress: show progress bars (tqdm).
-        model_config: network shape. Default: ``ModelConfig(words=words)``.
-        augment: an :class:`AugmentConfig`, ``True`` for the defaults or ``False`` for none.
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder for ``model.pt`` (best model), ``metrics.json`` (per epoch) and ``train_state.pt``
+        (for ``resume``). Created if missing; one training at a time may use it.
+    data : str or Path, optional
+        A Speech Commands tree (synthetic or real) with ``training``, ``validation`` and
+        ``testing`` splits. Default: the synthetic set these words need, from
+        :func:`audioviz.data.ensure_synthetic_dataset` (made on first use, then cached).
+    words : sequence of str, optional
+        The keywords. Default: ``("yes", "no")``; the ten Speech Commands keywords with
+        ``neither=True`` give its standard 12-category model.
+    neither : bool, optional
+        Add the classes ``"_unknown_"`` (every other word in the data) and ``"_silence_"``
+        (silence and noise), so the model can answer "neither". ``False`` trains a closed-set model
+        that must call everything one of ``words``. Default: ``True``.
+    epochs : int, optional
+        Passes over the training set, 1-1000. Default: :data:`DEFAULT_EPOCHS`.
+    batch_size : int, optional
+        Clips per optimisation step, 2-4096. Default: ``64``.
+    learning_rate : float, optional
+        Peak learning rate (linear warm-up, then cosine decay). Default: ``5e-3``.
+    weight_decay : float, optional
+        AdamW weight decay. Default: ``1e-2``.
+    label_smoothing : float, optional
+        Share of each target spread over the other classes (keeps the model from being sure of
+        voices it has never heard). Default: ``0.05``.
+    seed : int, optional
+        Seeds initialisation, shuffling and augmentation; the same seed gives the same model on the
+        same machine. Default: ``0``.
+    device : str, optional
+        ``"auto"`` (CUDA, then Apple MPS, then CPU), ``"cpu"``, ``"cuda"`` or ``"mps"``.
+    resume : bool, optional
+        Continue from ``out_dir/train_state.pt`` if an earlier run was interrupted (settings must
+        match); without a saved state it starts fresh.
+    progress : bool, optional
+        Show progress bars (tqdm).
+    model_config : ModelConfig, optional
+        Network shape. Default: ``ModelConfig(words=words, neither=neither)``.
+    augment : AugmentConfig or bool, optional
+        An :class:`AugmentConfig`, ``True`` for the defaults or ``False`` for none.
 
-    Returns:
-        A :class:`TrainResult`.
+    Returns
+    -------
+    TrainResult
 
-    Raises:
-        ValueError: bad settings, a data tree with no training or validation clips, or a resume
-            whose settings differ from the interrupted run's.
+    Raises
+    ------
+    ValueError
+        Bad settings, a data tree without clips of every class, a clip with NaN or infinite
+        samples (named), a damaged ``train_state.pt`` or one whose settings differ.
+    RuntimeError
+        Another training holds ``out_dir``, or the loss stopped being finite.
 
-    Example:
-        >>> result = train("runs/yesno")  # doctest: +SKIP
-        >>> print(result)  # doctest: +SKIP
+    Examples
+    --------
+    >>> result = train("runs/yes_no")  # doctest: +SKIP
+    >>> print(result)  # doctest: +SKIP
     """
     started = time.perf_counter()
-    epochs = check_positive_int(epochs, name="epochs")
-    batch_size = check_positive_int(batch_size, name="batch_size")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if not (isinstance(learning_rate, (int, float)) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    words = tuple(words)
-    if len(words) < 2 or len(set(words)) != len(words):
-        raise ValueError(f"words must name at least two different words, got {words!r}")
-    if augment is True:
-        augment = AugmentConfig()
-    elif augment is False or augment is None:
-        augment = None
-    elif not isinstance(augment, AugmentConfig):
-        raise TypeError(f"augment must be an AugmentConfig, True or False, got {type(augment).__name__}")
-    config = model_config or ModelConfig(words=words)
-    if tuple(config.words) != words:
-        raise ValueError(f"model_config.words {tuple(config.words)} differs from words {words}")
-    dev = resolve_device(device)
-
-    out_dir = Path(out_dir)
+    config, augment, settings = _check(words, neither, epochs, batch_size, learning_rate, weight_decay,
+                                       label_smoothing, seed, model_config, augment)
+    device = resolve_device(device)
+    out_dir = Path(out_dir).expanduser()
     out_dir.mkdir(parents=True, exist_ok=True)
-    if data is None:
-        from audioviz.data import ensure_synthetic_dataset
+    with _training_lock(out_dir):
+        data = _find_data(data, config, progress)
+        settings = {"data": str(data.resolve()), **settings}
+        rate, labels = config.frontend.sample_rate, config.labels
+        train_x, train_y, counts = load_split(data, "training", config.words, neither=config.neither, sample_rate=rate)
+        empty = [label for label in labels if not counts.get(label)]
+        if empty:
+            raise ValueError(f"{data} has no training clips of {empty} (training needs every class of {list(labels)})")
+        val_x, val_y, _ = load_split(data, "validation", config.words, neither=config.neither, sample_rate=rate)
+        if len(val_y) == 0:
+            raise ValueError(f"{data} has no validation clips of {list(labels)} (validation_list.txt)")
 
-        data = ensure_synthetic_dataset(progress=progress)
-    data = Path(data)
-    if not data.exists():
-        raise FileNotFoundError(
-            f"data folder not found: {data}. Make one with `audioviz data synth --root DIR`, "
-            "or leave data unset to use the default synthetic set."
-        )
-
-    settings = {
-        "data": str(data.resolve()),
-        "words": list(words),
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "learning_rate": learning_rate,
-        "weight_decay": weight_decay,
-        "seed": seed,
-        "model_config": config.to_dict(),
-        "augment": augment.to_dict() if augment else None,
-    }
-
-    train_x, train_y, _ = _load_split(data, "training", words)
-    val_x, val_y, _ = _load_split(data, "validation", words)
-    if len(train_y) < 2:
-        raise ValueError(f"{data} has {len(train_y)} training clips of {list(words)}; need at least 2")
-    if len(val_y) == 0:
-        raise ValueError(f"{data} has no validation clips of {list(words)} (validation_list.txt)")
-
-    torch.manual_seed(seed)
-    model = KeywordCNN(config).to(dev)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
-    steps_per_epoch = sum(1 for s in range(0, len(train_y), batch_size) if len(train_y) - s >= 2)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_cosine(max(1, epochs * steps_per_epoch)))
-
-    history: list = []
-    best = {"epoch": 0, "val_accuracy": -1.0, "val_loss": math.inf}
-    start_epoch = 0
-    state_path = out_dir / STATE_NAME
-    if resume and state_path.exists():
-        state = torch.load(state_path, map_location="cpu", weights_only=True)
-        if state.get("settings") != settings:
-            diff = sorted(k for k in settings if state.get("settings", {}).get(k) != settings[k])
-            raise ValueError(
-                f"cannot resume {out_dir}: the interrupted run used different settings ({', '.join(diff)}); "
-                "use the same options, or a new --out folder"
-            )
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        history = list(state["history"])
-        best = dict(state["best"])
-        start_epoch = int(state["epoch"])
-    resumed_from = start_epoch
-
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=epochs * len(train_y), initial=start_epoch * len(train_y), desc=f"train on {dev.type}",
-                   unit="clip", dynamic_ncols=True)
-    try:
-        for epoch in range(start_epoch, epochs):
-            epoch_start = time.perf_counter()
-            # Everything random in this epoch follows from (seed, epoch): resuming is exact.
-            generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
-            torch.manual_seed(seed * 100_003 + epoch)
-            train_loss, train_acc = _run_epoch(
-                model, train_x, train_y, optimizer=optimizer, scheduler=scheduler, batch_size=batch_size,
-                augment=augment, generator=generator, device=dev, bar=bar,
-            )
-            val_loss, val_acc = _validate(model, val_x, val_y, dev)
-            record = {
-                "epoch": epoch + 1,
-                "train_loss": train_loss,
-                "train_accuracy": train_acc,
-                "val_loss": val_loss,
-                "val_accuracy": val_acc,
-                "learning_rate": float(optimizer.param_groups[0]["lr"]),
-                "seconds": time.perf_counter() - epoch_start,
-            }
-            history.append(record)
-            if bar is not None:
-                bar.set_postfix(epoch=epoch + 1, val_acc=f"{val_acc:.3f}")
-            if (val_acc, -val_loss) > (best["val_accuracy"], -best["val_loss"]):
-                best = {"epoch": epoch + 1, "val_accuracy": val_acc, "val_loss": val_loss}
-                save_checkpoint(out_dir / "model.pt", model, metrics={
-                    "epoch": epoch + 1, "val_accuracy": val_acc, "val_loss": val_loss,
-                    "history": history, "settings": settings,
-                })
-            atomic_torch_save({
-                "settings": settings,
-                "epoch": epoch + 1,
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "history": history,
-                "best": best,
-            }, state_path)
-            _atomic_json({"settings": settings, "device": dev.type, "epochs": history, "best": best},
-                         out_dir / "metrics.json")
-    finally:
-        if bar is not None:
-            bar.close()
-
-    from ._checkpoint import load_checkpoint, read_checkpoint
-
-    test = None
-    best_model, _ = load_checkpoint(out_dir / "model.pt", device=dev)
-    try:
-        from audioviz.data import SpeechCommands
-
-        test_set = SpeechCommands(data, subset="testing", words=words)
-        if len(test_set):
-            test = evaluate(best_model, test_set)
-    except ValueError:
-        test = None
-    # Store the test result with the model and in metrics.json.
-    payload = read_checkpoint(out_dir / "model.pt")
-    metrics = dict(payload.get("metrics", {}))
-    metrics["history"] = history
-    metrics["test"] = test
-    save_checkpoint(out_dir / "model.pt", best_model, metrics=metrics)
-    _atomic_json({"settings": settings, "device": dev.type, "epochs": history, "best": best, "test": test},
-                 out_dir / "metrics.json")
+        torch.manual_seed(seed)
+        model = KeywordCNN(config).to(device)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
+        steps_per_epoch = sum(1 for s in range(0, len(train_y) - 1, batch_size) if len(train_y) - s >= 2)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_cosine(max(1, epochs * steps_per_epoch)))
+        state_path = out_dir / STATE_NAME
+        progress_so_far = {"epoch": 0, "history": [], "best_model": None,
+                           "best": {"epoch": 0, "val_accuracy": -1.0, "val_score": -1.0, "val_loss": math.inf}}
+        if resume and state_path.exists():
+            progress_so_far = _resume(state_path, settings, model, optimizer, scheduler)
+        resumed_from = progress_so_far["epoch"]
+        state = _fit(model, optimizer, scheduler, progress_so_far, train_set=(train_x, train_y),
+                     val_set=(val_x, val_y), settings=settings, augment=augment, device=device, out_dir=out_dir,
+                     progress=progress)
+        test = _finish(model, state, data=data, settings=settings, device=device, out_dir=out_dir)
     return TrainResult(
-        out_dir=out_dir,
-        checkpoint=out_dir / "model.pt",
-        metrics_path=out_dir / "metrics.json",
-        history=history,
-        best_epoch=best["epoch"],
-        best_val_accuracy=best["val_accuracy"],
-        test=test,
-        device=dev.type,
-        seconds=time.perf_counter() - started,
-        resumed_from=resumed_from,
-        data=str(data),
-        settings=settings,
+        out_dir=out_dir, checkpoint=out_dir / "model.pt", metrics_path=out_dir / "metrics.json",
+        history=state["history"], best_epoch=state["best"]["epoch"],
+        best_val_accuracy=state["best"]["val_accuracy"], test=test, device=device.type,
+        seconds=time.perf_counter() - started, resumed_from=resumed_from, data=str(data), settings=settings,
     )
