@@ -8,7 +8,7 @@ STAMP := $(VENV)/.audioviz-installed
 SPHINXOPTS ?= -W --keep-going
 PORT ?= 8000
 
-.PHONY: install test docs serve bench clean clean-docs
+.PHONY: install test docs serve bench notebooks-outside clean clean-docs
 
 install: $(STAMP)
 
@@ -26,6 +26,11 @@ docs: $(STAMP)
 	@echo
 	@echo "The site is built. Open: file://$(CURDIR)/docs/_build/html/index.html"
 	@echo "or run 'make serve' and browse http://127.0.0.1:$(PORT)/"
+
+# Four downloaded tutorial notebooks run from a temporary folder outside the repository, with
+# audioviz installed from a freshly built wheel into a fresh venv (offline; see tests/test_notebooks.py).
+notebooks-outside: $(STAMP)
+	$(PY) -m pytest tests/test_notebooks.py -q -k outside_the_repository
 
 serve: docs
 	$(PY) -m http.server --bind 127.0.0.1 --directory docs/_build/html $(PORT)

@@ -9,6 +9,9 @@ the test and names the cell.
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from _docs_build import EXAMPLES, GALLERY, build_site, tutorial_scripts
@@ -57,3 +60,74 @@ def test_notebook_runs_in_a_kernel(notebooks, name, monkeypatch):
     shown = [out.get("data", {}) for out in outputs]
     assert any("image/png" in data or "application/vnd.jupyter.widget-view+json" in data
                or "<img" in str(data.get("text/html", "")) for data in shown), f"{name}.ipynb showed no figure"
+
+
+# -- downloaded notebooks, outside the repository, with audioviz from a wheel ------------------------
+# What a learner does: download a tutorial's notebook, install audioviz as a package, run it in a
+# folder of their own. A wheel is built from this checkout (``pip wheel --no-deps``, no network),
+# installed into a fresh virtual environment whose other packages come from this checkout's
+# environment through a .pth file (fast and offline; the editable install's finder is not
+# activated there, so ``import audioviz`` can only find the wheel), and four notebooks that need
+# no training run from a temporary folder outside the repository. ``make notebooks-outside`` runs
+# just this test.
+OUTSIDE_NOTEBOOKS = ["01_sound_as_numbers", "03_loudness_and_colour", "04_mel_scale", "05_mfcc"]
+
+_RUN_NOTEBOOK = """
+import json, sys
+import nbclient, nbformat
+path, folder = sys.argv[1], sys.argv[2]
+nb = nbformat.read(path, as_version=4)
+nb.cells.append(nbformat.v4.new_code_cell("import audioviz; print('AUDIOVIZ_FROM', audioviz.__file__)"))
+nbclient.NotebookClient(nb, kernel_name="python3", timeout=600, allow_errors=False,
+                        resources={"metadata": {"path": folder}}).execute()
+print(json.dumps([out.get("text", "") for out in nb.cells[-1].outputs]))
+"""
+
+
+@pytest.fixture(scope="module")
+def wheel_venv(tmp_path_factory):
+    import site
+    import subprocess
+    import sys
+    import venv
+
+    from _docs_build import REPO
+
+    root = tmp_path_factory.mktemp("audioviz-wheel")
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                            "-w", str(root / "dist"), str(REPO)], capture_output=True, text=True)
+    assert build.returncode == 0, f"pip wheel failed:\n{build.stdout[-2000:]}\n{build.stderr[-2000:]}"
+    (wheel,) = (root / "dist").glob("audioviz-*.whl")
+    env_dir = root / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    own_site = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    (Path(own_site) / "_audioviz_test_deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+                              "--no-index", str(wheel)], capture_output=True, text=True)
+    assert install.returncode == 0, f"installing the wheel failed:\n{install.stderr[-2000:]}"
+    return python
+
+
+@pytest.mark.parametrize("name", OUTSIDE_NOTEBOOKS)
+def test_downloaded_notebook_runs_outside_the_repository(notebooks, wheel_venv, name, tmp_path):
+    import json
+    import shutil
+    import subprocess
+
+    from _docs_build import REPO
+
+    folder = tmp_path / "my_notebooks"  # a learner's own folder, outside the repository
+    folder.mkdir()
+    assert REPO not in folder.parents
+    notebook = shutil.copy(notebooks / f"{name}.ipynb", folder)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AUDIOVIZ_SPEECH_COMMANDS")}
+    env.update(AUDIOVIZ_TUTORIAL_QUICK="1", AUDIOVIZ_CACHE=str(tmp_path / "cache"),
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
+    result = subprocess.run([str(wheel_venv), "-c", _RUN_NOTEBOOK, str(notebook), str(folder)], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=CELL_TIMEOUT * 2)
+    assert result.returncode == 0, f"{name}.ipynb failed outside the repository:\n{result.stderr[-4000:]}"
+    where = "".join(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "AUDIOVIZ_FROM" in where and str(wheel_venv.parents[1]) in where, \
+        f"{name}.ipynb imported audioviz from {where!r}, not from the wheel"
