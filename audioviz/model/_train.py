@@ -199,7 +199,7 @@ def _check(words, neither, epochs, batch_size, learning_rate, weight_decay, labe
 
 def _find_data(data, config: ModelConfig, progress: bool) -> Path:
     if data is None:
-        return default_training_data(config.words, neither=config.neither, progress=progress)
+        return default_training_data(config.words, progress=progress)
     data = Path(data).expanduser()
     if not data.exists():
         raise FileNotFoundError(f"data folder not found: {data}. Make one with `audioviz data synth --root DIR`, "

@@ -16,13 +16,13 @@ import torch
 __all__ = ["default_training_data", "load_split"]
 
 
-def default_training_data(words, *, neither: bool, progress: bool) -> Path:
-    """The cached synthetic tree for ``words`` (and, with ``neither``, the other words, near
-    misses and noise the "neither" classes learn from), made on first use."""
+def default_training_data(words, *, progress: bool) -> Path:
+    """The cached synthetic tree for ``words``, with the other words, near misses and noise the
+    "neither" classes learn from, made on first use. A closed-set model trains on the same tree
+    (its keyword clips only), so the two models of the tutorial hear the same yes and no."""
     from audioviz.data import ensure_synthetic_dataset
 
-    closed_set = {} if neither else {"unknown_words": (), "silence": 0}
-    return Path(ensure_synthetic_dataset(words=tuple(words), progress=progress, **closed_set))
+    return Path(ensure_synthetic_dataset(words=tuple(words), progress=progress))
 
 
 def load_split(root: Path, subset: str, words, *, neither: bool, sample_rate: int):
