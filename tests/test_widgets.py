@@ -102,17 +102,17 @@ def test_set_refuses_unknown_names_and_options_with_a_message():
         toy.set(colour="red")
 
 
-def test_inline_view_receives_a_new_png_on_each_change():
+def test_inline_view_receives_a_new_jpeg_on_each_change():
     toy = ToyExplorer()
     box = toy.widget
     assert isinstance(box, ipywidgets.VBox)
-    first = toy._picture.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    first = bytes(toy._picture.value)
+    assert first[:3] == b"\xff\xd8\xff" and toy._picture.format == "jpeg"
     toy.controls["freq"].value = 9
-    assert toy._picture.value != first
+    assert bytes(toy._picture.value) != first
     bundle = toy._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert toy._repr_html_().startswith('<figure class="audioviz-explorer-snapshot">')
+    assert '<figure class="audioviz-explorer-snapshot' in toy._repr_html_()
 
 
 # ---------------------------------------------------------------------- static sliders
@@ -304,8 +304,9 @@ def test_frequency_axes_linear_log_mel(clip):
     explorer.controls["f_max"].value = 4000.0
     assert explorer.feature.params["f_max"] == 4000.0
     assert explorer.image.get_extent()[3] < audioviz.hz_to_mel(4000.0) + 40
-    # the mel axis shows every mel row as the range and n_mels move
-    assert explorer.ax.get_ylim() == tuple(explorer.image.get_extent()[2:])
+    # the mel axis shows the range asked for, in mel, whatever n_mels (no re-layout per step)
+    f_min = explorer.params["f_min"]
+    assert explorer.ax.get_ylim() == pytest.approx((float(audioviz.hz_to_mel(f_min)), float(audioviz.hz_to_mel(4000.0))))
     explorer.controls["y_axis"].value = "linear"
     assert explorer.ax.get_ylim() == (0.0, 4000.0)
     assert explorer.image.get_array().shape[0] == 257
@@ -422,12 +423,14 @@ def test_mel_explorer_filterbank_and_spectrogram_follow_the_sliders(clip):
     explorer = audioviz.MelExplorer(clip, 16000)
     assert list(explorer.controls) == ["n_mels", "f_min", "f_max", "mel_scale"]
     assert len(explorer.filter_lines.get_segments()) == 64
-    image = explorer.image
+    image, lines = explorer.image, explorer.filter_lines
     explorer.controls["n_mels"].value = 40
     assert explorer.image is image
     assert explorer.image.get_array().shape[0] == 40
     assert len(explorer.filter_lines.get_segments()) == 40
-    assert len(explorer.ax_filters.collections) == 1  # redrawn, not stacked
+    # updated in place, not redrawn: the same lines, nothing stacked
+    assert explorer.filter_lines is lines and explorer.ax_filters.collections[0] is lines
+    assert len(explorer.ax_filters.collections) == 2  # the filters and the empty filters' triangles
     explorer.controls["f_min"].value = 300.0
     assert explorer.filterbank.f_min == 300.0
     assert explorer.image.get_extent()[2] > audioviz.hz_to_mel(300.0)
@@ -437,23 +440,28 @@ def test_mel_explorer_filterbank_and_spectrogram_follow_the_sliders(clip):
     assert "40 filters from 300 to 8000 Hz (slaney)" in explorer.readout.value
 
 
-def test_mel_steps_reuse_the_stft(clip, monkeypatch):
+def test_mel_steps_reuse_the_stft_and_build_one_filterbank(clip, monkeypatch):
     from audioviz import features
+    from audioviz.widgets import _spectrogram
 
-    calls = []
-    original = features.spectrogram
-    monkeypatch.setattr(features, "spectrogram", lambda *a, **k: calls.append(k) or original(*a, **k))
+    stfts, frames, banks = [], [], []
+    original_spec, original_bank, original_frames = features.spectrogram, features.mel_filterbank, \
+        _spectrogram.ColumnFrames
+    monkeypatch.setattr(features, "spectrogram", lambda *a, **k: stfts.append(k) or original_spec(*a, **k))
+    monkeypatch.setattr(features, "mel_filterbank", lambda *a, **k: banks.append(k) or original_bank(*a, **k))
+    monkeypatch.setattr(_spectrogram, "ColumnFrames", lambda *a, **k: frames.append(k) or original_frames(*a, **k))
     explorer = audioviz.SpectrogramExplorer(clip, 16000, y_axis="mel")
     mel_explorer = audioviz.MelExplorer(clip, 16000)
-    assert len(calls) == 2
+    assert len(frames) == 1 and len(stfts) == 1
+    banks.clear()
     for widget in (explorer, mel_explorer):
         widget.controls["n_mels"].value = 40
         widget.controls["f_max"].value = 4000.0
-    assert len(calls) == 2 and explorer.error is None and mel_explorer.error is None
+    assert len(frames) == 1 and len(stfts) == 1 and explorer.error is None and mel_explorer.error is None
+    assert len(banks) == 4  # one filterbank per step, for both of MelExplorer's panels
     assert explorer.image.get_array().shape[0] == mel_explorer.image.get_array().shape[0] == 40
     explorer.controls["n_fft"].value = 1024
-    assert len(calls) == 3 and calls[-1]["n_fft"] == 1024
-
+    assert len(frames) == 2 and frames[-1]["n_fft"] == 1024
 
 def test_mel_explorer_reports_empty_filters(clip):
     explorer = audioviz.MelExplorer(clip, 16000, n_fft=256)
@@ -532,8 +540,9 @@ def test_explorers_leave_matplotlib_settings_and_pyplot_alone(clip):
 
 
 def test_live_explorer_in_a_jupyter_kernel(monkeypatch):
-    """In a real kernel with the inline backend: the widget is displayed, a control change sends a
-    new PNG to it, and a callback error lands in the widget, not on stderr."""
+    """In a real kernel with the inline backend: the widget is displayed with the picture a saved
+    notebook keeps, a control change sends a new JPEG to it, ``set`` as a cell's last line shows
+    no second copy, and a callback error lands in the widget, not on stderr."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
@@ -543,7 +552,8 @@ def test_live_explorer_in_a_jupyter_kernel(monkeypatch):
         "explorer",
         "before = explorer._picture.value\n"
         "explorer.controls['n_fft'].value = 1024\n"
-        "print(bytes(explorer._picture.value) != bytes(before), bytes(explorer._picture.value[:4]), explorer.error)",
+        "print(bytes(explorer._picture.value) != bytes(before), bytes(explorer._picture.value[:3]), explorer.error)",
+        "explorer.set(hop_length=64)",
         "def broken(**settings):\n"
         "    raise RuntimeError('kaboom')\n"
         "explorer._compute_power = broken\n"
@@ -552,11 +562,15 @@ def test_live_explorer_in_a_jupyter_kernel(monkeypatch):
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(audioviz.widgets.__file__).rsplit("/", 2)[0]}})
+                                     resources={"metadata": {"path": str(audioviz.widgets.__file__).rsplit("/", 3)[0]}})
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     client.execute()
-    shown, changed, failed = (cell.outputs for cell in notebook.cells)
-    bundle = next(o for o in shown if o.output_type == "execute_result").data
-    assert "application/vnd.jupyter.widget-view+json" in bundle and "text/html" in bundle
-    assert [o.text for o in changed if o.output_type == "stream"] == ["True b'\\x89PNG' None\n"]
+    shown, changed, quiet, failed = (cell.outputs for cell in notebook.cells)
+    widget, snapshot = shown
+    assert "application/vnd.jupyter.widget-view+json" in widget.data
+    # the picture a saved notebook shows, with the line saying how to get live sliders back
+    assert "data:image/jpeg;base64," in snapshot.data["text/html"]
+    assert "Run the cell again for live sliders" in snapshot.data["text/html"]
+    assert [o.text for o in changed if o.output_type == "stream"] == ["True b'\\xff\\xd8\\xff' None\n"]
+    assert [o for o in quiet if o.output_type in ("execute_result", "display_data")] == []
     assert [o.text for o in failed if o.output_type == "stream"] == ["True\n"]  # nothing on stderr

@@ -10,7 +10,7 @@ import html
 
 import numpy as np
 
-from ..display import update_feature_image
+from .._feature_image import FeatureImage
 from ..widgets import Explorer
 from ._common import draw_feature, model_clip
 from ._feature_maps import layer_outputs
@@ -24,8 +24,8 @@ class FeatureMapExplorer(Explorer):
     Controls (``explorer.controls[name]``): ``layer`` (a dropdown of the convolution blocks,
     labelled with their map count and size) and ``channel`` (which map of that layer; its range
     follows the layer). The top panel is the log-mel image the network sees; the bottom one the
-    chosen map, on the same time axis and with the layer's own, coarser, true mel rows. The
-    colour scale is fixed per layer (0 to the layer's largest activation on this clip), so two
+    chosen map, on the same time axis (the whole clip, in seconds, whatever the layer) and with
+    the layer's own, coarser, true mel rows. The colour scale is fixed per layer (0 to the layer's largest activation on this clip), so two
     channels of a layer compare by brightness. The readout says how coarse the layer is and how
     active the channel is compared with its neighbours.
 
@@ -40,7 +40,8 @@ class FeatureMapExplorer(Explorer):
     Attributes:
         logmel: the input Feature ``(1, n_mels, frames)``.
         maps: one Feature ``(channels, rows, frames)`` per layer.
-        image: the AxesImage of the chosen map (updated in place).
+        image: the AxesImage of the chosen map (updated in place); drawn: its
+            :class:`~audioviz.FeatureImage`.
         input_image: the AxesImage of the input log-mel.
         colorbar: the colorbar of the map.
         controls: the ``layer`` and ``channel`` widgets (see :class:`~audioviz.widgets.Explorer`).
@@ -58,8 +59,7 @@ class FeatureMapExplorer(Explorer):
 
     def __init__(self, model, waveform, *, sample_rate: int | None = None, layer: int = 0,
                  channel: int | None = None):
-        self.waveform = model_clip(model, waveform, sample_rate)
-        self.sample_rate = int(model.config.frontend.sample_rate)
+        self._set_clip(model_clip(model, waveform, sample_rate), int(model.config.frontend.sample_rate))
         self.logmel, self.maps, logits = layer_outputs(model, self.waveform)
         n = len(self.maps)
         if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < n:
@@ -121,8 +121,11 @@ class FeatureMapExplorer(Explorer):
         fmap = self.maps[layer]
         self.image = draw_feature(self.ax, fmap, channel=channel, cmap="magma", vmin=0.0,
                                   vmax=self._vmax(layer))
+        self.drawn = FeatureImage.of(self.image)
         self.colorbar = figure.colorbar(self.image, cax=self._cax, label="activation")
-        self.ax.set_xlim(self.input_ax.get_xlim())
+        # The time axis is the clip's whatever the layer: a coarse layer's frames end earlier
+        # and would otherwise pull the shared axis (and the input panel) in with them.
+        self.ax.set_xlim(0.0, self.waveform.shape[-1] / self.sample_rate)
         # Inside the frame, so the fast redraw of the Axes also redraws the label.
         self._label = self.ax.text(0.01, 0.97, "", transform=self.ax.transAxes, va="top", ha="left", color="white",
                                    fontsize="small", bbox=dict(boxstyle="round", fc="black", alpha=0.5, lw=0))
@@ -138,9 +141,11 @@ class FeatureMapExplorer(Explorer):
     def _update(self, changed):
         layer, channel = self.params["layer"], self.params["channel"]
         fmap = self.maps[layer]
-        # every frame drawn, as draw_feature does; the time axis stays the input's (shared)
-        update_feature_image(self.image, fmap, channel=channel, vmin=0.0, vmax=self._vmax(layer),
-                             max_columns=fmap.data.shape[-1])
+        # every frame drawn, as draw_feature does; the time axis stays the clip's (shared)
+        if self.drawn.update(fmap, channel=channel, vmin=0.0, vmax=self._vmax(layer),
+                             max_columns=fmap.data.shape[-1]).layout:
+            self.mark_layout_stale()
+        self.ax.set_xlim(0.0, self.waveform.shape[-1] / self.sample_rate)
         self._set_label()
         self.mark_stale(self.ax, self._cax)
 
@@ -155,14 +160,6 @@ class FeatureMapExplorer(Explorer):
                 if stride_f > 1 else f"one cell per input cell ({1000 * fmap.frame_period:.0f} ms)")
         return (f"<b>{html.escape(self._layer_label(layer))}</b><br>{cell}<br>"
                 f"channel {channel}: mean activation {mean:.3f}, the {_ordinal(rank)} most active of {c}")
-
-    def _extra_widgets(self):
-        import ipywidgets
-
-        from ..io import to_wav_bytes
-
-        return [ipywidgets.Audio(value=to_wav_bytes(self.waveform, self.sample_rate), format="wav", autoplay=False,
-                                 loop=False, layout={"width": "24em"})]
 
 
 def _ordinal(n: int) -> str:
