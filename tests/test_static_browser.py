@@ -197,3 +197,41 @@ def test_tutorial_page_static_sliders_work(browser):
         browser.execute_script("arguments[0].scrollIntoView();", root)
         _move_every_slider(browser, root)
     assert _errors(browser) == []
+
+
+# Each of these would run a script if it were placed into the page as HTML.
+_HOSTILE = [
+    '"><img src=x onerror="window.__avz_pwned=1">',
+    "<script>window.__avz_pwned=1</script>",
+    "</script><script>window.__avz_pwned=1</script>",
+    "<svg onload=window.__avz_pwned=1>",
+]
+
+
+def test_text_from_the_caller_never_runs_as_html(browser, tmp_path):
+    """names, title, value labels and captions are shown as text; no script of theirs runs."""
+    import audioviz
+
+    frames = [Bars().to_png(), Bars().static(height=[5], fmt="png").frames[0]]
+    page = audioviz.StaticSliders(names=_HOSTILE[:2], values=[[_HOSTILE[2], "b"], [_HOSTILE[3]]], frames=frames,
+                                  index=[0, 1], mime="image/png", title=_HOSTILE[0], captions=_HOSTILE[1:3],
+                                  caption_index=[0, 1])
+    path = page.save(tmp_path / "hostile.html")
+    browser.get(path.as_uri())
+    root = browser.find_element("css selector", "div.audioviz-static")
+    from selenium.webdriver.common.keys import Keys
+
+    root.find_element("css selector", "input.avz-slider").send_keys(Keys.END)  # the other caption and label
+    assert browser.execute_script("return window.__avz_pwned === undefined")
+    assert browser.execute_script("return document.querySelectorAll('div.audioviz-static script').length") == 2
+    assert root.find_element("css selector", "div.avz-caption").text == _HOSTILE[2]
+    assert [n.text for n in root.find_elements("css selector", "span.avz-name")] == _HOSTILE[:2]
+    assert _errors(browser) == []
+
+
+@pytest.mark.parametrize("mime", ['image/png;base64,x" onerror="window.__avz_pwned=1', "text/html", "image/svg+xml"])
+def test_mime_comes_from_a_fixed_set(mime):
+    import audioviz
+
+    with pytest.raises(ValueError, match="mime must be one of image/jpeg, image/png, image/webp"):
+        audioviz.StaticSliders(names=["a"], values=[[1]], frames=[b"x"], index=[0], mime=mime)
