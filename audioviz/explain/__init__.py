@@ -9,6 +9,9 @@
   word is, computed with captum's ``LayerGradCam``.
 - :class:`ListeningDisplay` (and :func:`resynthesize_masked`): audio resynthesised with Griffin-Lim
   from the spectrogram masked by Grad-CAM, beside the original.
+- :class:`ListeningTimelineDisplay` (and :func:`synthesize_recording`): the model listening to a
+  longer recording through a sliding window: its answer over time, detections and false alarms
+  per minute.
 - :class:`ConfusionMatrixDisplay`, :class:`MistakesDisplay`, :class:`TrainingCurvesDisplay`: how
   well it does, where it fails, how it learned.
 - :class:`FeatureMapExplorer`: a widget to walk through the layers and channels.
@@ -31,6 +34,7 @@ from ._gradcam import GradCAMDisplay, grad_cam
 from ._inference import Inference
 from ._listen import ListeningDisplay, resynthesize_masked
 from ._metrics import ConfusionMatrixDisplay, MistakesDisplay, TrainingCurvesDisplay
+from ._timeline import ListeningTimelineDisplay, SyntheticRecording, synthesize_recording
 
 __all__ = [
     "ConfusionMatrixDisplay",
@@ -39,9 +43,12 @@ __all__ = [
     "GradCAMDisplay",
     "Inference",
     "ListeningDisplay",
+    "ListeningTimelineDisplay",
     "MistakesDisplay",
+    "SyntheticRecording",
     "TrainingCurvesDisplay",
     "grad_cam",
     "layer_outputs",
     "resynthesize_masked",
+    "synthesize_recording",
 ]

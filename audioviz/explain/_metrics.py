@@ -96,17 +96,12 @@ class ConfusionMatrixDisplay:
     def from_evaluation(cls, result: dict) -> "ConfusionMatrixDisplay":
         """From the dict :func:`audioviz.model.evaluate` returns (or its JSON file's contents).
 
-        Rows and columns are the evaluation's answers (``result["labels"]``, e.g. ``yes``, ``no``
-        and ``neither``; older results name them ``result["words"]``).
+        Rows and columns are the evaluation's answers, ``result["words"]``: the model's words and,
+        when the model or the data has it, ``"neither"``.
         """
-        if not isinstance(result, dict) or "confusion" not in result:
-            raise ValueError("result must be the dict audioviz.model.evaluate returns, with 'confusion' and 'labels'")
-        n = len(result["confusion"])
-        for key in ("labels", "answers", "words"):
-            names = result.get(key)
-            if names is not None and len(names) == n:
-                return cls(result["confusion"], names)
-        raise ValueError(f"result must name the {n} rows of its confusion matrix under 'labels' (or 'words')")
+        if not isinstance(result, dict) or "confusion" not in result or "words" not in result:
+            raise ValueError("result must be the dict audioviz.model.evaluate returns, with 'confusion' and 'words'")
+        return cls(result["confusion"], result["words"])
 
     @classmethod
     def from_model(cls, model, dataset, *, batch_size: int = 128) -> "ConfusionMatrixDisplay":
@@ -164,7 +159,9 @@ class MistakesDisplay:
     """The clips the model got wrong with the highest confidence, with what it saw and players.
 
     Attributes:
-        mistakes: list of dicts, most confident first: ``index`` (in the dataset), ``word`` (true),
+        mistakes: list of dicts, most confident first: ``index`` (in the dataset), ``word`` (the
+            right answer),
+            ``category`` (the dataset's word: ``"go"``, whose right answer is ``"neither"``),
             ``predicted``, ``confidence`` (probability of the wrong answer), ``speaker``,
             ``waveform`` (Tensor ``(1, n_samples)``), ``logmel`` (the Feature the model saw) and
             ``inference`` (the clip's :class:`~audioviz.explain.Inference`, for Grad-CAM or feature
@@ -227,7 +224,8 @@ class MistakesDisplay:
             # prepared the way evaluate prepared it, so the record raises no second warning
             clip, _ = prepare_clip(item[0], int(item[1]), target_rate=rate)
             inference = Inference.from_model(model, clip)
-            mistakes.append({**{k: record.get(k, "") for k in ("index", "word", "predicted", "confidence", "speaker")},
+            mistakes.append({**{k: record.get(k, "") for k in ("index", "word", "predicted", "confidence", "speaker",
+                                                               "category")},
                              "waveform": inference.waveform, "logmel": inference.logmel, "inference": inference})
         return cls(mistakes, n_wrong=len(wrong), n=result["n"], sample_rate=rate)
 
@@ -252,7 +250,7 @@ class MistakesDisplay:
         for i, (panel, m) in enumerate(zip(axes, self.mistakes)):
             self.images_.append(draw_feature(panel, m["logmel"], cmap=cmap, label_y=(i % ncols == 0)))
             speaker = f", speaker {m['speaker']}" if m["speaker"] else ""
-            panel.set_title(f"said '{m['word']}', heard '{m['predicted']}' ({m['confidence']:.0%})\n"
+            panel.set_title(f"said {_said(m)}, heard '{m['predicted']}' ({m['confidence']:.0%})\n"
                             f"clip #{m['index']}{speaker}", fontsize="small")
         shown = ("most confident first" if len(self.mistakes) == self.n_wrong
                  else f"the {len(self.mistakes)} most confident mistakes")
@@ -271,10 +269,17 @@ class MistakesDisplay:
             return f"<p>No mistakes on these {self.n} clips.</p>"
         parts = []
         for m, player in zip(self.mistakes, self.players()):
-            label = html.escape(f"clip #{m['index']}: said '{m['word']}', heard '{m['predicted']}' "
+            label = html.escape(f"clip #{m['index']}: said {_said(m)}, heard '{m['predicted']}' "
                                 f"({m['confidence']:.0%})")
             parts.append(f"<div class='audioviz-player'><div>{label}</div>{player._repr_html_()}</div>")
         return "<div class='audioviz-mistakes'>" + "".join(parts) + "</div>"
+
+
+def _said(mistake: dict) -> str:
+    """``'yes'``, or ``'go' (neither)`` when the clip's word is not one the model names."""
+    category, word = mistake.get("category") or mistake["word"], mistake["word"]
+    shown = {"_unknown_": "another word", "_silence_": "silence"}.get(category, category)
+    return f"'{shown}'" if category == word else f"'{shown}' ({word})"
 
 
 def _check_n_mistakes(n_mistakes):
