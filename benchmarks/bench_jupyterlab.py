@@ -1,0 +1,393 @@
+"""Key press to picture painted: the slider explorers in JupyterLab, in headless Chromium.
+
+Starts JupyterLab on 127.0.0.1 with a temporary notebook and a real kernel, drives the system
+``/usr/bin/chromium`` through ``/usr/bin/chromedriver`` (never a downloaded browser), presses
+arrow keys on the explorer's sliders and measures, in the page, from the ``keydown`` to the first
+animation frame after the new picture is in place (the inline backend's ``<img>`` has loaded
+its new source; ipympl's canvas has drawn the new image). Prints the medians per control and
+backend with the Python-side step (setting the control in Python, same clip, same run) as the
+baseline, and writes ``benchmarks/results/jupyterlab.json`` for the Performance page.
+
+The :class:`Lab` and :class:`Page` helpers are also what ``tests/test_jupyterlab.py`` drives.
+
+Usage::
+
+    python benchmarks/bench_jupyterlab.py            # both backends, >= 10 steps per control
+    python benchmarks/bench_jupyterlab.py --steps 4  # quicker
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                  "--window-size=1500,1100")
+
+# In the page: the time of every keydown, and of the first animation frame after each new picture.
+_PROBE = """
+window.__avz = {keys: [], paints: []};
+document.addEventListener('keydown', function () { window.__avz.keys.push(performance.now()); }, true);
+function painted() { requestAnimationFrame(function () { window.__avz.paints.push(performance.now()); }); }
+var view = arguments[0];
+var img = view.querySelector('.widget-image');
+if (img) {
+  img.addEventListener('load', painted);
+} else {
+  var canvas = view.querySelector('.jupyter-matplotlib-canvas-div canvas');
+  var context = canvas.getContext('2d');
+  var draw = context.drawImage;
+  context.drawImage = function () { draw.apply(context, arguments); painted(); };
+}
+"""
+
+# Run one cell at the end of the notebook through JupyterLab's own commands.
+_RUN_CELL = """
+var done = arguments[arguments.length - 1];
+var app = window.jupyterapp, panel = app.shell.currentWidget, notebook = panel.content;
+notebook.activeCellIndex = notebook.widgets.length - 1;
+app.commands.execute('notebook:insert-cell-below').then(function () {
+  notebook.activeCell.model.sharedModel.setSource(arguments[0]);
+  return app.commands.execute('notebook:run-cell');
+}.bind(null, arguments[0])).then(function () { done(notebook.activeCellIndex); }, function (e) { done(String(e)); });
+"""
+
+_CELL_STATE = """
+var cell = window.jupyterapp.shell.currentWidget.content.widgets[arguments[0]];
+return [cell.model.executionCount, JSON.stringify(cell.model.outputs.toJSON()), cell.node.outerHTML.length];
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def missing() -> str | None:
+    """Why the browser benchmark cannot run here, or None."""
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        return "needs the system chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"
+    for module in ("jupyterlab", "selenium", "ipykernel", "ipywidgets"):
+        try:
+            __import__(module)
+        except ImportError:
+            return f"needs {module} (pip install 'audioviz[test]')"
+    return None
+
+
+class Lab:
+    """A JupyterLab server on 127.0.0.1 in a temporary folder, and a headless Chromium on it."""
+
+    def __init__(self, *, timeout: float = 180.0):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        self.timeout = timeout
+        self.root = Path(tempfile.mkdtemp(prefix="audioviz-lab-"))
+        self.port, self.token = _free_port(), os.urandom(12).hex()
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.root / ".runtime"),
+               "JUPYTER_CONFIG_DIR": str(self.root / ".config"), "PYTHONUNBUFFERED": "1"}
+        env.pop("MPLBACKEND", None)
+        self.log = open(self.root / ".lab.log", "w")
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={self.port}",
+             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={self.token}", "--allow-root",
+             f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
+             f"--LabApp.workspaces_dir={self.root / '.workspaces'}", "--LabApp.news_url=", "--LabApp.extension_manager=readonly",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--ServerApp.port_retries=0"],
+            cwd=self.root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            self._wait_for_server()
+            os.environ["SE_OFFLINE"] = "true"  # selenium-manager must never fetch a browser or driver
+            options = webdriver.ChromeOptions()
+            options.binary_location = CHROMIUM
+            for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={self.root / '.chromium'}"):
+                options.add_argument(flag)
+            self.driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+            self.driver.set_script_timeout(timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _wait_for_server(self):
+        deadline = time.monotonic() + self.timeout
+        url = f"http://127.0.0.1:{self.port}/api/status?token={self.token}"
+        while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited: {(self.root / '.lab.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise TimeoutError("JupyterLab did not start")
+
+    def open(self, cells: list[str], name: str = "explorer.ipynb") -> "Page":
+        """Write a notebook of ``cells``, open it and run every cell; return the page."""
+        notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
+                               "execution_count": None} for c in cells],
+                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+                    "nbformat": 4, "nbformat_minor": 5}
+        (self.root / name).write_text(json.dumps(notebook))
+        self.driver.get(f"http://127.0.0.1:{self.port}/lab/tree/{name}?token={self.token}&reset")
+        page = Page(self)
+        page.wait(lambda: page.js("var a = window.jupyterapp; return !!(a && a.shell.currentWidget && "
+                                  "a.shell.currentWidget.sessionContext && a.shell.currentWidget.sessionContext"
+                                  ".session && a.shell.currentWidget.sessionContext.session.kernel && "
+                                  "a.shell.currentWidget.sessionContext.session.kernel.status === 'idle')"),
+                  what="the kernel to start")
+        page.js("window.jupyterapp.commands.execute('notebook:run-all-cells');")
+        page.wait(lambda: page.js("return window.jupyterapp.shell.currentWidget.content.widgets.every("
+                                  "function (c) { return c.model.type !== 'code' || c.model.executionCount; })"),
+                  what="every cell to run")
+        return page
+
+    def close(self):
+        driver = getattr(self, "driver", None)
+        if driver is not None:
+            driver.quit()
+        self.server.terminate()
+        try:
+            self.server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+        self.log.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Page:
+    """The open notebook: run cells, find the explorer's parts, press keys, read the timings."""
+
+    def __init__(self, lab: Lab):
+        self.lab, self.driver = lab, lab.driver
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def wait(self, condition, *, what: str, timeout: float | None = None, every: float = 0.05):
+        deadline = time.monotonic() + (timeout or self.lab.timeout)
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            time.sleep(every)
+        raise TimeoutError(f"waited {timeout or self.lab.timeout:.0f} s for {what}")
+
+    def run(self, code: str) -> str:
+        """Run ``code`` in a new cell at the end; return what it printed."""
+        index = self.driver.execute_async_script(_RUN_CELL, code)
+        if not isinstance(index, int):
+            raise RuntimeError(f"could not run a cell: {index}")
+        count, outputs, _ = self.wait(lambda: (lambda s: s if s[0] else None)(self.js(_CELL_STATE, index)),
+                                      what=f"the cell {code!r} to run")
+        outputs = json.loads(outputs)
+        errors = [o for o in outputs if o.get("output_type") == "error"]
+        if errors:
+            raise RuntimeError(f"cell {code!r} failed: {errors[0].get('ename')}: {errors[0].get('evalue')}")
+        return "".join("".join(o.get("text", "")) for o in outputs if o.get("output_type") == "stream")
+
+    def view(self, index: int = 0):
+        """The ``index``-th live explorer view on the page (its outermost widget box)."""
+        self.wait(lambda: len(self.driver.find_elements("css selector", ".widget-image, .jupyter-matplotlib"))
+                  > index, what="the explorer to render")
+        views = self.driver.find_elements("css selector", ".jp-OutputArea-output > .widget-vbox")
+        return views[index]
+
+    def slider(self, view, description: str):
+        """The keyboard handle of the slider labelled ``description``."""
+        for box in view.find_elements("css selector", ".widget-slider"):
+            if box.find_element("css selector", ".widget-label").text.strip() == description:
+                return box.find_element("css selector", ".noUi-handle")
+        raise LookupError(f"no slider {description!r}")
+
+    def picture(self, view) -> str:
+        """Something that changes with each new picture (the image source or a canvas hash)."""
+        return self.js("var v = arguments[0], img = v.querySelector('.widget-image');"
+                       "if (img) { return img.src; }"
+                       "var c = v.querySelector('.jupyter-matplotlib-canvas-div canvas');"
+                       "return c.toDataURL().length + ':' + c.toDataURL().slice(-200);", view)
+
+    def status(self, view) -> str:
+        """The text of the explorer's status line and error output."""
+        return self.js("var v = arguments[0]; var parts = v.querySelectorAll(':scope > .widget-html, "
+                       ":scope > .widget-output'); return Array.prototype.map.call(parts, function (p) "
+                       "{ return p.innerText; }).join('\\n');", view)
+
+    def probe(self, view) -> None:
+        self.js(_PROBE, view)
+
+    def press(self, handle, key: str, *, settle: float = 0.15) -> float | None:
+        """Press ``key`` on ``handle``; wait for the new picture; return key-to-painted in ms."""
+        before = len(self.js("return window.__avz.paints"))
+        handle.send_keys(key)
+        try:
+            self.wait(lambda: len(self.js("return window.__avz.paints")) > before, what="the new picture",
+                      timeout=30)
+        except TimeoutError:
+            return None
+        time.sleep(settle)  # let the kernel go idle before the next key
+        keys, paints = self.js("return [window.__avz.keys, window.__avz.paints]")
+        return paints[before] - keys[-1]
+
+    def burst(self, handle, key: str, count: int, *, quiet: float = 1.0) -> float:
+        """Press ``key`` ``count`` times at once; return ms from the last keydown to the last
+        picture (after ``quiet`` seconds without a new one)."""
+        handle.send_keys(*[key] * count)
+        last = -1
+        while True:
+            time.sleep(quiet)
+            n = len(self.js("return window.__avz.paints"))
+            if n == last:
+                break
+            last = n
+        keys, paints = self.js("return [window.__avz.keys, window.__avz.paints]")
+        return paints[-1] - keys[-1]
+
+
+SETUP = ("import torch, audioviz\n"
+         "torch.manual_seed(0)\n"
+         "t = torch.arange(160000) / 16000\n"
+         "clip = 0.3 * torch.sin(2 * torch.pi * (300 + 400 * t) * t) + 0.02 * torch.randn(160000)\n")
+
+
+def _python_steps(steps: int) -> dict:
+    """Median ms of setting each control in Python (the baseline), same clip as the page."""
+    import torch
+
+    import audioviz
+
+    namespace: dict = {}
+    exec(SETUP, namespace)
+    explorer = audioviz.SpectrogramExplorer(namespace["clip"], 16000)
+    result = {}
+    for name, values in CONTROLS.items():
+        times = []
+        for i in range(steps):
+            start = time.perf_counter()
+            explorer.controls[name].value = values[i % 2]
+            times.append(1000 * (time.perf_counter() - start))
+        result[name] = statistics.median(times)
+    del torch
+    return result
+
+
+# Two values each slider moves between with one arrow key from its start.
+CONTROLS = {"n_fft": (1024, 512), "win_length": (511, 512), "hop_length": (129, 128), "f_max": (7990.0, 8000.0),
+            "top_db": (85.0, 80.0)}
+_LABELS = {"n_fft": "n_fft", "win_length": "win_length", "hop_length": "hop_length", "f_max": "f_max (Hz)",
+           "top_db": "top_db (dB)"}
+_KEYS = {"n_fft": ("ARROW_RIGHT", "ARROW_LEFT"), "win_length": ("ARROW_LEFT", "ARROW_RIGHT"),
+         "hop_length": ("ARROW_RIGHT", "ARROW_LEFT"), "f_max": ("ARROW_LEFT", "ARROW_RIGHT"),
+         "top_db": ("ARROW_RIGHT", "ARROW_LEFT")}
+
+
+def measure(backend: str, steps: int) -> dict:
+    from selenium.webdriver.common.keys import Keys
+
+    cells = (["%matplotlib widget\n"] if backend == "ipympl" else []) + [
+        SETUP + "explorer = audioviz.SpectrogramExplorer(clip, 16000)\nexplorer"]
+    with Lab() as lab:
+        page = lab.open(cells)
+        view = page.view()
+        page.probe(view)
+        result = {}
+        for name in CONTROLS:
+            handle = page.slider(view, _LABELS[name])
+            forward, back = (getattr(Keys, k) for k in _KEYS[name])
+            times = [page.press(handle, forward if i % 2 == 0 else back) for i in range(steps)]
+            result[name] = [t for t in times if t is not None]
+        handle = page.slider(view, "hop_length")
+        result["burst_settle"] = page.burst(handle, Keys.ARROW_RIGHT, 5)
+        page.run("explorer.set(n_fft=2048, win_length=2048, hop_length=16)")
+        time.sleep(1.0)
+        worst = page.press(page.slider(view, "n_fft"), Keys.ARROW_RIGHT)  # to 4096, hop 16
+        result["n_fft_4096_hop_16"] = worst
+        page.run("explorer.set(n_fft=512, win_length=512, hop_length=128)")
+        mel = page.run("m = audioviz.MelExplorer(clip, 16000)\ndisplay(m)")
+        del mel
+        mel_view = page.view(1)
+        page.probe(mel_view)
+        handle = page.slider(mel_view, "n_mels")
+        result["mel n_mels"] = [t for t in (page.press(handle, Keys.ARROW_RIGHT if i % 2 == 0 else Keys.ARROW_LEFT)
+                                            for i in range(steps)) if t is not None]
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=10, help="key presses per control (default 10)")
+    parser.add_argument("--backends", nargs="+", default=["inline", "ipympl"], choices=["inline", "ipympl"])
+    args = parser.parse_args(argv)
+    reason = missing()
+    if reason:
+        print(f"bench_jupyterlab: skipped: {reason}")
+        return 0
+    sys.path.insert(0, str(HERE))
+    from _report import environment, utc_now, write_result
+
+    python = _python_steps(max(args.steps, 10))
+    targets = {"inline": 50.0, "ipympl": 80.0}
+    rows, raw = [], {}
+    for backend in args.backends:
+        measured = measure(backend, args.steps)
+        raw[backend] = measured
+        for name in CONTROLS:
+            median = statistics.median(measured[name]) if measured[name] else float("nan")
+            rows.append([backend, name, round(median, 1), round(python[name], 1), round(median / python[name], 1),
+                         f"<= {targets[backend]:.0f} ms", "yes" if median <= targets[backend] else "no"])
+        mel = statistics.median(measured["mel n_mels"]) if measured["mel n_mels"] else float("nan")
+        rows.append([backend, "MelExplorer n_mels", round(mel, 1), "", "", f"<= {2 * targets[backend]:.0f} ms",
+                     "yes" if mel <= 2 * targets[backend] else "no"])
+        worst = measured["n_fft_4096_hop_16"]
+        rows.append([backend, "n_fft 4096, hop 16 (one step)", round(worst, 1) if worst else None, "", "",
+                     "<= 300 ms", "yes" if worst and worst <= 300 else "no"])
+        rows.append([backend, "5 quick keys: last key to settled", round(measured["burst_settle"], 1), "", "",
+                     "<= 150 ms", "yes" if measured["burst_settle"] <= 150 else "no"])
+    columns = ["backend", "control", "key to painted (ms)", "Python step (ms)", "ratio", "target", "met"]
+    width = [max(len(str(r[i])) for r in rows + [columns]) for i in range(len(columns))]
+    for row in [columns] + rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, width)))
+    import ipywidgets
+    import jupyterlab
+    import matplotlib
+
+    write_result("jupyterlab", {
+        "title": "Explorers in JupyterLab: key press to picture painted",
+        "description": (f"SpectrogramExplorer on a 10 s 16 kHz clip in JupyterLab {jupyterlab.__version__}, headless "
+                        f"Chromium (software rendering), a real kernel; median over {args.steps} arrow-key presses "
+                        "per slider, from the page's keydown to the first animation frame after the new picture "
+                        "is in place. The machine is shared: the Python step of the same run is the baseline."),
+        "baseline": "the same control set in Python (explorer.controls[name].value = ...), same clip, same run",
+        "columns": columns,
+        "rows": rows,
+        "raw_ms": raw,
+        "python_step_ms": python,
+        "environment": environment(jupyterlab=jupyterlab.__version__, ipywidgets=ipywidgets.__version__,
+                                   matplotlib=matplotlib.__version__),
+        "generated": utc_now(),
+    })
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
