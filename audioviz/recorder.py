@@ -16,6 +16,7 @@ import anywidget
 import numpy as np
 import torch
 import traitlets
+from ipywidgets.widgets.trait_types import bytes_serialization
 
 __all__ = ["Recorder"]
 
@@ -49,7 +50,7 @@ class Recorder(anywidget.AnyWidget):
     _esm = _ASSETS / "recorder.js"
     _css = _ASSETS / "recorder.css"
     # The take: little-endian float32 samples, sent as a binary widget buffer.
-    _audio = traitlets.Bytes(b"").tag(sync=True)
+    _audio = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)
     sample_rate = traitlets.Int(0).tag(sync=True)
     max_seconds = traitlets.Float(10.0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
