@@ -44,6 +44,7 @@ extensions = [
     "apigen",
     "benchtables",
     "notebook_cells",
+    "trypage",
 ]
 
 templates_path = ["_templates"]
