@@ -383,3 +383,85 @@ def render_clip(speech: np.ndarray, orig_rate: int, rng: np.random.Generator, co
 def to_pcm16(clip: np.ndarray) -> np.ndarray:
     """Float samples in [-1, 1] to int16 (rounded, saturated)."""
     return np.clip(np.round(clip * 32767.0), -32768, 32767).astype(np.int16)
+
+
+# ----------------------------------------------------------------------------------------------
+# no word at all: the ``_silence_`` clips and the ``_background_noise_`` files
+
+#: Kinds of ``_silence_`` clip and how often each is drawn.
+SILENCE_KINDS = {
+    "digital": 0.04,      # all zeros, as a muted input gives
+    "dither": 0.08,       # the last bit flickering: -100 to -70 dBFS white noise
+    "room": 0.30,         # room tone: coloured noise through a microphone, -85 to -35 dBFS
+    "noise": 0.18,        # loud white, pink or brown noise, -45 to -8 dBFS
+    "hum": 0.10,          # mains hum and its harmonics over a faint floor
+    "background": 0.20,   # a one-second cut of one of the _background_noise_ files
+    "events": 0.10,       # a faint floor with breaths and clicks but no word
+}
+
+
+def background_noises(seed: int, *, seconds: int = 10) -> dict:
+    """The ``_background_noise_`` files of a synthetic tree: name -> float64 samples at 16 kHz,
+    peak -6 dBFS. White, pink and brown noise, mains hum, a room tone and a fan."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0xB6]))
+    length = seconds * SAMPLE_RATE
+    config = SynthesisConfig()
+    noises = {
+        "white_noise.wav": coloured_noise(rng, length, 0.0),
+        "pink_noise.wav": coloured_noise(rng, length, -1.0),
+        "brown_noise.wav": coloured_noise(rng, length, -2.0),
+        "mains_hum.wav": mains_hum(rng, length) + 0.05 * coloured_noise(rng, length, -1.0),
+        "room_tone.wav": coloured_noise(rng, length, -1.6, response=microphone_response(rng, config)),
+        "fan.wav": coloured_noise(rng, length, -0.7, response=microphone_response(rng, config))
+        + 0.3 * mains_hum(rng, length),
+    }
+    return {name: noise / np.abs(noise).max() * 10 ** (-6 / 20) for name, noise in noises.items()}
+
+
+def render_silence(rng: np.random.Generator, config: SynthesisConfig, backgrounds: dict, *,
+                   kind: str | None = None) -> np.ndarray:
+    """One second with no word, float64 of shape ``(16000,)`` in [-1, 1] (see :data:`SILENCE_KINDS`).
+
+    Args:
+        rng: the clip's random generator.
+        config: ranges for the microphone response and the breaths and clicks.
+        backgrounds: :func:`background_noises` of the tree, for the ``"background"`` kind.
+        kind: force one kind. Default: drawn with the probabilities of :data:`SILENCE_KINDS`.
+    """
+    kinds = tuple(SILENCE_KINDS)
+    if kind is None:
+        weights = np.array([SILENCE_KINDS[k] for k in kinds])
+        kind = kinds[int(rng.choice(len(kinds), p=weights / weights.sum()))]
+    if kind == "digital":
+        return np.zeros(CLIP_SAMPLES)
+    if kind == "dither":
+        return rng.standard_normal(CLIP_SAMPLES) * 10 ** (rng.uniform(-100, -70) / 20)
+    if kind == "background":
+        name = sorted(backgrounds)[int(rng.integers(len(backgrounds)))]
+        source = backgrounds[name]
+        start = int(rng.integers(0, len(source) - CLIP_SAMPLES + 1))
+        clip = source[start:start + CLIP_SAMPLES]
+        return clip / (np.abs(clip).max() + 1e-12) * 10 ** (rng.uniform(-50, -3) / 20)
+    response = microphone_response(rng, config)
+    clip = coloured_noise(rng, CLIP_SAMPLES, _uniform(rng, config.noise_slope), response=response)
+    if kind == "hum":
+        clip = mains_hum(rng, CLIP_SAMPLES) + 10 ** (rng.uniform(-40, -10) / 20) * clip
+        level_db = rng.uniform(-60, -15)
+    elif kind == "noise":
+        clip = coloured_noise(rng, CLIP_SAMPLES, float(rng.choice([0.0, -1.0, -2.0])))
+        level_db = rng.uniform(-45, -8)
+    else:  # room tone, and the quiet floor under breaths and clicks
+        wobble = config.noise_wobble_db * np.interp(np.arange(CLIP_SAMPLES), np.linspace(0, CLIP_SAMPLES, 5),
+                                                    rng.uniform(-0.5, 0.5, 5))
+        clip = clip * 10 ** (wobble / 20)
+        level_db = rng.uniform(-85, -35)
+    clip = clip / (np.abs(clip).max() + 1e-12) * 10 ** (level_db / 20)
+    if kind == "events":
+        # breaths and clicks sized as if a word of a usual level were there, but no word is
+        pseudo_word = np.zeros(CLIP_SAMPLES)
+        start = int(rng.integers(2000, 10000))
+        pseudo_word[start:start + 4000] = rng.standard_normal(4000) * 10 ** (rng.uniform(-30, -12) / 20)
+        events = add_breath_and_clicks(pseudo_word, rng, config.__class__(breath_prob=1.0, click_prob=0.7),
+                                       onset=start, offset=start + 4000) - pseudo_word
+        clip = clip + events
+    return np.clip(clip, -1.0, 1.0)

@@ -12,10 +12,18 @@ state), so the same call can give slightly different samples depending on what w
 state, so a batch of clips said in a fixed order gives the same samples in any process. Only one
 engine can be open per process at a time (a lock enforces it); the library is never loaded at
 import time.
+
+One more state lives outside the library: the breathy Klatt voices (``caleb``, ``Reed``: ``breath``
+with ``voicing 0``) draw their noise from the C library's ``rand()``, which
+``espeak_ng_SetRandSeed`` does not seed and ``dlclose`` does not reset. Its state depended on
+what the process had rendered before, so the same clip came out differently in a worker process
+that had rendered other batches (the cause of ``--processes 2`` not being reproducible).
+:meth:`ESpeak.say` therefore seeds ``srand`` too, before every utterance.
 """
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 from pathlib import Path
 
@@ -72,6 +80,18 @@ def voice_variants() -> tuple[str, ...]:
 _ENGINE_LOCK = threading.Lock()
 
 
+def _libc_srand():
+    """The C library's ``srand`` (the one eSpeak NG's ``rand()`` calls use), or None."""
+    try:
+        libc = ctypes.CDLL(None) if sys.platform != "win32" else ctypes.cdll.msvcrt
+        srand = libc.srand
+    except (OSError, AttributeError):  # pragma: no cover - exotic platforms
+        return None
+    srand.argtypes = [ctypes.c_uint]
+    srand.restype = None
+    return srand
+
+
 def _unload(lib) -> None:
     import _ctypes
 
@@ -125,6 +145,10 @@ class ESpeak:
                                      ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
         lib.espeak_Synth.restype = ctypes.c_int
         lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        self._srand = _libc_srand()
+        self._phoneme_voice = None
         rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, loader.get_data_path().encode(), _INITIALIZE_DONT_EXIT)
         if rate != ESPEAK_SAMPLE_RATE:
             raise RuntimeError(f"eSpeak NG failed to start (espeak_Initialize returned {rate})")
@@ -153,6 +177,7 @@ class ESpeak:
         """
         if self._lib is None:
             raise RuntimeError("use the engine inside a `with ESpeak() as engine:` block")
+        self._phoneme_voice = None
         status = self._lib.espeak_SetVoiceByName(voice.encode())
         if status != 0:
             raise ValueError(f"voice {voice!r} is unknown to eSpeak NG (status {status})")
@@ -160,6 +185,8 @@ class ESpeak:
         self._lib.espeak_SetParameter(_ESPEAK_PITCH, int(pitch), 0)
         self._lib.espeak_SetParameter(_ESPEAK_RANGE, int(pitch_range), 0)
         self._lib.espeak_ng_SetRandSeed(int(seed) & 0x7FFFFFFF)
+        if self._srand is not None:
+            self._srand(int(seed) & 0x7FFFFFFF)
         self._chunks.clear()
         buffer = text.encode("utf-8") + b"\0"
         flags = _CHARS_UTF8 | _PHONEMES
@@ -170,3 +197,23 @@ class ESpeak:
         samples = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
         self._chunks.clear()
         return samples.astype(np.int16, copy=False)
+
+    def phonemes(self, text: str, *, voice: str = "en-us") -> str:
+        """eSpeak's phoneme mnemonics for ``text`` (stress marks included), e.g. ``"n'oU"`` for "no".
+
+        Two words with the same phonemes sound the same ("no" and "know"); the vocabulary uses
+        this to keep homophones of a keyword out of the "neither" words.
+        """
+        if self._lib is None:
+            raise RuntimeError("use the engine inside a `with ESpeak() as engine:` block")
+        if voice != self._phoneme_voice:
+            if self._lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise ValueError(f"voice {voice!r} is unknown to eSpeak NG")
+            self._phoneme_voice = voice
+        buffer = ctypes.c_char_p(text.encode("utf-8"))
+        parts = []
+        while buffer.value:
+            out = self._lib.espeak_TextToPhonemes(ctypes.byref(buffer), _CHARS_UTF8, 0)
+            if out:
+                parts.append(out.decode("utf-8", "replace").strip())
+        return " ".join(p for p in parts if p)

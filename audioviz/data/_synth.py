@@ -3,32 +3,61 @@ Commands v0.02, made offline from eSpeak NG voices and a simulated recording cha
 
 :func:`synthesize_speech_commands` plans a population of synthetic speakers (an English accent,
 a voice variant, a speaking rate, a pitch, an intonation range and a vocal-tract warp each), has
-every speaker say every word one to five times, passes each utterance through a room, a
-microphone and background noise (``_augment.py``), and writes ``<word>/<speaker>_nohash_<n>.wav``
-files (16 kHz, mono, 16-bit, one second). Speakers, not clips, are split into training,
-validation and testing, so no voice is heard in two splits. The tree is built in a temporary
-folder beside the target and moved into place after its manifest is written; an interrupted run
-resumes where it stopped, and a complete tree is recognised from its manifest and returned at once.
+every speaker say every keyword one to five times, hands the "neither" words (near misses, other
+words, cut-off and nonsense words, see ``_vocabulary.py``) and the one-second ``_silence_`` clips
+to speakers of the same population, passes each utterance through a room, a microphone and
+background noise (``_augment.py``), and writes ``<word>/<speaker>_nohash_<n>.wav`` files (16 kHz,
+mono, 16-bit, one second). Speakers, not clips, are split into training, validation and testing,
+so no voice is heard in two splits, whatever the category. The tree is built inside the root and
+moved into place after its manifest is written (``_tree.py``); an interrupted run resumes where it
+stopped, and a complete tree is verified against its manifest and returned at once.
 :func:`ensure_synthetic_dataset` keeps one such tree per parameter set in the audioviz cache.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
-import math
-import numbers
 import os
-import shutil
+import signal
 import wave
 from pathlib import Path
 
 import numpy as np
 
-from .._fileio import exclusive_lock, write_bytes_atomic
-from .._validation import check_positive_int
-from ._augment import CLIP_SAMPLES, SAMPLE_RATE, SynthesisConfig, coloured_noise, mains_hum, render_clip, to_pcm16
-from ._espeak import ENGLISH_ACCENTS, ESPEAK_SAMPLE_RATE, ESpeak, voice_variants
+from .._fileio import write_bytes_atomic
+from . import _tree
+from ._augment import (
+    CLIP_SAMPLES,
+    SAMPLE_RATE,
+    SynthesisConfig,
+    background_noises,
+    render_clip,
+    render_silence,
+    to_pcm16,
+    trim_silence,
+)
+from ._espeak import ESPEAK_SAMPLE_RATE, ESpeak
+from ._plan import (
+    _BYTES_PER_CLIP,
+    MAX_CLIPS,
+    MAX_KEYWORDS,
+    MAX_PER_WORD,
+    MAX_PROCESSES,
+    MAX_SILENCE,
+    SILENCE_FOLDER,
+    _check_config,
+    _check_count,
+    _check_seed,
+    _check_unknown,
+    _chunks,
+    _clips_of,
+    _plan,
+    _plan_speakers,
+    _voice_of,
+)
+from ._vocabulary import SPEECH_COMMANDS_WORDS, check_words
 
 __all__ = [
     "SPEECH_COMMANDS_WORDS",
@@ -36,132 +65,21 @@ __all__ = [
     "ensure_synthetic_dataset",
     "synthesize_speech_commands",
     "synthesize_word",
+    "verify_synthetic_dataset",
 ]
 
-#: The 35 words of Speech Commands v0.02.
-SPEECH_COMMANDS_WORDS = (
-    "backward", "bed", "bird", "cat", "dog", "down", "eight", "five", "follow", "forward", "four",
-    "go", "happy", "house", "learn", "left", "marvin", "nine", "no", "off", "on", "one", "right",
-    "seven", "sheila", "six", "stop", "three", "tree", "two", "up", "visual", "wow", "yes", "zero",
-)
-
 #: Bumped whenever the generator would write different audio for the same parameters.
-GENERATOR_VERSION = 3
-#: Clips per word written by default: about 20 s of synthesis on two cores.
+GENERATOR_VERSION = 4
+#: Clips per keyword written by default.
 DEFAULT_PER_WORD = 2000
-MANIFEST_NAME = "manifest.json"
-_STATE_DIR = ".audioviz_build"
-_CHUNK_CLIPS = 40
-_VALIDATION_FRACTION = 0.1
-_TESTING_FRACTION = 0.1
-# how many times a speaker says each word, and how often
-_REPEATS = (1, 2, 3, 4, 5)
-_REPEAT_WEIGHTS = (0.35, 0.25, 0.2, 0.12, 0.08)
+MANIFEST_NAME = _tree.MANIFEST_NAME
+NOISE_FOLDER = "_background_noise_"
 # alternative pronunciations, in eSpeak phoneme mnemonics
 _PHONEME_VARIANTS = {
     "yes": ("[[j'Es]]", "[[j'E:s]]", "[[j'es]]", "[[j'Es:]]"),
     "no": ("[[n'oU]]", "[[n'@U]]", "[[n'o:]]", "[[n'0u]]"),
 }
 _PUNCTUATION = ("", "", ".", "!", "?", ",")
-
-
-# ----------------------------------------------------------------------------------------------
-# argument checks
-
-
-def _check_words(words) -> tuple[str, ...]:
-    if isinstance(words, str):
-        words = tuple(w.strip() for w in words.split(",") if w.strip())
-    try:
-        words = tuple(words)
-    except TypeError:
-        raise TypeError(f"words must be a sequence of strings such as ('yes', 'no'), got {words!r}") from None
-    if not words:
-        raise ValueError("words must name at least one word, got an empty sequence")
-    for w in words:
-        if not isinstance(w, str):
-            raise TypeError(f"words must be strings, got {w!r} of type {type(w).__name__}")
-        if w not in SPEECH_COMMANDS_WORDS:
-            raise ValueError(
-                f"unknown word {w!r} in words; the synthetic set speaks the Speech Commands v0.02 words: "
-                f"{', '.join(SPEECH_COMMANDS_WORDS)}"
-            )
-    if len(set(words)) != len(words):
-        raise ValueError(f"words must not repeat, got {words!r}")
-    return words
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def _check_config(config) -> SynthesisConfig:
-    if config is None:
-        return SynthesisConfig()
-    if not isinstance(config, SynthesisConfig):
-        raise TypeError(f"config must be a SynthesisConfig or None, got {type(config).__name__}")
-    return config
-
-
-# ----------------------------------------------------------------------------------------------
-# the plan: speakers, their clips and the split
-
-
-def _plan_speakers(words, per_word: int, seed: int, config: SynthesisConfig) -> list[dict]:
-    """Synthetic speakers until every word has ``per_word`` clips; each speaker says each word
-    ``repeats`` times. Everything here is drawn from one generator seeded by ``seed``."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5EED]))
-    variants = ("",) + voice_variants()
-    speakers, ids, total = [], set(), 0
-    while total < per_word:
-        repeats = int(min(rng.choice(_REPEATS, p=_REPEAT_WEIGHTS), per_word - total))
-        speaker_id = f"{int(rng.integers(0, 2**32)):08x}"
-        while speaker_id in ids:
-            speaker_id = f"{int(rng.integers(0, 2**32)):08x}"
-        ids.add(speaker_id)
-        accent = ENGLISH_ACCENTS[int(rng.integers(len(ENGLISH_ACCENTS)))]
-        variant = variants[int(rng.integers(len(variants)))]
-        speakers.append({
-            "id": speaker_id,
-            "index": len(speakers),
-            "voice": f"{accent}+{variant}" if variant else accent,
-            "rate": float(rng.uniform(*config.rate_wpm)),
-            "pitch": float(rng.uniform(*config.pitch)),
-            "pitch_range": float(rng.uniform(*config.pitch_range)),
-            "warp": float(rng.uniform(*config.warp)),
-            "repeats": repeats,
-        })
-        total += repeats
-    order = rng.permutation(len(speakers))
-    n_held = max(1, round(_VALIDATION_FRACTION * len(speakers))) if len(speakers) >= 3 else 0
-    for rank, i in enumerate(order):
-        speakers[i]["split"] = "validation" if rank < n_held else "testing" if rank < 2 * n_held else "training"
-    return speakers
-
-
-def _clips_of(speaker: dict, words, seed: int) -> list[dict]:
-    return [
-        {"word": word, "path": f"{word}/{speaker['id']}_nohash_{n}.wav", "voice": speaker["voice"],
-         "rate": speaker["rate"], "pitch": speaker["pitch"], "pitch_range": speaker["pitch_range"],
-         "warp": speaker["warp"], "seed": [seed, speaker["index"], w, n]}
-        for w, word in enumerate(words) for n in range(speaker["repeats"])
-    ]
-
-
-def _chunks(speakers, words, seed: int) -> list[list[dict]]:
-    """Consecutive speakers grouped into batches of at least ``_CHUNK_CLIPS`` clips. A batch is the
-    unit of work, of resumption and of determinism (one fresh eSpeak engine per batch)."""
-    chunks, current = [], []
-    for speaker in speakers:
-        current.extend(_clips_of(speaker, words, seed))
-        if len(current) >= _CHUNK_CLIPS:
-            chunks.append(current)
-            current = []
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 # ----------------------------------------------------------------------------------------------
@@ -187,6 +105,16 @@ def _say(engine: ESpeak, clip: dict, rng: np.random.Generator, config: Synthesis
     return samples, warp
 
 
+def _cut_off(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Only the end of a word (35 to 65 % of it), faded in over 5 ms: a word heard cut off."""
+    word = trim_silence(samples.astype(np.float64))
+    keep = max(int(len(word) * rng.uniform(0.35, 0.65)), 1)
+    part = word[-keep:].copy()
+    fade = min(len(part), int(0.005 * ESPEAK_SAMPLE_RATE))
+    part[:fade] *= np.linspace(0.0, 1.0, fade)
+    return part
+
+
 def _wav_bytes(pcm: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
@@ -197,13 +125,23 @@ def _wav_bytes(pcm: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
     return buffer.getvalue()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    write_bytes_atomic(path, data)
+@functools.lru_cache(maxsize=2)
+def _backgrounds(seed: int) -> dict:
+    return background_noises(seed)
+
+
+def _render(engine: ESpeak, clip: dict, config: SynthesisConfig, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(np.random.SeedSequence(clip["seed"]))
+    if clip["kind"] == "silence":
+        return render_silence(rng, config, _backgrounds(seed))
+    samples, warp = _say(engine, clip, rng, config)
+    speech = _cut_off(samples, rng) if clip.get("cut") else samples.astype(np.float64) / 32768.0
+    return render_clip(speech, ESPEAK_SAMPLE_RATE, rng, config, warp=warp)
 
 
 def _render_chunk(job) -> tuple[int, int]:
-    """Render one batch of clips into ``out_dir`` and record their checksums in a marker file."""
-    index, clips, config_dict, out_dir = job
+    """Render one batch of clips into ``out_dir`` and record their checksums in a state file."""
+    index, clips, config_dict, seed, out_dir = job
     out_dir = Path(out_dir)
     config = SynthesisConfig.from_dict(config_dict)
     checksums = {}
@@ -211,17 +149,10 @@ def _render_chunk(job) -> tuple[int, int]:
         (out_dir / folder).mkdir(parents=True, exist_ok=True)
     with ESpeak() as engine:
         for clip in clips:
-            rng = np.random.default_rng(np.random.SeedSequence(clip["seed"]))
-            samples, warp = _say(engine, clip, rng, config)
-            audio = render_clip(samples.astype(np.float64) / 32768.0, ESPEAK_SAMPLE_RATE, rng, config, warp=warp)
-            data = _wav_bytes(to_pcm16(audio))
-            # the temporary folder is ours alone (locked), so a fixed ".part" name is enough
-            target = out_dir / clip["path"]
-            part = target.with_name(target.name + ".part")
-            part.write_bytes(data)
-            os.replace(part, target)
+            data = _wav_bytes(to_pcm16(_render(engine, clip, config, seed)))
+            write_bytes_atomic(out_dir / clip["path"], data)
             checksums[clip["path"]] = hashlib.sha256(data).hexdigest()
-    _write_atomic(out_dir / _STATE_DIR / f"chunk_{index:05d}.json", json.dumps(checksums).encode())
+    write_bytes_atomic(out_dir / _tree.STATE_DIR / f"chunk_{index:05d}.json", json.dumps(checksums).encode())
     return index, len(clips)
 
 
@@ -232,24 +163,32 @@ def synthesize_word(word: str = "yes", *, seed: int = 0, augment: bool = True,
     With ``augment=False`` you hear the synthesiser alone (centred, no room, microphone or
     noise); with ``augment=True`` the same utterance after the simulated recording chain.
 
-    Args:
-        word: one of :data:`SPEECH_COMMANDS_WORDS`.
-        seed: picks the speaker and every random choice; same seed, same samples.
-        augment: apply the room, microphone, noise and level of :class:`SynthesisConfig`.
-        config: the ranges to draw from. Default: ``SynthesisConfig()``.
+    Parameters
+    ----------
+    word : str
+        Any lower-case English word (eSpeak NG reads it as English).
+    seed : int
+        Picks the speaker and every random choice; same seed, same samples.
+    augment : bool
+        Apply the room, microphone, noise and level of :class:`SynthesisConfig`.
+    config : SynthesisConfig, optional
+        The ranges to draw from. Default: ``SynthesisConfig()``.
 
-    Returns:
+    Returns
+    -------
+    tuple
         ``(waveform, sample_rate, speaker)``: float32 Tensor of shape ``(1, 16000)``, 16000 Hz,
         and a dict describing the synthetic speaker (voice, rate, pitch, pitch range, warp).
 
-    Example:
-        >>> waveform, sample_rate, speaker = synthesize_word("no", seed=3)
-        >>> tuple(waveform.shape), sample_rate
-        ((1, 16000), 16000)
+    Examples
+    --------
+    >>> waveform, sample_rate, speaker = synthesize_word("no", seed=3)
+    >>> tuple(waveform.shape), sample_rate
+    ((1, 16000), 16000)
     """
     import torch
 
-    (word,) = _check_words((word,))
+    (word,) = check_words((word,), name="word")
     seed = _check_seed(seed)
     config = _check_config(config)
     speaker = _plan_speakers((word,), 1, seed, config)[0]
@@ -260,63 +199,45 @@ def synthesize_word(word: str = "yes", *, seed: int = 0, augment: bool = True,
     audio = render_clip(samples.astype(np.float64) / 32768.0, ESPEAK_SAMPLE_RATE, rng, config, warp=warp,
                         augment=augment)
     waveform = torch.from_numpy(to_pcm16(audio).astype(np.float32) / 32768.0).unsqueeze(0)
-    info = {k: speaker[k] for k in ("voice", "rate", "pitch", "pitch_range", "warp")}
-    return waveform, SAMPLE_RATE, info
+    return waveform, SAMPLE_RATE, _voice_of(speaker)
 
 
 # ----------------------------------------------------------------------------------------------
 # the tree: manifest, lists, resumption
 
 
-def _parameters(words, per_word, seed, config) -> dict:
-    return {"words": list(words), "per_word": per_word, "seed": seed, "config": config.to_dict(),
-            "generator_version": GENERATOR_VERSION}
-
-
-def _read_manifest(root: Path) -> dict:
-    path = root / MANIFEST_NAME
-    try:
-        manifest = json.loads(path.read_text())
-        manifest["parameters"], manifest["files"]  # noqa: B018 - both keys must exist
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"cannot read the dataset manifest {path}: {exc}; delete the folder and synthesise again") from exc
-    return manifest
-
-
-def _missing_files(root: Path, manifest: dict) -> list[str]:
-    return [rel for rel in manifest["files"] if not (root / rel).is_file()]
-
-
-def _complete(root: Path, parameters: dict) -> bool:
-    """True if ``root`` holds a finished tree made with ``parameters``; raises if it holds another."""
-    if not (root / MANIFEST_NAME).is_file():
+def _complete(folder: Path, parameters: dict) -> bool:
+    """True if ``folder`` holds a finished, intact tree made with ``parameters``; raises if it
+    holds another or a damaged one."""
+    if not (folder / MANIFEST_NAME).is_file():
         return False
-    manifest = _read_manifest(root)
-    if manifest["parameters"] != parameters:
-        theirs = manifest["parameters"]
+    manifest = _tree.read_manifest(folder)
+    theirs = manifest["parameters"]
+    if theirs != parameters:
         changed = sorted(k for k in set(theirs) | set(parameters) if theirs.get(k) != parameters.get(k))
-        raise ValueError(
-            f"{root} already holds a synthetic dataset made with different {', '.join(changed)}; "
-            "choose another root or delete that folder"
-        )
-    missing = _missing_files(root, manifest)
-    if missing:
-        raise ValueError(
-            f"the synthetic dataset {root} is damaged: {len(missing)} files listed in its manifest are missing "
-            f"(first: {missing[0]}); delete the folder and synthesise again"
-        )
+        raise ValueError(f"{folder} already holds a synthetic dataset made with different {', '.join(changed)}; "
+                         "choose another root or delete that folder")
+    check = _tree.verify(folder, manifest)
+    if check.missing or check.changed:
+        first = (check.missing + check.changed)[0]
+        raise ValueError(f"the synthetic dataset {folder} is damaged: {len(check.missing)} files listed in its "
+                         f"manifest are missing and {len(check.changed)} differ from their SHA-256 (first: {first}); "
+                         f"`audioviz data check {folder}` lists them; delete the folder and synthesise again")
     return True
 
 
 def _processes(requested, n_jobs: int) -> int:
     if requested is None:
         try:
-            available = len(os.sched_getaffinity(0))
+            requested = len(os.sched_getaffinity(0))
         except AttributeError:  # pragma: no cover - macOS, Windows
-            available = os.cpu_count() or 1
-        requested = available
-    requested = check_positive_int(requested, name="processes")
+            requested = os.cpu_count() or 1
     return max(1, min(requested, n_jobs))
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the pool, the workers stay quiet
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_jobs(jobs, processes: int, progress: bool, total: int, done: int) -> None:
@@ -330,30 +251,22 @@ def _run_jobs(jobs, processes: int, progress: bool, total: int, done: int) -> No
             return
         import multiprocessing
 
-        # fork where it exists: workers need no re-import of the caller's script, and each batch
-        # loads a fresh eSpeak engine, so the parent's state never leaks into the audio
+        # fork where it exists: workers need no re-import of the caller's script; each batch
+        # loads a fresh eSpeak engine and seeds every random state it uses, so what a worker did
+        # before never changes the audio
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        with multiprocessing.get_context(method).Pool(processes) as pool:
+        pool = multiprocessing.get_context(method).Pool(processes, initializer=_ignore_interrupts)
+        try:
             for _, n in pool.imap_unordered(_render_chunk, jobs):
                 bar.update(n)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     finally:
         bar.close()
-
-
-def _write_background_noise(folder: Path, seed: int) -> None:
-    """Ten seconds each of white, pink and brown noise and of mains hum, like the real set's
-    ``_background_noise_`` folder (which holds recordings and generated noise)."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0xB6]))
-    length = 10 * SAMPLE_RATE
-    noises = {
-        "white_noise.wav": coloured_noise(rng, length, 0.0),
-        "pink_noise.wav": coloured_noise(rng, length, -1.0),
-        "brown_noise.wav": coloured_noise(rng, length, -2.0),
-        "mains_hum.wav": mains_hum(rng, length) + 0.05 * coloured_noise(rng, length, -1.0),
-    }
-    for name, noise in noises.items():
-        noise = noise / np.abs(noise).max() * 10 ** (-6 / 20)
-        _write_atomic(folder / name, _wav_bytes(to_pcm16(noise)))
 
 
 _README = """# Synthetic Speech Commands (made by audioviz)
@@ -365,138 +278,217 @@ and `_background_noise_/` (generated noise). Every "speaker" is an eSpeak NG voi
 accent and a voice variant) with its own rate, pitch, intonation range and vocal-tract warp; every
 clip went through a simulated room, microphone, background noise and recording level.
 
-Words: {words}. Clips per word: {per_word}. Speakers: {speakers}. Seed: {seed}.
-Made with audioviz {version} (generator version {generator}); `manifest.json` lists the parameters
-and a SHA-256 checksum of every file. Rebuild it with:
-
-    audioviz data synth --root DIR --words {words_csv} --per-word {per_word} --seed {seed}
+Keywords: {words}. Clips per keyword: {per_word}. Other ("unknown") words: {n_unknown}, {unknown_clips}
+clips. `_silence_` clips (no word: silence, room tone, noise, hum): {silence}. Speakers: {speakers}.
+Seed: {seed}. Made with audioviz {version} (generator version {generator}); `manifest.json` lists
+the parameters and a SHA-256 checksum of every file (`audioviz data check DIR` verifies them).
 """
 
 
-def synthesize_speech_commands(root, *, words=("yes", "no"), per_word: int = DEFAULT_PER_WORD, seed: int = 0,
+def _write_tree_files(build: Path, parameters: dict, speakers, clips) -> dict:
+    """Lists, noise files, README and the manifest, written into the finished build."""
+    from audioviz import __version__
+
+    state = build / _tree.STATE_DIR
+    checksums = {}
+    for path in sorted(state.glob("chunk_*.json")):
+        checksums.update(json.loads(path.read_text()))
+    split_of = {s["id"]: s["split"] for s in speakers}
+    for subset in ("validation", "testing"):
+        lines = sorted(p for p in checksums if split_of[Path(p).name.split("_nohash_")[0]] == subset)
+        write_bytes_atomic(build / f"{subset}_list.txt", "".join(f"{line}\n" for line in lines).encode())
+    for name, noise in background_noises(parameters["seed"]).items():
+        write_bytes_atomic(build / NOISE_FOLDER / name, _wav_bytes(to_pcm16(noise)))
+    unknown = sorted({c["word"] for c in clips if c["kind"] == "word"} - set(parameters["words"]))
+    per_category: dict = {}
+    for clip in clips:
+        folder = clip["path"].split("/")[0]
+        per_category[folder] = per_category.get(folder, 0) + 1
+    write_bytes_atomic(build / "README.md", _README.format(
+        words=", ".join(parameters["words"]), per_word=parameters["per_word"], n_unknown=len(unknown),
+        unknown_clips=sum(per_category[w] for w in unknown), silence=per_category.get(SILENCE_FOLDER, 0),
+        speakers=len(speakers), seed=parameters["seed"], version=__version__, generator=GENERATOR_VERSION).encode())
+    files = {}
+    for dirpath, dirnames, filenames in os.walk(build):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            path = Path(dirpath, name)
+            rel = path.relative_to(build).as_posix()
+            if not name.startswith(".") and rel != MANIFEST_NAME:
+                files[rel] = checksums.get(rel) or hashlib.sha256(path.read_bytes()).hexdigest()
+    counts = {}
+    for subset in ("training", "validation", "testing"):
+        ids = {s["id"] for s in speakers if s["split"] == subset}
+        counts[subset] = sum(1 for c in clips if c["path"].split("/")[1].split("_nohash_")[0] in ids)
+    return {
+        "format": "speech_commands_v0.02",
+        "generator": "audioviz synthetic speech commands (eSpeak NG)",
+        "audioviz_version": __version__,
+        "parameters": parameters,
+        "categories": {"keywords": parameters["words"], "unknown": unknown, "silence": SILENCE_FOLDER},
+        "clips_per_category": dict(sorted(per_category.items())),
+        "sample_rate": SAMPLE_RATE,
+        "clip_samples": CLIP_SAMPLES,
+        "speakers": len(speakers),
+        "clips_per_split": counts,
+        "files": dict(sorted(files.items())),
+    }
+
+
+def synthesize_speech_commands(root, *, words=("yes", "no"), per_word: int = DEFAULT_PER_WORD, unknown_words=None,
+                               unknown_per_word: int | None = None, silence: int | None = None, seed: int = 0,
                                config: SynthesisConfig | None = None, processes: int | None = None,
                                progress: bool = True) -> Path:
     """Write a synthetic speech-commands dataset in the exact layout of Speech Commands v0.02.
 
     ``root`` becomes the dataset folder itself (what the real archive unpacks to):
-    ``root/<word>/<speaker>_nohash_<n>.wav`` (16 kHz, mono, 16-bit PCM, exactly 16000 samples),
-    ``root/validation_list.txt`` and ``root/testing_list.txt`` (about 10 % of the speakers each;
-    no speaker in two splits), ``root/_background_noise_/``, a ``README.md``, and
-    ``root/manifest.json`` with the parameters, the seed, the audioviz version and a SHA-256 of
-    every file. :class:`audioviz.data.SpeechCommands` reads it (pass ``root``).
+    ``root/<word>/<speaker>_nohash_<n>.wav`` (16 kHz, mono, 16-bit PCM, exactly 16000 samples)
+    for every keyword and every "neither" word, ``root/_silence_/`` (one-second clips with no
+    word), ``root/_background_noise_/`` (ten-second noise files), ``root/validation_list.txt``
+    and ``root/testing_list.txt`` (about 10 % of the speakers each; no speaker in two splits,
+    whatever the category), a ``README.md``, and ``root/manifest.json`` with the parameters, the
+    categories (``{"keywords": [...], "unknown": [...], "silence": "_silence_"}``) and a SHA-256
+    of every file. :class:`audioviz.data.SpeechCommands` reads it.
 
-    The tree is built in ``.<name>.partial`` beside ``root`` and moved into place after its
-    manifest is written, so an interrupted run never leaves a tree that looks complete; running
-    again resumes it (finished batches are kept). On a complete tree made with the same parameters
-    the call checks the manifest and returns at once. Same parameters, same bytes, whatever the
-    number of processes.
+    Everything is checked before anything is synthesised: the arguments, that ``root`` is new,
+    empty or an earlier run's result, that it is writable and that its disk has room. The tree is
+    built in a hidden ``.audioviz-build-<random>`` folder inside ``root`` and moved into place
+    after its manifest is written, so an interrupted run never leaves a tree that looks complete;
+    running again resumes it (finished batches are kept). ``root`` may be a mount point, a
+    symlink to a folder, or ``.``. One process at a time writes a root (others wait). On a
+    complete tree made with the same parameters the call verifies every file's SHA-256 and
+    returns at once. Same parameters, same bytes, whatever the number of processes.
 
-    Args:
-        root: the dataset folder to create (must be new, empty, or an earlier run's result).
-        words: words to speak, from :data:`SPEECH_COMMANDS_WORDS`. Default: ``("yes", "no")``.
-        per_word: clips per word. Default: 2000.
-        seed: seed of every random choice (speakers, split, voices, room, noise).
-        config: the random ranges (:class:`SynthesisConfig`). Default: ``SynthesisConfig()``.
-        processes: worker processes. Default: one per available CPU core.
-        progress: show a progress bar.
+    Parameters
+    ----------
+    root : str or path
+        The dataset folder (new, empty, or an earlier run's result).
+    words : sequence of str
+        The keywords: any lower-case English words. Default: ``("yes", "no")``.
+    per_word : int
+        Clips per keyword, 1 to 100000. Default: 2000.
+    unknown_words : sequence of str, optional
+        The "neither" words, each in its own folder. Default (None): the automatic vocabulary of
+        :func:`audioviz.data.neither_vocabulary` (near misses of the keywords, the other Speech
+        Commands words, several hundred everyday words, some of them cut off, and nonsense
+        words; homophones of a keyword left out). ``()``: none (a closed-set tree).
+    unknown_per_word : int, optional
+        Clips of each unknown word, 0 to 10000 (with the automatic vocabulary: near misses get 3
+        times as many, the other Speech Commands words twice). Default: about 1.5 ``per_word``
+        unknown clips in all.
+    silence : int, optional
+        Number of one-second ``_silence_`` clips, 0 to 200000: digital silence, dither, room
+        tone, loud coloured noise, mains hum, cuts of the background files, breaths and clicks,
+        at many levels. Default: ``per_word`` (0 for a closed-set tree, ``unknown_words=()``).
+    seed : int
+        Seed of every random choice (speakers, split, voices, room, noise), 0 to 2**32 - 1.
+    config : SynthesisConfig, optional
+        The random ranges. Default: ``SynthesisConfig()``.
+    processes : int, optional
+        Worker processes, 1 to 256. Default: one per available CPU core.
+    progress : bool
+        Show a progress bar.
 
-    Returns:
-        ``root`` as a :class:`pathlib.Path`.
+    Returns
+    -------
+    pathlib.Path
+        ``root``.
 
-    Raises:
-        ValueError: unknown word, bad ``per_word``/``seed``, or ``root`` holds other files or a
-            dataset made with other parameters.
+    Raises
+    ------
+    ValueError, TypeError
+        A bad argument (named, with its range), or ``root`` holds other files, a dataset made
+        with other parameters, or a damaged one.
+    OSError
+        ``root`` is a file, a symlink loop, not writable, or its disk is too small.
 
-    Example:
-        >>> from audioviz.data import synthesize_speech_commands, SpeechCommands
-        >>> root = synthesize_speech_commands("/tmp/yes_no", per_word=20, progress=False)  # doctest: +SKIP
-        >>> len(SpeechCommands(root, subset="training"))  # doctest: +SKIP
-        32
+    Examples
+    --------
+    >>> from audioviz.data import synthesize_speech_commands, SpeechCommands
+    >>> root = synthesize_speech_commands("/tmp/yes_no", per_word=20, progress=False)  # doctest: +SKIP
     """
-    from audioviz import __version__
-
-    root = Path(root).expanduser()
-    words = _check_words(words)
-    per_word = check_positive_int(per_word, name="per_word")
+    words = check_words(words, max_count=MAX_KEYWORDS)
+    per_word = _check_count(per_word, name="per_word", low=1, high=MAX_PER_WORD)
     seed = _check_seed(seed)
     config = _check_config(config)
+    closed = unknown_words is not None and len(check_words(unknown_words, name="unknown_words", allow_empty=True)) == 0
+    unknown = _check_unknown(words, unknown_words, unknown_per_word, per_word, seed)
+    silence = _check_count((0 if closed else per_word) if silence is None else silence, name="silence", low=0,
+                           high=MAX_SILENCE)
+    if processes is not None:
+        processes = _check_count(processes, name="processes", low=1, high=MAX_PROCESSES)
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, got {progress!r}")
-    parameters = _parameters(words, per_word, seed, config)
-    if _complete(root, parameters):
-        return root
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise ValueError(
-            f"root {root} already exists and is not an empty folder (and holds no synthetic dataset); "
-            "give a new or empty folder"
-        )
-    root.parent.mkdir(parents=True, exist_ok=True)
-    partial = root.parent / f".{root.name}.partial"
-    lock = root.parent / f".{root.name}.lock"
-    with exclusive_lock(lock):
-        if _complete(root, parameters):  # another process finished it while we waited
-            return root
-        state = partial / _STATE_DIR
-        plan_file = state / "parameters.json"
-        if partial.exists():
-            try:
-                same = json.loads(plan_file.read_text()) == parameters
-            except (OSError, ValueError):
-                same = False
-            if not same:
-                shutil.rmtree(partial)
-        state.mkdir(parents=True, exist_ok=True)
-        _write_atomic(plan_file, json.dumps(parameters).encode())
+    n_clips = per_word * len(words) + sum(count for count, _ in unknown.values()) + silence
+    if n_clips > MAX_CLIPS:
+        raise ValueError(f"this dataset would hold {n_clips:,} clips, more than the {MAX_CLIPS:,} allowed; "
+                         "ask for fewer clips per word or fewer words")
+    parameters = {"words": list(words), "per_word": per_word, "unknown": {w: c for w, (c, _) in unknown.items()},
+                  "silence": silence, "seed": seed, "config": config.to_dict(), "generator_version": GENERATOR_VERSION}
 
-        speakers = _plan_speakers(words, per_word, seed, config)
-        chunks = _chunks(speakers, words, seed)
+    folder = _tree.dataset_folder(root)
+    if _complete(folder, parameters):
+        return Path(root).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    with _tree.hold(folder, progress=progress):
+        if _complete(folder, parameters):  # another process finished it while we waited
+            return Path(root).expanduser()
+        foreign = _tree.foreign_entries(folder)
+        if foreign:
+            raise ValueError(f"root {folder} is not an empty folder (it holds {', '.join(foreign[:3])}"
+                             f"{', ...' if len(foreign) > 3 else ''}) and holds no synthetic dataset; "
+                             "give a new or empty folder")
+        _tree.check_writable(folder)
+        build = _tree.open_build(folder, parameters)
+        state = build / _tree.STATE_DIR
+        speakers, clips = _plan(words, per_word, unknown, silence, seed, config)
+        chunks = _chunks(clips)
         config_dict = config.to_dict()
         jobs, done = [], 0
-        for i, clips in enumerate(chunks):
+        for i, batch in enumerate(chunks):
             if (state / f"chunk_{i:05d}.json").is_file():
-                done += len(clips)
+                done += len(batch)
             else:
-                jobs.append((i, clips, config_dict, str(partial)))
-        _run_jobs(jobs, _processes(processes, len(jobs) or 1), progress, per_word * len(words), done)
+                jobs.append((i, batch, config_dict, seed, str(build)))
+        _tree.check_free_space(folder, sum(len(job[1]) for job in jobs) * _BYTES_PER_CLIP + 8_000_000)
+        _run_jobs(jobs, _processes(processes, len(jobs) or 1), progress, len(clips), done)
+        _tree.remove_stray_temporaries(build)
+        manifest = _write_tree_files(build, parameters, speakers, clips)
+        # the manifest is written last and moved last: a tree without it is never complete
+        write_bytes_atomic(build / MANIFEST_NAME, (json.dumps(manifest, indent=1) + "\n").encode())
+        _tree.place(build, folder)
+    return Path(root).expanduser()
 
-        checksums = {}
-        for i in range(len(chunks)):
-            checksums.update(json.loads((state / f"chunk_{i:05d}.json").read_text()))
-        split_of = {s["id"]: s["split"] for s in speakers}
-        for subset in ("validation", "testing"):
-            lines = sorted(p for p in checksums if split_of[Path(p).name.split("_nohash_")[0]] == subset)
-            _write_atomic(partial / f"{subset}_list.txt", "".join(f"{line}\n" for line in lines).encode())
-        _write_background_noise(partial / "_background_noise_", seed)
-        _write_atomic(partial / "README.md", _README.format(
-            words=", ".join(words), words_csv=",".join(words), per_word=per_word, speakers=len(speakers), seed=seed,
-            version=__version__, generator=GENERATOR_VERSION).encode())
-        files = {}
-        for path in sorted(partial.rglob("*")):
-            rel = path.relative_to(partial).as_posix()
-            if path.is_file() and not rel.startswith(_STATE_DIR) and "/." not in f"/{rel}":
-                files[rel] = checksums.get(rel) or hashlib.sha256(path.read_bytes()).hexdigest()
-        counts = {s: sum(sp["repeats"] for sp in speakers if sp["split"] == s) * len(words)
-                  for s in ("training", "validation", "testing")}
-        manifest = {
-            "format": "speech_commands_v0.02",
-            "generator": "audioviz synthetic speech commands (eSpeak NG)",
-            "audioviz_version": __version__,
-            "parameters": parameters,
-            "sample_rate": SAMPLE_RATE,
-            "clip_samples": CLIP_SAMPLES,
-            "speakers": len(speakers),
-            "clips_per_split": counts,
-            "files": files,
-        }
-        # the manifest is written last: a tree without it is never taken as complete
-        _write_atomic(partial / MANIFEST_NAME, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
-        if root.exists():
-            root.rmdir()
-        os.replace(partial, root)
-        shutil.rmtree(root / _STATE_DIR, ignore_errors=True)
-        # safe while locked: a process waiting on this lock finds the tree complete and returns
-        lock.unlink(missing_ok=True)
-    return root
+
+def verify_synthetic_dataset(root) -> _tree.DatasetCheck:
+    """Check a synthetic tree against its manifest: every listed file present with its SHA-256,
+    nothing unlisted (hidden files aside).
+
+    Parameters
+    ----------
+    root : str or path
+        The dataset folder (holding ``manifest.json``).
+
+    Returns
+    -------
+    DatasetCheck
+        ``.ok``, and the ``.missing``, ``.changed`` and ``.unexpected`` relative paths.
+
+    Raises
+    ------
+    ValueError
+        ``root`` has no readable manifest.
+
+    Examples
+    --------
+    >>> from audioviz.data import verify_synthetic_dataset
+    >>> verify_synthetic_dataset("/tmp/yes_no").ok  # doctest: +SKIP
+    True
+    """
+    folder = _tree.dataset_folder(root)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no dataset folder at {root}")
+    return _tree.verify(folder)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -504,46 +496,64 @@ def synthesize_speech_commands(root, *, words=("yes", "no"), per_word: int = DEF
 
 
 def default_data_root() -> Path:
-    """The audioviz cache folder: ``$AUDIOVIZ_CACHE`` if set, else ``~/.cache/audioviz``.
+    """The audioviz cache folder (:func:`audioviz._cache.cache_root`): ``$AUDIOVIZ_CACHE`` if
+    set, else ``~/.cache/audioviz``. Synthetic datasets live in its ``speech_commands/`` folder.
 
-    Synthetic datasets (and the tutorials' trained models) live under it.
-
-    Example:
-        >>> from audioviz.data import default_data_root
-        >>> default_data_root().name  # doctest: +SKIP
-        'audioviz'
+    Examples
+    --------
+    >>> from audioviz.data import default_data_root
+    >>> default_data_root().is_absolute()
+    True
     """
-    env = os.environ.get("AUDIOVIZ_CACHE", "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "audioviz"
+    from .._cache import cache_root
+
+    return cache_root(create=False)
 
 
-def _cache_name(words, per_word: int, seed: int, config: SynthesisConfig) -> str:
-    digest = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
-    return f"synthetic_{'-'.join(words)}_{per_word}_seed{seed}_g{GENERATOR_VERSION}_{digest}"
+def _cache_name(parameters: dict) -> str:
+    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:10]
+    words = "-".join(parameters["words"])
+    if len(words) > 40:
+        words = words[:40] + f"+{len(parameters['words'])}"
+    return f"synthetic_{words}_{parameters['per_word']}_seed{parameters['seed']}_g{GENERATOR_VERSION}_{digest}"
 
 
-def ensure_synthetic_dataset(root=None, *, words=("yes", "no"), per_word: int = DEFAULT_PER_WORD, seed: int = 0,
-                             config: SynthesisConfig | None = None, progress: bool = True) -> Path:
+def ensure_synthetic_dataset(root=None, *, words=("yes", "no"), per_word: int = DEFAULT_PER_WORD, unknown_words=None,
+                             unknown_per_word: int | None = None, silence: int | None = None, seed: int = 0,
+                             config: SynthesisConfig | None = None, processes: int | None = None,
+                             progress: bool = True) -> Path:
     """A complete synthetic dataset folder, synthesised on first use and reused afterwards.
 
-    Args:
-        root: the dataset folder. Default: a folder under :func:`default_data_root` named after
-            the parameters (``speech_commands/synthetic_yes-no_2000_seed0_g3_<config hash>``), so
-            each parameter set is made once.
-        words, per_word, seed, config, progress: as in :func:`synthesize_speech_commands`.
+    Parameters
+    ----------
+    root : str or path, optional
+        The dataset folder. Default: a folder under ``<cache>/speech_commands/`` named after the
+        parameters (``synthetic_yes-no_2000_seed0_g4_<hash>``), so each parameter set is made once.
+    words, per_word, unknown_words, unknown_per_word, silence, seed, config, processes, progress
+        As in :func:`synthesize_speech_commands`.
 
-    Returns:
+    Returns
+    -------
+    pathlib.Path
         The dataset folder, ready for :class:`audioviz.data.SpeechCommands`.
 
-    Example:
-        >>> from audioviz.data import SpeechCommands, ensure_synthetic_dataset
-        >>> train_set = SpeechCommands(ensure_synthetic_dataset(), subset="training")  # doctest: +SKIP
+    Examples
+    --------
+    >>> from audioviz.data import SpeechCommands, ensure_synthetic_dataset
+    >>> root = ensure_synthetic_dataset(words=("up", "down"))  # doctest: +SKIP
     """
-    words = _check_words(words)
-    per_word = check_positive_int(per_word, name="per_word")
-    seed = _check_seed(seed)
-    config = _check_config(config)
     if root is None:
-        root = default_data_root() / "speech_commands" / _cache_name(words, per_word, seed, config)
-    return synthesize_speech_commands(root, words=words, per_word=per_word, seed=seed, config=config,
-                                      progress=progress)
+        words = check_words(words, max_count=MAX_KEYWORDS)
+        per_word = _check_count(per_word, name="per_word", low=1, high=MAX_PER_WORD)
+        seed = _check_seed(seed)
+        config = _check_config(config)
+        unknown = _check_unknown(words, unknown_words, unknown_per_word, per_word, seed)
+        key = {"words": list(words), "per_word": per_word, "unknown": {w: c for w, (c, _) in unknown.items()},
+               "silence": silence, "seed": seed, "config": config.to_dict()}
+        from .._cache import cache_root
+
+        root = cache_root() / "speech_commands" / _cache_name(key)
+    return synthesize_speech_commands(root, words=words, per_word=per_word, unknown_words=unknown_words,
+                                      unknown_per_word=unknown_per_word, silence=silence, seed=seed, config=config,
+                                      processes=processes, progress=progress)
+
