@@ -250,7 +250,7 @@ def test_command_line(tmp_path, capsys):
     assert main(["data", "synth", "--root", str(tmp_path / "bad"), "--words", "yes,Maybe"]) == 2
     assert "'Maybe'" in capsys.readouterr().err
     assert main(["data", "synth", "--root", str(tmp_path / "bad"), "--per-word", "1000000000"]) == 2
-    assert "--per-word: expected an integer from 1 to 100,000" in capsys.readouterr().err
+    assert "--per-word: expected a whole number from 1 to 100000" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
 
 

@@ -13,18 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-
-def _ranged(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer from {low} to {high:,}, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected an integer from {low} to {high:,}, got {value:,}")
-        return value
-
-    return parse
+from .._cli_show import _bounded_int as _ranged  # one argparse rule for a bounded integer
 
 
 def _word_list(text: str) -> tuple[str, ...]:
