@@ -55,12 +55,11 @@
   function gcd(a, b) { while (b) { var t = a % b; a = b; b = t; } return a; }
 
   /* torchaudio.functional.resample (sinc_interp_hann): the same kernel, padding and length. */
-  function resample(x, origRate, newRate, options) {
-    if (origRate === newRate) return Float32Array.from(x);
-    var lowpass = (options && options.lowpass_filter_width) || 6;
-    var rolloff = (options && options.rolloff) || 0.99;
-    var g = gcd(origRate, newRate);
-    var orig = origRate / g, nw = newRate / g;
+  var kernels = {};
+
+  function resampleKernel(orig, nw, lowpass, rolloff) {
+    var key = [orig, nw, lowpass, rolloff].join(",");
+    if (kernels[key]) return kernels[key];
     var base = Math.min(orig, nw) * rolloff;
     var width = Math.ceil(lowpass * orig / base);
     var taps = 2 * width + orig;
@@ -76,6 +75,17 @@
         kernel[j * taps + k] = Math.fround(s * w * base / orig);
       }
     }
+    kernels[key] = { kernel: kernel, width: width, taps: taps };
+    return kernels[key];
+  }
+
+  function resample(x, origRate, newRate, options) {
+    if (origRate === newRate) return Float32Array.from(x);
+    var lowpass = (options && options.lowpass_filter_width) || 6;
+    var rolloff = (options && options.rolloff) || 0.99;
+    var g = gcd(origRate, newRate);
+    var orig = origRate / g, nw = newRate / g;
+    var k = resampleKernel(orig, nw, lowpass, rolloff), kernel = k.kernel, width = k.width, taps = k.taps;
     var n = x.length;
     var outLength = Math.ceil(nw * n / orig);
     var out = new Float32Array(outLength);
@@ -182,11 +192,24 @@
     return out;
   }
 
+  /* The FFT bins where each mel filter is not zero (the rest add nothing). */
+  function melSpans(model) {
+    if (model.melSpans) return model.melSpans;
+    var fb = model.melFb.data, nFreq = model.melFb.shape[0], nMels = model.melFb.shape[1], spans = [];
+    for (var m = 0; m < nMels; m++) {
+      var lo = nFreq, hi = 0;
+      for (var f = 0; f < nFreq; f++) if (fb[f * nMels + m] !== 0) { lo = Math.min(lo, f); hi = f + 1; }
+      spans.push([lo, Math.max(lo, hi)]);
+    }
+    model.melSpans = spans;
+    return spans;
+  }
+
   /* Mel power (n_mels x frames, row-major) of a clip: torchaudio's MelSpectrogram. */
   function melPower(model, clip) {
     var fe = model.frontend, nFft = fe.n_fft, hop = fe.hop_length, half = Math.floor(nFft / 2);
     var n = clip.length, frames = 1 + Math.floor(n / hop), nMels = fe.n_mels;
-    var fb = model.melFb.data, nFreq = model.melFb.shape[0];
+    var fb = model.melFb.data, nFreq = model.melFb.shape[0], span = melSpans(model);
     var mel = new Float64Array(nMels * frames), frame = new Float64Array(nFft);
     for (var t = 0; t < frames; t++) {
       for (var k = 0; k < nFft; k++) {
@@ -198,7 +221,7 @@
       var power = powerSpectrum(frame, nFft);
       for (var m = 0; m < nMels; m++) {
         var acc = 0;
-        for (var f = 0; f < nFreq; f++) acc += fb[f * nMels + m] * power[f];
+        for (var f = span[m][0]; f < span[m][1]; f++) acc += fb[f * nMels + m] * power[f];
         mel[m * frames + t] = acc;
       }
     }
@@ -235,14 +258,26 @@
       for (var c = 0; c < C; c++) {
         var inBase = c * H * W;
         for (var dy = 0; dy < kh; dy++) {
-          for (var dx = 0; dx < kw; dx++) {
-            var wt = w[((o * C + c) * kh + dy) * kw + dx];
-            if (wt === 0) continue;
-            var oy = dy - ph, ox = dx - pw;
-            var y0 = Math.max(0, -oy), y1 = Math.min(H, H - oy), x0 = Math.max(0, -ox), x1 = Math.min(W, W - ox);
+          var oy = dy - ph, y0 = Math.max(0, -oy), y1 = Math.min(H, H - oy), wRow = ((o * C + c) * kh + dy) * kw;
+          if (kw === 3 && W > 1) {
+            // The common 3x3 case: the three taps of a kernel row in one pass over the image row.
+            var a = w[wRow], b = w[wRow + 1], d = w[wRow + 2];
             for (var y = y0; y < y1; y++) {
-              var row = y * W, src = inBase + (y + oy) * W + ox;
-              for (var x = x0; x < x1; x++) plane[row + x] += wt * input[src + x];
+              var row = y * W, src = inBase + (y + oy) * W;
+              plane[row] += b * input[src] + d * input[src + 1];
+              for (var x = 1; x < W - 1; x++) {
+                plane[row + x] += a * input[src + x - 1] + b * input[src + x] + d * input[src + x + 1];
+              }
+              plane[row + W - 1] += a * input[src + W - 2] + b * input[src + W - 1];
+            }
+            continue;
+          }
+          for (var dx = 0; dx < kw; dx++) {
+            var wt = w[wRow + dx], ox = dx - pw;
+            var x0 = Math.max(0, -ox), x1 = Math.min(W, W - ox);
+            for (var yy = y0; yy < y1; yy++) {
+              var r = yy * W, s0 = inBase + (yy + oy) * W + ox;
+              for (var xx = x0; xx < x1; xx++) plane[r + xx] += wt * input[s0 + xx];
             }
           }
         }

@@ -1,14 +1,14 @@
 /* audioviz Try-it page: microphone or WAV file in, the model's answer and its reasons out.
  *
  * Listening: the microphone is read through an AudioWorklet (a ScriptProcessor where there is
- * none); the take ends when the button is pressed again, or by itself 0.3 s after the voice has
- * fallen back to the room's level (so the answer comes within half a second of the word ending),
+ * none); the take ends when the button is pressed again, or by itself when the voice has
+ * fallen back to the room's level for 0.25 s (so the answer comes within half a second of the word ending),
  * or after 4 s. The computation is in engine.js; the model's numbers in model.js.
  */
 (function () {
   "use strict";
   var E = window.AudiovizEngine;
-  var HANGOVER_S = 0.3, MAX_S = 4, MIN_SPEECH_S = 0.08;
+  var HANGOVER_S = 0.25, MAX_S = 4, MIN_SPEECH_S = 0.08;
   var $ = function (id) { return document.getElementById(id); };
   var model = null, colormaps = window.AUDIOVIZ_COLORMAPS || {}, last = null, sequence = 0;
 
@@ -248,6 +248,7 @@
   function onFile(event) {
     var file = event.target.files && event.target.files[0];
     if (!file) return;
+    event.target.value = "";  // choosing the same file again must answer again
     setStatus("Reading " + file.name + "\u2026");
     file.arrayBuffer().then(function (buffer) {
       var audio;
@@ -401,6 +402,11 @@
       $("try-app").dataset.state = "error";
       return;
     }
+    // One answer on silence warms up the JavaScript compiler, so the first real answer is quick.
+    // (at the usual microphone rates too, which also builds their resampling filters).
+    [model.frontend.sample_rate, 48000, 44100].forEach(function (rate) {
+      E.analyse(model, [new Float32Array(Math.round(1.2 * rate))], rate);
+    });
     $("record").addEventListener("click", onRecord);
     $("audio-file").addEventListener("change", onFile);
     $("record").disabled = false;
