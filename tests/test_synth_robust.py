@@ -135,6 +135,7 @@ def test_a_full_disk_or_a_read_only_root_is_found_before_synthesis(tmp_path, mon
     with pytest.raises(OSError, match="needs about .* MB but only 0 MB are free") as info:
         synthesize_speech_commands(tmp_path / "full", **TINY)
     assert info.value.errno == errno.ENOSPC
+    assert list((tmp_path / "full").iterdir()) == []  # refused before any build was started
     monkeypatch.setattr(_tree.os, "access", lambda *a, **k: False)
     with pytest.raises(PermissionError, match="cannot write in the dataset root"):
         synthesize_speech_commands(tmp_path / "read_only", **TINY)

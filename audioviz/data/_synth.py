@@ -41,6 +41,7 @@ from ._augment import (
 from ._espeak import ESPEAK_SAMPLE_RATE, ESpeak
 from ._plan import (
     _BYTES_PER_CLIP,
+    _CHUNK_CLIPS,
     MAX_CLIPS,
     MAX_KEYWORDS,
     MAX_PER_WORD,
@@ -439,6 +440,10 @@ def synthesize_speech_commands(root, *, words=("yes", "no"), per_word: int = DEF
                              f"{', ...' if len(foreign) > 3 else ''}) and holds no synthetic dataset; "
                              "give a new or empty folder")
         _tree.check_writable(folder)
+        # room for what is still to be written, checked before anything is (a resumed build
+        # already holds its finished batches)
+        finished = _tree.finished_batches(folder, parameters)
+        _tree.check_free_space(folder, max(n_clips - finished * _CHUNK_CLIPS, 0) * _BYTES_PER_CLIP + 8_000_000)
         build = _tree.open_build(folder, parameters)
         state = build / _tree.STATE_DIR
         speakers, clips = _plan(words, per_word, unknown, silence, seed, config)
@@ -450,7 +455,6 @@ def synthesize_speech_commands(root, *, words=("yes", "no"), per_word: int = DEF
                 done += len(batch)
             else:
                 jobs.append((i, batch, config_dict, seed, str(build)))
-        _tree.check_free_space(folder, sum(len(job[1]) for job in jobs) * _BYTES_PER_CLIP + 8_000_000)
         _run_jobs(jobs, _processes(processes, len(jobs) or 1), progress, len(clips), done)
         _tree.remove_stray_temporaries(build)
         manifest = _write_tree_files(build, parameters, speakers, clips)

@@ -130,6 +130,14 @@ def open_build(folder: Path, parameters: dict) -> Path:
     return build
 
 
+def finished_batches(folder: Path, parameters: dict) -> int:
+    """Batches an interrupted build of ``parameters`` in ``folder`` has finished (0 if none)."""
+    for build in builds_in(folder):
+        if _marker(build).get("parameters") == parameters:
+            return len(list((build / STATE_DIR).glob("chunk_*.json")))
+    return 0
+
+
 def write_marker(build: Path, marker: dict) -> None:
     write_bytes_atomic(build / MARKER_NAME, json.dumps(marker).encode())
 
