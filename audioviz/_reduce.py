@@ -85,7 +85,7 @@ def pooled_spectrogram(waveform, sample_rate, *, max_columns: int, n_fft: int = 
     group = math.ceil(n_frames / max_columns)
     n_groups = math.ceil(n_frames / group)
     pad = n_fft // 2
-    window_values = F._window_fn(window)(win_length, dtype=wave.dtype)
+    window_values = F.window_function(window)(win_length, dtype=wave.dtype)
     weights = None if bank is None else bank.weights.to(wave.dtype)
     chunk = group * max(1, _CHUNK_FRAMES // group)
     with one_thread():
@@ -176,7 +176,7 @@ def one_thread():
             mkl_set(mkl_before)
 
 
-def _reflect_padded(wave: torch.Tensor, start: int, stop: int) -> torch.Tensor:
+def reflect_padded(wave: torch.Tensor, start: int, stop: int) -> torch.Tensor:
     """Samples ``start:stop`` of ``wave`` padded by reflection on both sides, as torch.stft
     (``center=True``) pads it; negative ``start`` and ``stop`` past the end reach into the padding.
     A view when no padding is involved: only the first and last chunks are ever copied."""
@@ -196,7 +196,7 @@ def _pooled_chunks(wave, pad, n_frames, chunk, group, n_fft, hop_length, win_len
     columns = []
     for first in range(0, n_frames, chunk):
         last = min(n_frames, first + chunk)
-        segment = _reflect_padded(wave, first * hop_length - pad, (last - 1) * hop_length + n_fft - pad)
+        segment = reflect_padded(wave, first * hop_length - pad, (last - 1) * hop_length + n_fft - pad)
         stft = torch.stft(segment, n_fft, hop_length, win_length, window, center=False,
                           return_complex=True)
         # work in (channel, frame, freq) order: torch.stft's output is laid out that way in memory,
@@ -243,7 +243,7 @@ def pooled_mfcc(waveform, sample_rate, *, max_columns: int, n_mfcc: int = 40, dc
     group = math.ceil(n_frames / max_columns)
     n_groups = math.ceil(n_frames / group)
     with one_thread():
-        window_values = F._window_fn("hann")(win_length, dtype=wave.dtype)
+        window_values = F.window_function("hann")(win_length, dtype=wave.dtype)
         # group=1: every frame kept, (channel, frame, n_mels)
         mel = torch.cat(_pooled_chunks(wave, n_fft // 2, n_frames, _CHUNK_FRAMES, 1, n_fft, hop_length, win_length,
                                        window_values, 2.0, bank.weights.to(wave.dtype)), dim=1)

@@ -8,11 +8,13 @@ measured in mel.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 from matplotlib import ticker
 
-__all__ = ["HzFormatter", "LogHzLocator", "MelHzFormatter", "MelHzLocator", "TimeFormatter", "TimeLocator"]
+__all__ = ["HzFormatter", "LogHzLocator", "MelHzFormatter", "MelHzLocator", "MelLocator", "TimeFormatter",
+           "TimeLocator", "thin_to_fit"]
 
 # Tick spacings a reader can count in, in seconds: 1-2-5 below a minute, then whole minutes/hours.
 _SUB_MINUTE_MANTISSAS = (1.0, 2.0, 5.0)
@@ -45,6 +47,58 @@ class _ViewLocator(ticker.Locator):
         return self.tick_values(vmin, vmax)
 
 
+# Room between two tick labels, in multiples of the label font size.
+_LABEL_GAP_EM = 0.8
+
+
+def _label_size_px(axis) -> float:
+    """Font size of ``axis``' tick labels in display pixels."""
+    ticks = axis.majorTicks  # a lazy list: reading it never calls the locator
+    size = ticks[0].label1.get_fontsize() if len(ticks) else 10.0
+    return float(size) * axis.figure.dpi / 72.0
+
+
+def thin_to_fit(axis, values, labels, priority) -> np.ndarray:
+    """The ``values`` whose ``labels`` fit on ``axis`` without touching, most important first.
+
+    Labels are placed in order of ``priority`` (lower first; e.g. 0 and powers of ten before
+    fives before twos) and one is dropped when it would come closer than a small gap to a label
+    already kept, measured in display pixels through the axis' own transform, so it holds on
+    any scale (linear, log, symlog, a secondary mel axis). Without an axis attached to a figure
+    (a locator called on its own) every value is kept.
+    """
+    values = np.asarray(values, dtype=float)
+    if axis is None or getattr(axis, "figure", None) is None or values.size < 2:
+        return values
+    name = getattr(axis, "axis_name", "x")
+    column = 0 if name == "x" else 1
+    points = np.zeros((values.size, 2))
+    points[:, column] = values
+    with np.errstate(all="ignore"):
+        pixels = axis.axes.transData.transform(points)[:, column]
+    em = _label_size_px(axis)
+    if name == "x":  # labels side by side: their widths count (about 0.6 em per character)
+        half = np.array([0.3 * em * max(1, len(text)) for text in labels])
+    else:  # labels stacked: their heights
+        half = np.full(values.size, 0.6 * em)
+    kept: list[int] = []
+    for index in np.argsort(np.asarray(priority), kind="stable"):
+        if not np.isfinite(pixels[index]):
+            continue
+        if all(abs(pixels[index] - pixels[k]) >= half[index] + half[k] + _LABEL_GAP_EM * em for k in kept):
+            kept.append(index)
+    return values[np.sort(np.array(kept, dtype=int))]
+
+
+def _roundness(hz: np.ndarray) -> np.ndarray:
+    """Priority of round frequencies: 0 and powers of ten first, then 5, 2 and 3 times them."""
+    hz = np.asarray(hz, dtype=float)
+    mantissa = np.round(hz / 10.0 ** np.floor(np.log10(np.maximum(hz, 1e-300))), 6)
+    rank = np.select([hz == 0, mantissa == 1, mantissa == 5, mantissa == 2], [0, 0, 1, 2], default=3)
+    # among equals, lower frequencies first
+    return rank * 1e6 + np.argsort(np.argsort(hz))
+
+
 class TimeLocator(_ViewLocator):
     """Ticks at readable times: 1-2-5 steps below ten seconds, then 10 s, 15 s, 30 s, 1 min,
     2 min, 5 min, ..., 1 h."""
@@ -67,8 +121,10 @@ class TimeFormatter(ticker.Formatter):
 
     With ``unit=None`` the unit follows the largest time shown: milliseconds below one second,
     seconds below a minute, ``m:ss`` below an hour and ``h:mm:ss`` above; decimals follow the
-    tick spacing. When the axis label starts with ``"Time"`` it is updated to name the unit,
-    e.g. ``"Time (m:ss)"``.
+    tick spacing. The unit named in brackets in the axis label, whatever its wording
+    (``"Time (s)"``, ``"time (s)"``, ``"elapsed [ms]"``), is kept up to date, e.g. ``"Time (m:ss)"``.
+    A label that names no unit is left alone, and then the ticks keep to seconds (``unit="s"``)
+    unless the label is empty, so a label is never left saying something the ticks contradict.
 
     Args:
         unit: ``None`` (automatic), ``"ms"``, ``"s"``, ``"m:ss"`` or ``"h:mm:ss"``.
@@ -107,7 +163,7 @@ class TimeFormatter(ticker.Formatter):
             largest = max(abs(vmin), abs(vmax))
         else:
             largest = float(np.max(np.abs(locs))) if locs.size else 0.0
-        self._auto_unit = self.unit or self.unit_for(largest)
+        self._auto_unit = self.unit or self._unit_the_labels_allow(self.unit_for(largest))
         step = float(np.min(np.diff(np.sort(locs)))) if locs.size > 1 else 0.0
         self._decimals = self._decimals_for(step, self._auto_unit)
         self._relabel_axis()
@@ -127,17 +183,32 @@ class TimeFormatter(ticker.Formatter):
             decimals += 1
         return decimals
 
+    # a time unit in round or square brackets, as the label's last word: "(s)", "[ms]", "(m:ss)"
+    _UNIT_IN_LABEL = re.compile(r"([(\[])\s*(ms|s|sec|seconds|m:ss|h:mm:ss)\s*([)\]])\s*$", re.IGNORECASE)
+
     def _relabel_axis(self):
         axis = self.axis
         if axis is None:
             return
         # Axes that share this axis share this formatter too, but only one of them is
         # ``self.axis``: relabel every sibling, since the visible label is often on another.
-        wanted = f"Time ({self._auto_unit})"
         for sibling in self._shared_axes(axis):
             label = sibling.get_label_text()
-            if label.startswith("Time") and label != wanted:
-                sibling.set_label_text(wanted)
+            found = self._UNIT_IN_LABEL.search(label)
+            if found and self._SAME_UNIT.get(found.group(2).lower(), found.group(2)) != self._auto_unit:
+                sibling.set_label_text(f"{label[:found.start()]}{found.group(1)}{self._auto_unit}{found.group(3)}")
+
+    _SAME_UNIT = {"sec": "s", "seconds": "s"}
+
+    def _unit_the_labels_allow(self, unit: str) -> str:
+        """``unit``, or seconds when a label of the user's names no unit that can be updated
+        (seconds being what a time axis is taken to be in)."""
+        if self.axis is None:
+            return unit
+        labels = [sibling.get_label_text() for sibling in self._shared_axes(self.axis)]
+        if any(label and not self._UNIT_IN_LABEL.search(label) for label in labels):
+            return "s"
+        return unit
 
     @staticmethod
     def _shared_axes(axis):
@@ -195,7 +266,7 @@ class HzFormatter(ticker.Formatter):
     @staticmethod
     def format_hz(hz: float) -> str:
         hz = float(hz)
-        if abs(hz) < 0.5:
+        if hz == 0:
             return "0"
         if abs(hz) < 1000:
             return f"{float(f'{hz:.3g}'):g}"
@@ -253,7 +324,7 @@ def _spread(positions: np.ndarray, min_gap: float) -> np.ndarray:
 
 class MelHzLocator(_ViewLocator):
     """Ticks at round frequencies in Hz (1, 2, 3, 5 x 10^k) placed at their mel positions,
-    spaced so that about ``nbins`` fit on the axis."""
+    spaced so that about ``nbins`` fit on the axis and no two labels touch."""
 
     def __init__(self, mel_scale: str = "htk", nbins: int = 7):
         self.mel_scale = mel_scale
@@ -272,11 +343,43 @@ class MelHzLocator(_ViewLocator):
             return np.array([])
         mels = np.asarray(hz_to_mel(hz, mel_scale=self.mel_scale), dtype=float)
         keep = _spread(mels, 0.75 * (vmax - vmin) / self.nbins)
-        return mels[keep]
+        mels, hz = mels[keep], hz[keep]
+        return thin_to_fit(self.axis, mels, [HzFormatter.format_hz(v) for v in hz], _roundness(hz))
+
+
+class MelLocator(_ViewLocator):
+    """Ticks at round mel values (1, 2, 5 x 10^k mel) on an axis measured in mel, e.g. the mel
+    axis along the top of :func:`audioviz.plot_mel_filterbank`, thinned so no two labels touch
+    even where the axis is drawn on a Hz scale (mel crowds together at high frequencies)."""
+
+    def __init__(self, nbins: int = 8):
+        self.nbins = nbins
+
+    def tick_values(self, vmin, vmax):
+        vmin, vmax = sorted((float(vmin), float(vmax)))
+        if not vmax > vmin:
+            return np.array([vmin])
+        step = ticker.MaxNLocator(nbins=self.nbins, steps=[1, 2, 5, 10]).tick_values(vmin, vmax)
+        values = step[(step >= vmin - 1e-9) & (step <= vmax + 1e-9)]
+        return thin_to_fit(self.axis, values, [f"{v:g}" for v in values], _roundness(np.abs(values)))
 
 
 class LogHzLocator(_ViewLocator):
-    """Ticks at 0 Hz and round frequencies (1, 2, 5 x 10^k Hz) for a symmetric-log Hz axis."""
+    """Ticks at round frequencies (1, 2, 5 x 10^k Hz) for a log or symmetric-log Hz axis.
+
+    Labels are kept, most round first (powers of ten, then fives, then twos), as long as they
+    do not touch, so a tall axis reads 100, 200, 500, 1k, 2k, 5k and a short one 100, 1k. 0 Hz
+    gets no tick: a log axis has no zero (on a symmetric-log axis it is the bottom edge).
+
+    Args:
+        nbins: the most ticks. Default: ``9``.
+        linthresh: the symmetric-log threshold in Hz. Ticks start at 100 Hz, or at
+            ``1.5 * linthresh`` when that is lower. Default: ``64``.
+
+    Example:
+        >>> LogHzLocator(linthresh=64).tick_values(0, 8000)
+        array([ 100.,  200.,  500., 1000., 2000., 5000.])
+    """
 
     def __init__(self, nbins: int = 9, linthresh: float = 64.0):
         self.nbins = nbins
@@ -284,11 +387,11 @@ class LogHzLocator(_ViewLocator):
 
     def tick_values(self, vmin, vmax):
         vmin, vmax = sorted((float(vmin), float(vmax)))
-        # 0 Hz, then 1-2-5 steps from the top of the linear part (where the log part starts)
-        hz = _nice_hz_candidates(max(vmin, 0.0), vmax, (1.0, 2.0, 5.0))
-        hz = hz[(hz == 0) | (hz >= 1.5 * self.linthresh)]
+        # from 100 Hz, or from 1.5 x a smaller threshold: below it the linear part is squeezed
+        hz = _nice_hz_candidates(max(vmin, min(1.5 * self.linthresh, 100.0), 1e-3), vmax, (1.0, 2.0, 5.0))
+        hz = hz[hz > 0]
+        priority = _roundness(hz)
         if hz.size > self.nbins:
-            hz = hz[(hz == 0) | np.isin(np.round(hz / 10.0 ** np.floor(np.log10(np.maximum(hz, 1)))), (1.0, 5.0))]
-        if hz.size > self.nbins:
-            hz = hz[(hz == 0) | (np.log10(np.maximum(hz, 1)) % 1 == 0)]
-        return hz
+            hz = np.sort(hz[np.argsort(priority, kind="stable")[: self.nbins]])
+            priority = _roundness(hz)
+        return thin_to_fit(self.axis, hz, [HzFormatter.format_hz(v) for v in hz], priority)

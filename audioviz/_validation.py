@@ -5,6 +5,7 @@ what was expected, so a learner sees what to change instead of a stack trace fro
 """
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import sys
@@ -22,17 +23,36 @@ _PCM_SCALE = {
 }
 
 
+#: Most channels a waveform may have. More is almost always a ``(time, channel)`` array read the
+#: wrong way round (16,000 "channels" of 2 samples), which would otherwise draw 16,000 rows.
+MAX_CHANNELS = 64
+#: Largest sample magnitude accepted. Far beyond any audio scale (32-bit PCM read as floats peaks
+#: at 2.1e9), and small enough that power spectra stay finite in float32 for any ``n_fft`` up to
+#: 2**20 (larger values overflow to inf and the spectrogram becomes NaN).
+MAX_ABS_SAMPLE = 1e12
+
+
 def as_waveform(waveform, *, name: str = "waveform", check_finite: bool = True) -> torch.Tensor:
     """Return ``waveform`` as a float32 Tensor of shape ``(channel, time)``.
 
     Accepts a torch Tensor or anything numpy can turn into an array, of shape ``(time,)`` or
     ``(channel, time)``. Integer PCM (int8/16/32/64, uint8) is scaled to [-1, 1].
-    ``check_finite=False`` skips the NaN/Inf check for a caller that checks on its own
-    (:func:`audioviz.plot_waveform` sees every sample's min and max anyway).
+    ``check_finite=False`` skips the check of the values (NaN, Inf, magnitude) for a caller that
+    checks on its own (:func:`audioviz.plot_waveform` sees every sample's min and max anyway).
 
     Raises:
         TypeError: for a non-numeric or boolean input.
-        ValueError: for 0-D or 3-D and higher input, an empty signal, or NaN/Inf samples.
+        ValueError: for 0-D or 3-D and higher input, an empty signal, more than
+            :data:`MAX_CHANNELS` channels (with a hint to transpose a ``(time, channel)`` array),
+            NaN/Inf samples or samples beyond :data:`MAX_ABS_SAMPLE`.
+
+    Example:
+        >>> as_waveform([0.0, 0.5, -0.5]).shape
+        torch.Size([1, 3])
+        >>> as_waveform(np.zeros((16000, 2)))
+        Traceback (most recent call last):
+        ...
+        ValueError: waveform has shape (16000, 2), which reads as 16000 channels of 2 samples; audioviz expects (channel, time): pass waveform.T
     """
     if isinstance(waveform, torch.Tensor):
         tensor = waveform.detach()
@@ -67,21 +87,65 @@ def as_waveform(waveform, *, name: str = "waveform", check_finite: bool = True) 
         )
     if tensor.shape[-1] == 0 or tensor.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {tuple(tensor.shape)}); expected at least one sample")
+    check_channels(tensor, name=name)
     tensor = tensor.to(torch.float32)
-    # A finite sum means finite samples (NaN and Inf propagate) and costs a fraction of an
-    # element-wise check on long signals; only a non-finite sum needs the full count.
-    if check_finite and not bool(torch.isfinite(tensor.sum())):
-        check_all_finite(tensor, name=name)
+    if check_finite:
+        check_values(tensor, name=name)
     return tensor.contiguous()
+
+
+def check_channels(tensor: torch.Tensor, *, name: str = "waveform") -> None:
+    """Refuse a ``(channel, time)`` tensor with more than :data:`MAX_CHANNELS` channels, saying
+    when it is most likely a ``(time, channel)`` array that needs transposing."""
+    n_channels, n_samples = tensor.shape
+    if n_channels <= MAX_CHANNELS:
+        return
+    shape = f"shape ({n_channels}, {n_samples})"
+    if n_samples <= MAX_CHANNELS and n_samples < n_channels:
+        raise ValueError(f"{name} has {shape}, which reads as {n_channels} channels of {n_samples} samples; "
+                         f"audioviz expects (channel, time): pass {name}.T")
+    raise ValueError(f"{name} has {shape}: {n_channels} channels, more than the {MAX_CHANNELS} audioviz "
+                     f"draws; expected (channel, time): pick the channels to show, e.g. {name}[:2]")
+
+
+def check_values(tensor: torch.Tensor, *, name: str = "waveform") -> None:
+    """Refuse NaN, Inf and samples beyond :data:`MAX_ABS_SAMPLE`, naming ``name``.
+
+    One pass (``aminmax``, NaN and Inf propagate); only a bad signal pays for the count.
+    """
+    low, high = (float(v) for v in torch.aminmax(tensor))
+    if not (math.isfinite(low) and math.isfinite(high)):
+        check_all_finite(tensor, name=name)
+    peak = max(-low, high)
+    if peak > MAX_ABS_SAMPLE:
+        raise ValueError(f"{name} has samples as large as {peak:.3g}; expected audio amplitudes (about [-1, 1], "
+                         f"at most {MAX_ABS_SAMPLE:.0e} in magnitude): divide {name} by its peak")
 
 
 def check_all_finite(tensor: torch.Tensor, *, name: str = "waveform") -> None:
     """Raise naming ``name`` and the count of NaN/Inf samples, if there are any."""
-    n_bad = int((~torch.isfinite(tensor)).sum())
+    bad = ~torch.isfinite(tensor)
+    n_bad = int(bad.sum())
     if n_bad:
+        first = int(bad.flatten().nonzero()[0]) % tensor.shape[-1]
         raise ValueError(
-            f"{name} contains {n_bad} NaN or Inf samples out of {tensor.numel()}; expected finite values"
+            f"{name} contains {n_bad} NaN or Inf samples out of {tensor.numel()} (the first at sample {first}); "
+            f"expected finite values"
         )
+
+
+def as_mono(waveform, *, name: str = "waveform", check_finite: bool = True) -> torch.Tensor:
+    """:func:`as_waveform`, with several channels mixed into one (their mean): shape ``(1, time)``.
+
+    This is audioviz's one rule for several channels in everything that draws a waveform or
+    something computed from it (see the API page).
+
+    Example:
+        >>> as_mono(torch.tensor([[1.0, 0.0], [0.0, 1.0]])).tolist()
+        [[0.5, 0.5]]
+    """
+    wave = as_waveform(waveform, name=name, check_finite=check_finite)
+    return wave.mean(dim=0, keepdim=True) if wave.shape[0] > 1 else wave
 
 
 def check_sample_rate(sample_rate, *, name: str = "sample_rate") -> int:
@@ -168,3 +232,14 @@ def warn_user(message: str, category=UserWarning) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
+
+
+def plain_text(text) -> str:
+    """``text`` escaped so matplotlib draws it as typed: a ``$`` in a user's title, file name or
+    word is a dollar sign, never the start of math markup (and never a parse error).
+
+    Example:
+        >>> print(plain_text("price_$5$.wav"))
+        price_\\$5\\$.wav
+    """
+    return str(text).replace("$", r"\$")

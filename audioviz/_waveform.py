@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import torch
 from matplotlib.collections import PolyCollection
-from matplotlib.lines import Line2D
 from matplotlib.path import Path
 
 # Draw the samples themselves when at most this many fall on each pixel column.
@@ -160,10 +159,13 @@ class AdaptiveWaveform:
         self.samples = samples.contiguous()
         self.sample_rate = sample_rate
         self.max_points = max_points
-        color = color if color is not None else ax._get_lines.get_next_color()
         line_kwargs = dict(kwargs)
         line_kwargs.setdefault("linewidth", 0.8 if linewidth is None else linewidth)
-        self.line = Line2D([], [], color=color, **line_kwargs)
+        if color is not None:
+            line_kwargs["color"] = color
+        # ax.plot takes the next colour of the property cycle when none is given
+        (self.line,) = ax.plot([], [], **line_kwargs)
+        color = self.line.get_color()
         poly_kwargs = {k: v for k, v in kwargs.items() if k not in ("marker", "markersize", "drawstyle", "linestyle")}
         # No outline unless asked for: EnvelopeCollection keeps near-silent stretches visible by
         # itself. (A zero linewidth is not enough: Agg still strokes the path; no edge colour is.)
@@ -174,7 +176,6 @@ class AdaptiveWaveform:
         self.envelope = EnvelopeCollection(facecolors=color, edgecolors=edgecolors, **poly_kwargs)
         if "label" in kwargs:
             self.envelope.set_label(kwargs["label"])
-        ax.add_line(self.line)
         ax.add_collection(self.envelope, autolim=False)
         self._key = None
         self.mode = None
@@ -182,7 +183,9 @@ class AdaptiveWaveform:
         self.update(ax)
         # the first update covers the whole signal (the caller sets the x limits to it)
         self.peak = self._last_peak
-        self._cid = ax.callbacks.connect("xlim_changed", self.update)
+        # A plain function, not the bound method: the callback registry holds it strongly, so this
+        # object lives exactly as long as its Axes, with nothing stored on the Axes itself.
+        self._cid = ax.callbacks.connect("xlim_changed", lambda changed_ax: self.update(changed_ax))
 
     @property
     def artist(self):

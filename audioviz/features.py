@@ -199,7 +199,10 @@ def _frame_times(n_frames: int, *, n_samples: int, sample_rate: int, hop_length:
     return (torch.arange(n_frames, dtype=torch.float64) * hop_length + offset) / sample_rate
 
 
-def _window_fn(window):
+def window_function(window):
+    """The torch window function for ``window``: a name from :data:`WINDOWS` or a callable
+    ``f(win_length, **tensor_kwargs) -> Tensor`` (returned as is). Shared by every STFT in the
+    package, so a name means the same window everywhere."""
     if callable(window):
         return window
     check_choice(window, tuple(WINDOWS), name="window")
@@ -252,7 +255,7 @@ def spectrogram(
         n_fft=n_fft,
         win_length=win_length,
         hop_length=hop_length,
-        window_fn=_window_fn(window),
+        window_fn=window_function(window),
         power=float(power),
         center=center,
         pad_mode=pad_mode,
@@ -496,12 +499,41 @@ def _check_linear_spectrogram(feature, sample_rate):
     return feature
 
 
+def power_to_db(values: torch.Tensor, *, multiplier: float = 10.0, amin: float = 1e-10,
+                top_db: float | None = 80.0) -> torch.Tensor:
+    """``multiplier * log10(max(values, amin))``, floored ``top_db`` below its maximum: the one dB
+    conversion of the package (:func:`amplitude_to_db`, the STFT anatomy, ...).
+
+    Example:
+        >>> power_to_db(torch.tensor([1.0, 0.1, 0.0]), top_db=50.0).tolist()
+        [0.0, -10.0, -50.0]
+    """
+    db = multiplier * torch.log10(torch.clamp(values, min=amin))
+    if top_db is not None:
+        db = torch.maximum(db, db.amax() - top_db)
+    return db
+
+
 def amplitude_to_db(feature, *, top_db: float | None = 80.0, amin: float = 1e-10) -> Feature:
     """Convert a power or magnitude :class:`Feature` to decibels.
 
     ``10 * log10(max(x, amin))`` for power, ``20 * log10(...)`` for magnitude, then everything more
     than ``top_db`` below the loudest value is raised to that floor (torchaudio's
     ``AmplitudeToDB``). Silence gives the floor, never ``-inf`` or NaN.
+
+    Note that the default differs from torchaudio's: ``torchaudio.transforms.AmplitudeToDB`` has
+    ``top_db=None`` (no floor), we use ``top_db=80`` so that silence and near-silence do not
+    stretch the colour scale down to -100 dB. Pass ``top_db=None`` for torchaudio's result.
+
+    Args:
+        feature: a Feature in ``"power"`` or ``"magnitude"`` (one already in ``"dB"`` is
+            returned as is).
+        top_db: dynamic range kept below the maximum, in dB, or ``None`` for no floor.
+            Default: ``80`` (torchaudio's is ``None``).
+        amin: smallest value before the logarithm. Default: ``1e-10``.
+
+    Returns:
+        Feature: the same axes, values in dB, ``unit="dB"``.
 
     Example:
         >>> import torch, audioviz
@@ -517,10 +549,7 @@ def amplitude_to_db(feature, *, top_db: float | None = 80.0, amin: float = 1e-10
         raise ValueError(f"feature.unit must be 'power' or 'magnitude' to convert to dB, got {feature.unit!r}")
     if top_db is not None and (not isinstance(top_db, (int, float)) or top_db <= 0):
         raise ValueError(f"top_db must be a positive number of dB or None, got {top_db!r}")
-    multiplier = 10.0 if feature.unit == "power" else 20.0
-    db = multiplier * torch.log10(torch.clamp(feature.data, min=amin))
-    if top_db is not None:
-        db = torch.maximum(db, db.amax() - top_db)
+    db = power_to_db(feature.data, multiplier=10.0 if feature.unit == "power" else 20.0, amin=amin, top_db=top_db)
     return feature.replace(data=db, unit="dB", params={**feature.params, "top_db": top_db, "from_unit": feature.unit})
 
 

@@ -157,15 +157,23 @@ def test_zooming_redraws_the_visible_samples():
     assert len(env.get_paths()) == 0
 
 
-def test_multichannel_waveform_gets_one_row_per_channel(tone):
+def test_several_channels_are_mixed_to_mono_in_the_callers_axes(tone):
     stereo = torch.cat([tone, -0.5 * tone])
     fig, ax = plt.subplots()
-    artists = audioviz.plot_waveform(stereo, SR, ax=ax)
-    assert len(artists) == 2
-    axes = [a.axes for a in artists]
-    assert axes[0] is not axes[1] and len(fig.axes) == 2
-    assert axes[0].get_shared_x_axes().joined(axes[0], axes[1])
-    assert [a.get_ylabel() for a in axes] == ["Channel 0", "Channel 1"]
+    line = audioviz.plot_waveform(stereo[:, :400], SR, ax=ax)
+    assert line.axes is ax and fig.axes == [ax]  # the caller's Axes, not replaced
+    np.testing.assert_allclose(line.get_ydata(), 0.25 * tone[0, :400].numpy(), atol=1e-6)
+    image = audioviz.plot_spectrogram(stereo, SR, ax=plt.figure().gca())
+    mono = audioviz.plot_spectrogram(stereo.mean(dim=0), SR, ax=plt.figure().gca())
+    np.testing.assert_allclose(image.get_array(), mono.get_array())
+
+
+@pytest.mark.parametrize("plot, name", [(audioviz.plot_spectrogram, "f_min"), (audioviz.plot_spectrogram, "f_max"),
+                                        (audioviz.plot_spectrogram, "n_mels"), (audioviz.plot_mfcc, "top_db"),
+                                        (audioviz.plot_mfcc, "window"), (audioviz.plot_mel_spectrogram, "n_mfcc")])
+def test_a_setting_for_another_helper_is_a_type_error_naming_it(tone, plot, name):
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{name}': it is a setting of"):
+        plot(tone, SR, **{name: 100})
 
 
 def test_int16_waveform_is_scaled_to_unit_range():
@@ -230,9 +238,53 @@ def test_log_frequency_axis(tone):
     image = audioviz.plot_spectrogram(tone, SR, y_axis="log", ax=ax)
     assert ax.get_yscale() == "symlog"
     assert ax.get_ylim()[0] == 0.0
+    fig.canvas.draw()
     labels = _ticklabels(ax.yaxis)
-    assert {"0", "100", "1k"} <= set(labels)
+    # round frequencies down to 100 Hz, so 2440 Hz can be placed; no "0" on a log axis
+    assert {"100", "200", "500", "1k", "2k", "5k"} <= set(labels) and "0" not in labels
     assert image.get_extent()[3] == pytest.approx(8020.0)
+
+
+def test_crowded_frequency_ticks_are_thinned_never_overlapping():
+    fig, ax = plt.subplots(figsize=(6, 1.2))
+    audioviz.plot_spectrogram(torch.randn(16000), SR, y_axis="log", ax=ax)
+    fig.canvas.draw()
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert 2 <= len(labels) < 6
+    boxes = [t.get_window_extent() for t in labels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+@pytest.mark.parametrize("width", [3, 5, 8])
+def test_mel_filterbank_top_labels_do_not_collide(width):
+    fig, ax = plt.subplots(figsize=(width, 3))
+    audioviz.plot_mel_filterbank(SR, n_mels=40, ax=ax)
+    fig.canvas.draw()
+    (top,) = [c for c in ax.get_children() if type(c).__name__ == "SecondaryAxis"]
+    labels = [t for t in top.xaxis.get_ticklabels() if t.get_visible() and t.get_text()]
+    boxes = sorted((t.get_window_extent() for t in labels), key=lambda b: b.x0)
+    assert len(boxes) >= 3
+    assert all(b.x0 - a.x1 > 2 for a, b in zip(boxes, boxes[1:]))
+
+
+@pytest.mark.parametrize("label, expected", [("Time (s)", "Time (ms)"), ("time (s)", "time (ms)"),
+                                             ("elapsed [s]", "elapsed [ms]")])
+def test_time_unit_in_any_label_follows_the_ticks(label, expected):
+    fig, ax = plt.subplots()
+    audioviz.plot_waveform(torch.randn(48), SR, ax=ax)  # 3 ms
+    ax.set_xlabel(label)
+    fig.canvas.draw()
+    assert ax.get_xlabel() == expected
+    assert _ticklabels(ax.xaxis)[-1] in ("2.5", "3.0")
+
+
+def test_a_label_without_a_unit_is_kept_and_ticks_stay_in_seconds():
+    fig, ax = plt.subplots()
+    audioviz.plot_waveform(torch.randn(48), SR, ax=ax)
+    ax.set_xlabel("my clip")
+    fig.canvas.draw()
+    assert ax.get_xlabel() == "my clip"
+    assert float(_ticklabels(ax.xaxis)[-1]) < 0.01
 
 
 def test_spectrogram_accepts_a_feature_and_matches_the_waveform_path(tone):
@@ -692,7 +744,7 @@ def test_chunked_pooled_mfcc_equals_averaging_the_full_one(log_mels):
     torch.testing.assert_close(pooled.data, expected.data, rtol=1e-3, atol=2e-3)
     torch.testing.assert_close(pooled.times, expected.times)
     assert pooled.hop_length == expected.hop_length and pooled.kind == "mfcc"
-    image = audioviz.plot_mfcc(wave, SR, max_columns=250, **settings)
+    image = audioviz.plot_mfcc(wave[0], SR, max_columns=250, **settings)
     np.testing.assert_allclose(image.get_array(), expected.data[0].numpy(), rtol=1e-3, atol=2e-3)
 
 

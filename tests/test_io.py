@@ -53,7 +53,7 @@ def test_resample_and_mono(tmp_path, tone):
 def test_missing_directory_garbage_and_empty_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="audio file not found: .*nope.wav"):
         audioviz.load_audio(tmp_path / "nope.wav")
-    with pytest.raises(IsADirectoryError, match="expected an audio file, got a directory"):
+    with pytest.raises(IsADirectoryError, match="expected an audio file, got the folder"):
         audioviz.load_audio(tmp_path)
     garbage = tmp_path / "garbage.wav"
     garbage.write_bytes(b"this is not audio at all" * 10)
