@@ -39,42 +39,75 @@ class SynthesisConfig:
     [0, 1]. Change a field with :func:`dataclasses.replace`; the dataset manifest records the
     whole config, and :func:`audioviz.data.ensure_synthetic_dataset` keys its cache on it.
 
-    Attributes:
-        rate_wpm: a speaker's speaking rate, words per minute (eSpeak ``rate``).
-        rate_jitter: relative change of the rate from one utterance to the next.
-        pitch: a speaker's base pitch on eSpeak's 0-100 scale (50 is the voice's normal pitch).
-        pitch_jitter: change of the pitch between utterances (same scale).
-        pitch_range: a speaker's intonation range, 0 (monotone) to 100.
-        warp: vocal-tract warp factor; formants and pitch are multiplied by it and the duration
-            divided by it.
-        warp_jitter: change of the warp between utterances.
-        phoneme_variant_prob: probability of an alternative pronunciation (e.g. ``[[n'@U]]``).
-        onset_s: time of the word's start in the window, seconds.
-        cut_prob: probability that the word runs over an edge of the window, losing 2 to 15 % of it.
-        reverb_prob: probability of room reverberation.
-        rt60_s: reverberation time (60 dB decay), seconds.
-        drr_db: direct-to-reverberant energy ratio, dB.
-        highpass_hz: microphone low cut, Hz.
-        lowpass_prob: probability of a band-limited (telephone-like) microphone.
-        lowpass_hz: cut-off of that low-pass, Hz.
-        eq_bands: largest number of random EQ bumps.
-        eq_gain_db: largest gain of one EQ bump (plus or minus), dB.
-        tilt_db: spectral tilt, dB per octave relative to 1 kHz.
-        noise_prob: probability of background noise; other clips get only the faint noise
-            floor of the microphone and preamplifier.
-        snr_db: speech-to-background-noise ratio (speech measured where it is active), dB.
-        floor_snr_db: speech-to-noise ratio of that faint floor, dB.
-        noise_slope: exponent of the noise power spectrum ``~ f ** slope`` (0 white, -1 pink,
-            -2 brown).
-        noise_wobble_db: slow random loudness change of the noise within the clip, dB.
-        hum_prob: probability of mains hum (50 or 60 Hz and harmonics) in the noise.
-        breath_prob: probability of a breath (soft noise burst) just before or after the word.
-        breath_db: level of the breath relative to the speech, dB.
-        click_prob: probability of one to three clicks (mouse, keyboard, microphone handling).
-        click_db: peak level of a click relative to the speech peak, dB.
-        peak_dbfs: peak level of the finished clip, dB relative to full scale.
-        clip_prob: probability of overdriving the recording into soft clipping.
-        overdrive_db: how far above full scale an overdriven clip is pushed, dB.
+    Attributes
+    ----------
+    rate_wpm
+        a speaker's speaking rate, words per minute (eSpeak ``rate``).
+    rate_jitter
+        relative change of the rate from one utterance to the next.
+    pitch
+        a speaker's base pitch on eSpeak's 0-100 scale (50 is the voice's normal pitch).
+    pitch_jitter
+        change of the pitch between utterances (same scale).
+    pitch_range
+        a speaker's intonation range, 0 (monotone) to 100.
+    warp
+        vocal-tract warp factor; formants and pitch are multiplied by it and the duration
+        divided by it.
+    warp_jitter
+        change of the warp between utterances.
+    phoneme_variant_prob
+        probability of an alternative pronunciation (e.g. ``[[n'@U]]``).
+    onset_s
+        time of the word's start in the window, seconds.
+    cut_prob
+        probability that the word runs over an edge of the window, losing 2 to 15 % of it.
+    reverb_prob
+        probability of room reverberation.
+    rt60_s
+        reverberation time (60 dB decay), seconds.
+    drr_db
+        direct-to-reverberant energy ratio, dB.
+    highpass_hz
+        microphone low cut, Hz.
+    lowpass_prob
+        probability of a band-limited (telephone-like) microphone.
+    lowpass_hz
+        cut-off of that low-pass, Hz.
+    eq_bands
+        largest number of random EQ bumps.
+    eq_gain_db
+        largest gain of one EQ bump (plus or minus), dB.
+    tilt_db
+        spectral tilt, dB per octave relative to 1 kHz.
+    noise_prob
+        probability of background noise; other clips get only the faint noise
+        floor of the microphone and preamplifier.
+    snr_db
+        speech-to-background-noise ratio (speech measured where it is active), dB.
+    floor_snr_db
+        speech-to-noise ratio of that faint floor, dB.
+    noise_slope
+        exponent of the noise power spectrum ``~ f ** slope`` (0 white, -1 pink,
+        -2 brown).
+    noise_wobble_db
+        slow random loudness change of the noise within the clip, dB.
+    hum_prob
+        probability of mains hum (50 or 60 Hz and harmonics) in the noise.
+    breath_prob
+        probability of a breath (soft noise burst) just before or after the word.
+    breath_db
+        level of the breath relative to the speech, dB.
+    click_prob
+        probability of one to three clicks (mouse, keyboard, microphone handling).
+    click_db
+        peak level of a click relative to the speech peak, dB.
+    peak_dbfs
+        peak level of the finished clip, dB relative to full scale.
+    clip_prob
+        probability of overdriving the recording into soft clipping.
+    overdrive_db
+        how far above full scale an overdriven clip is pushed, dB.
     """
 
     rate_wpm: tuple = (80.0, 170.0)
@@ -322,13 +355,20 @@ def render_clip(speech: np.ndarray, orig_rate: int, rng: np.random.Generator, co
                 warp: float = 1.0, augment: bool = True) -> np.ndarray:
     """One finished clip, float64 of shape ``(16000,)`` in [-1, 1], from raw synthesiser samples.
 
-    Args:
-        speech: samples of one spoken word, any scale, at ``orig_rate`` Hz.
-        orig_rate: rate of ``speech`` in Hz.
-        rng: the clip's random generator (the only source of randomness: same state, same clip).
-        config: the ranges to draw from.
-        warp: vocal-tract warp factor for :func:`warp_resample`.
-        augment: if False, only resample, centre and normalise (a clean reference clip).
+    Parameters
+    ----------
+    speech
+        samples of one spoken word, any scale, at ``orig_rate`` Hz.
+    orig_rate
+        rate of ``speech`` in Hz.
+    rng
+        the clip's random generator (the only source of randomness: same state, same clip).
+    config
+        the ranges to draw from.
+    warp
+        vocal-tract warp factor for :func:`warp_resample`.
+    augment
+        if False, only resample, centre and normalise (a clean reference clip).
     """
     word = trim_silence(np.asarray(speech, dtype=np.float64))
     # a very slow speaker may not fit in the window: speed the word up until it fills 95 % of it
@@ -422,11 +462,16 @@ def render_silence(rng: np.random.Generator, config: SynthesisConfig, background
                    kind: str | None = None) -> np.ndarray:
     """One second with no word, float64 of shape ``(16000,)`` in [-1, 1] (see :data:`SILENCE_KINDS`).
 
-    Args:
-        rng: the clip's random generator.
-        config: ranges for the microphone response and the breaths and clicks.
-        backgrounds: :func:`background_noises` of the tree, for the ``"background"`` kind.
-        kind: force one kind. Default: drawn with the probabilities of :data:`SILENCE_KINDS`.
+    Parameters
+    ----------
+    rng
+        the clip's random generator.
+    config
+        ranges for the microphone response and the breaths and clicks.
+    backgrounds
+        :func:`background_noises` of the tree, for the ``"background"`` kind.
+    kind
+        force one kind. Default: drawn with the probabilities of :data:`SILENCE_KINDS`.
     """
     kinds = tuple(SILENCE_KINDS)
     if kind is None:

@@ -106,9 +106,10 @@ class ESpeak:
     Use it as a context manager: the library is loaded fresh on entry and unloaded on exit, so
     every block starts from the same state (same calls in the same order, same samples).
 
-    Example:
-        >>> with ESpeak() as engine:  # doctest: +SKIP
-        ...     samples = engine.say("yes", voice="en-us+f2", rate=160, pitch=55, pitch_range=60)
+    Examples
+    --------
+    >>> with ESpeak() as engine:  # doctest: +SKIP
+    ...     samples = engine.say("yes", voice="en-us+f2", rate=160, pitch=55, pitch_range=60)
     """
 
     def __init__(self):
@@ -167,13 +168,20 @@ class ESpeak:
             pitch_range: int = 50, seed: int = 0) -> np.ndarray:
         """Speak ``text`` and return int16 samples of shape ``(time,)`` at 22050 Hz.
 
-        Args:
-            text: the words, or eSpeak phoneme mnemonics inside ``[[...]]``.
-            voice: ``"<accent>"`` or ``"<accent>+<variant>"``, e.g. ``"en-gb-scotland+m3"``.
-            rate: speaking rate in words per minute (80 to 450).
-            pitch: base pitch, 0 to 100 (50 is the voice's normal pitch).
-            pitch_range: pitch range, 0 (monotone) to 100.
-            seed: seed of eSpeak's internal random numbers (breath and Klatt noise).
+        Parameters
+        ----------
+        text
+            the words, or eSpeak phoneme mnemonics inside ``[[...]]``.
+        voice
+            ``"<accent>"`` or ``"<accent>+<variant>"``, e.g. ``"en-gb-scotland+m3"``.
+        rate
+            speaking rate in words per minute (80 to 450).
+        pitch
+            base pitch, 0 to 100 (50 is the voice's normal pitch).
+        pitch_range
+            pitch range, 0 (monotone) to 100.
+        seed
+            seed of eSpeak's internal random numbers (breath and Klatt noise).
         """
         if self._lib is None:
             raise RuntimeError("use the engine inside a `with ESpeak() as engine:` block")

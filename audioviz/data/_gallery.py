@@ -20,22 +20,30 @@ __all__ = ["SpeechExamplesDisplay", "plot_speech_examples"]
 class SpeechExamplesDisplay:
     """Example clips of each word, drawn as a grid and playable.
 
-    Args:
-        clips: a list of dicts with keys ``waveform`` (Tensor ``(1, time)``), ``sample_rate`` (Hz),
-            ``word`` and ``speaker``.
-        words: the words in row order. Default: the clips' words in order of first appearance.
+    Parameters
+    ----------
+    clips
+        a list of dicts with keys ``waveform`` (Tensor ``(1, time)``), ``sample_rate`` (Hz),
+        ``word`` and ``speaker``.
+    words
+        the words in row order. Default: the clips' words in order of first appearance.
 
-    Attributes:
-        figure_: the matplotlib Figure (after :meth:`plot`).
-        axes_: object array of Axes of shape ``(n_words, n_per_word, 2)``: ``[..., 0]`` holds the
-            waveforms, ``[..., 1]`` the spectrograms.
-        images_: the spectrogram images, shape ``(n_words, n_per_word)``.
+    Attributes
+    ----------
+    figure_
+        the matplotlib Figure (after :meth:`plot`).
+    axes_
+        object array of Axes of shape ``(n_words, n_per_word, 2)``: ``[..., 0]`` holds the
+        waveforms, ``[..., 1]`` the spectrograms.
+    images_
+        the spectrogram images, shape ``(n_words, n_per_word)``.
 
-    Example:
-        >>> from audioviz.data import SpeechCommands, SpeechExamplesDisplay
-        >>> gallery = SpeechExamplesDisplay.from_dataset(SpeechCommands(root, "training"))  # doctest: +SKIP
-        >>> gallery.plot()  # doctest: +SKIP
-        >>> gallery  # in a notebook: one audio player per clip  # doctest: +SKIP
+    Examples
+    --------
+    >>> from audioviz.data import SpeechCommands, SpeechExamplesDisplay
+    >>> gallery = SpeechExamplesDisplay.from_dataset(SpeechCommands(root, "training"))  # doctest: +SKIP
+    >>> gallery.plot()  # doctest: +SKIP
+    >>> gallery  # in a notebook: one audio player per clip  # doctest: +SKIP
     """
 
     def __init__(self, clips, words=None):
@@ -54,11 +62,15 @@ class SpeechExamplesDisplay:
     def from_dataset(cls, dataset, *, n_per_word: int = 3, seed: int = 0) -> "SpeechExamplesDisplay":
         """Pick ``n_per_word`` clips of each word at random (different speakers where possible).
 
-        Args:
-            dataset: a :class:`~audioviz.data.SpeechCommands` (anything with ``words``, ``labels``,
-                ``speakers`` and items ``(waveform, sample_rate, label, word, speaker)``).
-            n_per_word: clips per word (columns of the grid). Default: ``3``.
-            seed: which clips; same seed, same clips.
+        Parameters
+        ----------
+        dataset
+            a :class:`~audioviz.data.SpeechCommands` (anything with ``words``, ``labels``,
+            ``speakers`` and items ``(waveform, sample_rate, label, word, speaker)``).
+        n_per_word
+            clips per word (columns of the grid). Default: ``3``.
+        seed
+            which clips; same seed, same clips.
         """
         n_per_word = check_positive_int(n_per_word, name="n_per_word")
         rng = np.random.default_rng(seed)
@@ -84,14 +96,21 @@ class SpeechExamplesDisplay:
     def plot(self, *, n_fft: int = 512, hop_length: int = 160, top_db: float = 80.0, figsize=None):
         """Draw one column per example and two rows per word (waveform, then spectrogram).
 
-        Args:
-            n_fft: FFT size of the spectrograms. Default: ``512``.
-            hop_length: samples between spectrogram frames. Default: ``160`` (10 ms at 16 kHz).
-            top_db: dynamic range of the spectrograms in dB. Default: ``80``.
-            figsize: figure size in inches. Default: 3.2 wide per clip, 3.4 high per word.
+        Parameters
+        ----------
+        n_fft
+            FFT size of the spectrograms. Default: ``512``.
+        hop_length
+            samples between spectrogram frames. Default: ``160`` (10 ms at 16 kHz).
+        top_db
+            dynamic range of the spectrograms in dB. Default: ``80``.
+        figsize
+            figure size in inches. Default: 3.2 wide per clip, 3.4 high per word.
 
-        Returns:
-            self
+        Returns
+        -------
+        SpeechExamplesDisplay
+            ``self``, drawn.
         """
         import matplotlib.pyplot as plt
 
@@ -155,11 +174,14 @@ class SpeechExamplesDisplay:
 def plot_speech_examples(dataset, *, n_per_word: int = 3, seed: int = 0, **plot_kwargs) -> SpeechExamplesDisplay:
     """Pick example clips of each word from ``dataset`` and draw them (see :class:`SpeechExamplesDisplay`).
 
-    Returns:
-        The drawn :class:`SpeechExamplesDisplay`; show it as a cell's last value to get players.
+    Returns
+    -------
+    SpeechExamplesDisplay
+        The drawn display; show it as a cell's last value to get players.
 
-    Example:
-        >>> from audioviz.data import SpeechCommands, plot_speech_examples
-        >>> gallery = plot_speech_examples(SpeechCommands(root, "training"), n_per_word=4)  # doctest: +SKIP
+    Examples
+    --------
+    >>> from audioviz.data import SpeechCommands, plot_speech_examples
+    >>> gallery = plot_speech_examples(SpeechCommands(root, "training"), n_per_word=4)  # doctest: +SKIP
     """
     return SpeechExamplesDisplay.from_dataset(dataset, n_per_word=n_per_word, seed=seed).plot(**plot_kwargs)
