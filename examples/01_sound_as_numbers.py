@@ -131,8 +131,8 @@ ax.set_title("Clipping: what was asked for (grey) and what comes out (red)")
 plt.show()
 
 # %%
-# **What to notice:** the grey curve asks for peaks of ±1.5; the red curve follows it until it
-# reaches ±1 (dashed) and then stays flat.
+# **What to notice:** the grey curve asks for peaks three times the tone's, well beyond ±1; the
+# red curve follows it until it reaches ±1 (dashed) and then stays flat.
 # Listen to the difference: the pitch is still 440 Hz, but it now buzzes.
 
 Audio(clipped.numpy(), rate=sample_rate, normalize=False)
@@ -316,8 +316,8 @@ for moment in (1.75, 2.75):
 #   falling pitch you heard. Those frequencies were never in the sound at that time; a model fed
 #   this audio would learn from things that are not there.
 # * Right: the filter removed what 8 kHz cannot hold, and the rest is untouched. A faint trace of
-#   the fold remains after 1.5 s: no real filter cuts off instantly, so frequencies above 4 kHz
-#   get through weakened (the printed lines say by how much). The further the chirp climbs above
+#   the fold remains once the chirp has passed 4 kHz (halfway through): no real filter cuts off
+#   instantly, so frequencies above 4 kHz get through weakened (the printed lines say by how much). The further the chirp climbs above
 #   4 kHz, the deeper it is in the filter's stop band and the weaker the leak, but on this
 #   picture's colour scale it stays visible almost to the end: weak, not gone.
 # * The white upper half of the middle and right panels is the honest limit of an 8 kHz

@@ -29,8 +29,8 @@ once. Sliders at the end let you feel the trade-off on this page.
 #
 # * 0 to 1 s: a synthetic vowel "aah" (harmonics of a pitch gliding 120 to 180 Hz);
 # * at 1.20 s and 1.23 s: two **clicks**, 30 ms apart: can the picture tell them apart in time?
-# * 1.4 to 2.4 s: a **chord** of 1000 Hz and 1050 Hz, 50 Hz apart: can it tell them apart in
-#   frequency?
+# * for one second from 1.4 s: a **chord** of 1000 Hz and 1050 Hz, 50 Hz apart: can it tell them
+#   apart in frequency?
 
 import matplotlib.pyplot as plt
 import torch

@@ -22,7 +22,7 @@ This tutorial makes both choices visible:
 # ---------------------------------
 #
 # Real recordings mix loud and very quiet things: a voice, the hiss of a fan, the hum of a
-# fridge. We build one: a loud vowel (0 to 1 s), then a soft "sss" hiss (1.2 to 1.8 s, high
+# fridge. We build one: a loud vowel (0 to 1 s), then a soft "sss" hiss (0.6 s from 1.2 s on, high
 # frequencies only), and all along a faint 3 kHz whistle, far weaker than the vowel (the code
 # prints how much).
 

@@ -85,10 +85,12 @@ for axes in fig.axes:
 ax.legend(handles, labels, loc="lower right")
 ax.set_title("Hz to mel")
 plt.show()
+print(f"2000 mel (htk) = {audioviz.mel_to_hz(2000.0):.0f} Hz")
 
 # %%
 # **What to notice:** both curves are steep at low frequencies and flatten at high ones. On the HTK
-# scale (left axis) 1000 Hz is 1000 mel, and the next 1000 mel take you from 1 kHz to about 3.4 kHz.
+# scale (left axis) 1000 Hz is 1000 mel, and the next 1000 mel take you from 1 kHz to the
+# frequency printed below, more than three times as far.
 # The Slaney scale counts in other units (right axis: 1000 Hz is 15 of its mels) but bends almost
 # the same way. The eight dots are evenly spaced upwards (mel) and spread out sideways (Hz). What
 # matters is to use the same scale everywhere: audioviz follows torchaudio, ``"htk"`` by default.
@@ -191,7 +193,7 @@ plt.show()
 #   is a band of its own.
 # * The individual harmonics are gone: each of the 40 triangles adds up several of them. A mel
 #   spectrogram keeps the overall shape of the spectrum (the envelope) and drops fine detail.
-# * The whistle (5 to 6.2 kHz) is squeezed into a few rows near the top, which is also how little
+# * The whistle (rising from 5 kHz) is squeezed into a few rows near the top, which is also how little
 #   room it takes in our hearing.
 # * Fewer rows (40 instead of 201): the mel spectrogram is also a smaller input for a model.
 
