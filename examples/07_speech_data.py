@@ -90,8 +90,8 @@ with audioviz.style():
 # %%
 # The clean word sits in the middle of the window on a perfectly silent background, with sharp
 # formant bands and a hiss of /s/ at the end. The "recorded" one starts wherever the speaker
-# happened to speak, is smeared in time by the room (its echoes blur the edges of the vowel and the /s/), shaped by
-# the microphone, and sits on a bed of noise. Listen to both:
+# happened to speak, is smeared in time by the room (its echoes blur the edges of the vowel and
+# the /s/), shaped by the microphone, and sits on a bed of noise. Listen to both:
 Audio(clean.numpy(), rate=sample_rate)
 
 # %%

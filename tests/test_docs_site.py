@@ -11,6 +11,9 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
+import re
+import sys
 import shutil
 import tempfile
 import threading
@@ -19,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from _docs_build import GALLERY, HTML, build_site, tutorial_scripts
+from _docs_build import DOCS, GALLERY, HTML, REPO, build_site, tutorial_scripts
 
+sys.path.insert(0, str(DOCS / "_ext"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else shutil.which("chromedriver")
 TUTORIALS = [script.stem for script in tutorial_scripts()]
@@ -82,6 +86,122 @@ def test_every_public_name_appears_in_a_tutorial():
     text = "\n".join(script.read_text(encoding="utf-8") for script in tutorial_scripts())
     unused = [n for n in names if not re.search(rf"\b{re.escape(n)}\b", text)]
     assert not unused, f"public names no tutorial uses: {unused}"
+
+
+def test_landing_page_example_runs_as_written(tmp_path):
+    """The landing page's first example, exactly as printed, in an empty folder of the reader's."""
+    import subprocess
+    import sys
+    import textwrap
+
+    text = (DOCS / "index.rst").read_text(encoding="utf-8")
+    section = text[text.index("A first look, in a notebook"):]
+    block = section[section.index(".. code-block:: python"):].split("\n", 2)[2]
+    lines = []
+    for line in block.splitlines():
+        if line.strip() and not line.startswith("   "):
+            break
+        lines.append(line)
+    code = textwrap.dedent("\n".join(lines)).strip()
+    assert "audioviz" in code
+    check = "\nimport matplotlib.pyplot as plt\nassert len(plt.get_fignums()) == 2, plt.get_fignums()\n"
+    env = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, "-c", code + check], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, f"the landing page's example fails as written:\n{code}\n{result.stderr[-3000:]}"
+
+
+# Numbers a tutorial's prose may state without computing them: facts about the world, not
+# results of the page (each with its reason).
+STATED_FACTS = {
+    "44.1": "music's usual sample rate, 44.1 kHz",
+    "2.3": "the size of Google's Speech Commands download, 2.3 GB",
+    "20": "the definition of decibels: 20 dB is ten times the amplitude",
+    "6": "the definition of decibels: +6 dB is twice the amplitude",
+    "10": "the definition of decibels: +10 dB is ten times the power",
+}
+_MEASURED = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)\s?(%|dB\b|x\b|times\b|mistakes\b|errors\b)"
+                       r"|(?<![\w.])(\d+\.\d+)(?![\w.])")
+
+
+def _prose_and_code(source: str) -> tuple[str, str]:
+    """A sphinx-gallery script's text (docstring and ``# %%`` comment blocks) and its code."""
+    _, docstring, rest = source.split('"""', 2)
+    prose, code, in_text = [docstring], [], False
+    for line in rest.splitlines():
+        if line.startswith("# %%"):
+            in_text = True
+        elif in_text and line.startswith("#"):
+            prose.append(line[1:])
+        else:
+            in_text = False
+            code.append(line)
+    return "\n".join(prose), "\n".join(code)
+
+
+def typed_in_numbers(source: str) -> list[tuple[str, str]]:
+    """Numbers in a tutorial's prose that look measured (decimals, %, dB, "5x", "9 mistakes") but
+    are neither a literal of the page's code (a setting the page chose; also in kHz or ms) nor a
+    stated fact: (number, line) pairs."""
+    prose, code = _prose_and_code(source)
+    prose = re.sub(r"``[^`]*``", "", prose)  # inline code is code
+    literals = {float(v) for v in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", code)}
+    found = []
+    for match in _MEASURED.finditer(prose):
+        number = (match.group(1) or match.group(3)).replace(",", ".")
+        value = float(number)
+        if number in STATED_FACTS or any(abs(value * k - v) < 1e-9 for v in literals for k in (1, 1000, 0.001)):
+            continue
+        found.append((number, prose.splitlines()[prose[:match.start()].count("\n")].strip()))
+    return found
+
+
+def test_typed_in_number_check_can_fail():
+    source = '"""\nT\n=\n"""\n# %%\n# The model scores 97.8% with 9 mistakes, 0.98 on real voices.\nx = 9\n'
+    assert [n for n, _ in typed_in_numbers(source)] == ["97.8", "0.98"]
+
+
+@pytest.mark.parametrize("name", TUTORIALS)
+def test_tutorial_prose_has_no_typed_in_results(name):
+    """A number in a tutorial's prose is computed by the page (printed), not typed in."""
+    found = typed_in_numbers((REPO / "examples" / f"{name}.py").read_text(encoding="utf-8"))
+    assert not found, f"{name}: numbers in the prose that the page does not compute:\n" + "\n".join(
+        f"  {number}: {line}" for number, line in found)
+
+
+@pytest.mark.parametrize("name", TUTORIALS)
+def test_tutorial_says_what_it_needs_to_run(name):
+    """Every tutorial opens with a "Run it yourself" paragraph: what to install, what data it uses."""
+    source = (REPO / "examples" / f"{name}.py").read_text(encoding="utf-8")
+    docstring = source.split('"""')[1]
+    assert "**Run it yourself:**" in docstring, f"{name}: no 'Run it yourself' paragraph in its introduction"
+
+
+@pytest.mark.parametrize("name", TUTORIALS)
+def test_downloaded_notebook_starts_with_setup_and_has_no_sphinx_roles(site, name):
+    import re
+
+    from notebook_cells import SETUP_CELL
+
+    cells = json.loads((GALLERY / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    assert cells[0]["cell_type"] == "code" and "".join(cells[0]["source"]).strip() == SETUP_CELL.strip(), \
+        f"{name}.ipynb does not start with the setup cell"
+    markdown = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    roles = sorted(set(re.findall(r":(?:py:)?[a-z]+:`[^`]*`", markdown)))
+    assert not roles, f"{name}.ipynb: raw Sphinx roles in its text: {roles[:10]}"
+    assert "Run it yourself" in markdown
+
+
+@pytest.mark.parametrize("name", TUTORIALS)
+def test_gallery_figures_are_legible(site, name):
+    """The figure check made while the site was built (docs/_ext/figure_checks.py): at 1400 px
+    every figure shows at 80% of its natural size or more, its text is at least 9 px, and no two
+    texts overlap or are cut off."""
+    report = DOCS / "_build" / "figure_checks" / f"{name}.json"
+    assert report.is_file(), f"{report} missing: the site was not built with the checking scraper"
+    problems = json.loads(report.read_text(encoding="utf-8"))
+    assert not problems, f"{name}: figures hard to read:\n" + "\n".join(
+        f"  {figure}: {'; '.join(items)}" for figure, items in problems.items())
 
 
 # -- the browser -----------------------------------------------------------------------------------
@@ -239,9 +359,40 @@ def _check_page(browser, url: str, page: str) -> dict:
     return counts
 
 
+_FIGURES = """
+return Array.from(document.querySelectorAll('img.sphx-glr-single-img, img.sphx-glr-multi-img')).map(img => ({
+  src: img.getAttribute('src').split('/').pop(), natural: img.naturalWidth,
+  shown: img.getBoundingClientRect().width, link: img.closest('a') ? img.closest('a').getAttribute('href') : null}));
+"""
+
+
+def _check_figures_at_1400(browser, page: str) -> None:
+    """At 1400 px every figure shows at >= 80% of its natural size and links to its full-size file;
+    the header links the source repository."""
+    from figure_checks import CONTENT_WIDTH_PX, MIN_SCALE
+
+    browser.set_window_size(1400, 1000)
+    try:
+        column = browser.execute_script(
+            "const a = document.querySelector('.bd-article'); const s = getComputedStyle(a);"
+            "return a.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);")
+        assert column >= CONTENT_WIDTH_PX - 1, \
+            f"{page}: the text column is {column:.0f} px, narrower than figure_checks' {CONTENT_WIDTH_PX} px"
+        figures = browser.execute_script(_FIGURES)
+        small = [f for f in figures if f["natural"] and f["shown"] < MIN_SCALE * f["natural"] - 1]
+        assert not small, f"{page}: figures shown below {MIN_SCALE:.0%} of their natural size: {small}"
+        unlinked = [f["src"] for f in figures if not (f["link"] or "").endswith(f["src"])]
+        assert not unlinked, f"{page}: figures that do not open at full size: {unlinked}"
+        assert browser.execute_script("return !!document.querySelector('header a[aria-label=\"Source repository\"]')"), \
+            f"{page}: no link to the source repository in the header"
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
 @pytest.mark.parametrize("name", TUTORIALS)
 def test_tutorial_page_in_the_browser(browser, server, name):
     counts = _check_page(browser, f"{server}/auto_examples/{name}.html", name)
+    _check_figures_at_1400(browser, name)
     assert counts["images"] >= 1, f"{name}: a tutorial page without a single figure"
     if name.startswith("02_"):  # the time/frequency trade-off is taught with n_fft and hop_length sliders
         assert counts["sliders"] >= 2, f"{name}: expected static sliders over n_fft and hop_length, found {counts}"
