@@ -15,10 +15,12 @@ The network's outputs are :attr:`KeywordCNN.labels`: the keywords, then ``"_unkn
 ``"_silence_"`` (:data:`NEITHER_LABELS`) for the default open-set model; both mean the answer
 :data:`NEITHER`. ``train(..., neither=False)`` gives a closed-set model whose labels are its words.
 - :func:`tutorial_checkpoint`: a cached default model for the tutorials.
+- :func:`export_for_browser`: the model as numbers for the site's Try-it page.
 """
 from ._batch_augment import AugmentConfig, augment_waveforms, spec_augment
 from ._checkpoint import load_checkpoint, save_checkpoint
 from ._evaluate import evaluate
+from ._export import export_for_browser
 from ._network import NEITHER, NEITHER_LABELS, FrontendConfig, KeywordCNN, LogMelFrontend, ModelConfig
 from ._predict import Prediction, answer_of, predict, prepare_clip
 from ._train import DEFAULT_EPOCHS, TrainResult, resolve_device, train
@@ -38,6 +40,7 @@ __all__ = [
     "answer_of",
     "augment_waveforms",
     "evaluate",
+    "export_for_browser",
     "load_checkpoint",
     "predict",
     "prepare_clip",
