@@ -249,9 +249,9 @@ class MistakesDisplay:
             axes[0].set_axis_off()
         for i, (panel, m) in enumerate(zip(axes, self.mistakes)):
             self.images_.append(draw_feature(panel, m["logmel"], cmap=cmap, label_y=(i % ncols == 0)))
-            speaker = f", speaker {m['speaker']}" if m["speaker"] else ""
-            panel.set_title(f"said {_said(m)}, heard '{m['predicted']}' ({m['confidence']:.0%})\n"
-                            f"clip #{m['index']}{speaker}", fontsize="small")
+            # three short lines: several panels share a row of a page-wide figure
+            panel.set_title(f"said {_said(m)}\nheard '{m['predicted']}' ({m['confidence']:.0%})\n"
+                            f"clip #{m['index']}", fontsize="small")
         shown = ("most confident first" if len(self.mistakes) == self.n_wrong
                  else f"the {len(self.mistakes)} most confident mistakes")
         fig.suptitle(f"{self.n_wrong} of {self.n} clips wrong; {shown}")
