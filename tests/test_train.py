@@ -138,6 +138,26 @@ def test_a_clip_with_nan_samples_is_refused_by_name(tmp_path):
     assert not (tmp_path / "run" / "model.pt").exists()
 
 
+def test_disk_full_while_saving_is_a_clean_error_naming_the_file(tree, tmp_path, monkeypatch, capsys):
+    from collections import namedtuple
+
+    from audioviz.cli import main
+
+    def full_disk(obj, path, *args, **kwargs):
+        raise RuntimeError("[enforce fail at inline_container.cc:672] . PytorchStreamWriter failed writing file "
+                           "data/0: file write failed")
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(torch, "save", full_disk)
+    monkeypatch.setattr(train_module.shutil, "disk_usage", lambda path: usage(10**9, 10**9, 1000))
+    with pytest.raises(OSError, match="No space left") as error:
+        train(tmp_path, **_kwargs(tree, epochs=1))
+    assert error.value.filename == str(tmp_path / "train_state.pt")
+    assert main(["train", "--out", str(tmp_path / "cli"), "--data", str(tree), "--epochs", "1", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "train_state.pt" in err and "Traceback" not in err
+
+
 def test_a_diverging_loss_stops_training(tree, tmp_path, monkeypatch):
     monkeypatch.setattr(train_module.nn.CrossEntropyLoss, "forward", lambda self, x, y: (x * float("nan")).sum())
     with pytest.raises(RuntimeError, match="diverged"):

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import functools
 import json
 import math
 import pickle
+import shutil
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -228,6 +230,24 @@ def _training_lock(out_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _writing(path: Path):
+    """Turn torch's write failure (``enforce fail at inline_container.cc ...``) into an error that
+    names ``path``: an OSError "no space left" when the disk is (nearly) full."""
+    try:
+        yield
+    except RuntimeError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        try:
+            free = shutil.disk_usage(path.parent).free
+        except OSError:
+            free = None
+        if free is not None and free < 64 * 2**20:
+            raise OSError(errno.ENOSPC, f"No space left on device ({free // 2**20} MB free); free some space and "
+                          "run again with --resume", str(path)) from None
+        raise RuntimeError(f"cannot write {path}: {first}") from None
+
+
 # ----------------------------------------------------------------------------------------------
 # step 2: resume
 
@@ -385,9 +405,10 @@ def _fit(model, optimizer, scheduler, progress_so_far, *, train_set, val_set, se
             state["epoch"] = epoch + 1
             if bar is not None:
                 bar.set_postfix(epoch=epoch + 1, val_score=f"{val_score:.3f}")
-            atomic_torch_save({"format": STATE_FORMAT, "settings": settings, "model": model.state_dict(),
-                               "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), **state},
-                              out_dir / STATE_NAME)
+            with _writing(out_dir / STATE_NAME):
+                atomic_torch_save({"format": STATE_FORMAT, "settings": settings, "model": model.state_dict(),
+                                   "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                                   **state}, out_dir / STATE_NAME)
             _write_metrics(out_dir, settings, device, state)
     finally:
         if bar is not None:
@@ -425,11 +446,12 @@ def _test_result(model, data: Path, device) -> dict | None:
 def _finish(model, state: dict, *, data: Path, settings: dict, device, out_dir: Path) -> dict | None:
     model.load_state_dict(state["best_model"])
     test = _test_result(model, data, device)
-    save_checkpoint(out_dir / "model.pt", model, metrics={
-        "epoch": state["best"]["epoch"], "val_accuracy": state["best"]["val_accuracy"],
-        "val_score": state["best"]["val_score"], "val_loss": state["best"]["val_loss"],
-        "history": state["history"], "settings": settings, "test": test,
-    })
+    with _writing(out_dir / "model.pt"):
+        save_checkpoint(out_dir / "model.pt", model, metrics={
+            "epoch": state["best"]["epoch"], "val_accuracy": state["best"]["val_accuracy"],
+            "val_score": state["best"]["val_score"], "val_loss": state["best"]["val_loss"],
+            "history": state["history"], "settings": settings, "test": test,
+        })
     _write_metrics(out_dir, settings, device, state, test)
     return test
 
