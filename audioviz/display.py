@@ -2,7 +2,9 @@
 
 Each helper takes the data first (a Tensor or array of shape ``(time,)`` or ``(channel, time)``,
 or a :class:`~audioviz.features.Feature` that already knows its axes), keyword-only options named
-as in torchaudio, ``ax=None`` for the current Axes, and returns its main artist. Axis kinds
+as in torchaudio, ``ax=None`` for the current Axes, and returns its main artist. (The Display
+objects of :mod:`audioviz.explain` draw several panels, so there ``ax=None`` means a new figure, as
+in scikit-learn.) Axis kinds
 (time, Hz, log Hz, mel, MFCC index) are drawn through one table in :mod:`audioviz._axes`; tick
 formatters (:class:`TimeFormatter`, :class:`HzFormatter`, :class:`MelHzFormatter`) are public.
 The house look lives in ``audioviz.mplstyle``, applied only inside ``with audioviz.style():``.
