@@ -2,6 +2,9 @@
 MFCC: what the cepstrum keeps and drops
 =======================================
 
+**Run it yourself:** this page needs only audioviz (see the Install page); it makes its vowels on
+the spot, so no data is read or downloaded.
+
 For decades, speech recognisers did not look at spectrograms at all but at **mel-frequency
 cepstral coefficients** (MFCCs): a dozen or so numbers per frame, computed from each column of a
 mel spectrogram. They are still everywhere (speaker recognition, keyword spotting on tiny chips,
@@ -38,6 +41,14 @@ import audioviz
 
 sample_rate = 16000
 FORMANTS = {"aah": (730, 1090, 2440), "ee": (270, 2290, 3010), "oo": (300, 870, 2240)}
+
+
+def mel_like_hz_axis(ax, ticks=(0, 250, 500, 750, 1000, 2000, 4000, 8000)):
+    """An x axis close to the mel warp (linear below 1 kHz, logarithmic above), ticked in Hz."""
+    ax.set_xscale("symlog", linthresh=1000)
+    ax.set_xticks(ticks)  # matplotlib's symlog ticks would stop at 0, 100 and 1k
+    ax.xaxis.set_major_formatter(audioviz.HzFormatter())
+    ax.set_xlim(0, sample_rate / 2)
 
 
 def vowel(sample_rate, *, formants, pitch_hz, duration=0.6):
@@ -90,16 +101,17 @@ centres_hz = audioviz.mel_filterbank(sample_rate, n_fft=n_fft, n_mels=n_mels).ce
 
 fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
 ax.plot(centres_hz, column, "o-", markersize=3)
-ax.set_xscale("symlog", linthresh=1000)  # close to the mel warp: linear below 1 kHz, log above
-ax.xaxis.set_major_formatter(audioviz.HzFormatter())
+for formant in FORMANTS["aah"]:  # the three resonances of "aah", to read the humps against
+    ax.axvline(formant, color="0.6", linestyle=":", linewidth=1)
+mel_like_hz_axis(ax)
 ax.set_xlabel("mel band centre (Hz)")
-ax.set_ylabel("level (dB)")
+ax.set_ylabel("level (dB re. power 1)")
 ax.set_title('One frame of "aah" at 110 Hz: 40 mel bands')
 plt.show()
 
 # %%
 # **What to notice:** two kinds of shape are mixed in one curve. Slowly, the level rises to broad
-# humps near 730, 1090 and 2440 Hz (the formants: the vowel). Quickly, the low bands zig-zag,
+# humps near 730, 1090 and 2440 Hz (dotted lines: the formants, the vowel). Quickly, the low bands zig-zag,
 # because below about 1 kHz the narrow mel filters resolve the individual harmonics 110 Hz apart
 # (the pitch).
 #
@@ -118,8 +130,7 @@ coefficients = column @ dct  # all 40 coefficients of this frame
 fig, axes = plt.subplots(1, 4, figsize=(11, 2.2), sharey=True, layout="constrained")
 for k, ax in enumerate(axes):
     ax.plot(centres_hz, dct[:, k], color=f"C{k}")
-    ax.set_xscale("symlog", linthresh=1000)
-    ax.xaxis.set_major_formatter(audioviz.HzFormatter())
+    mel_like_hz_axis(ax, ticks=(0, 1000, 4000))  # few ticks: these panels are narrow
     ax.set_title(f"cosine {k}")
 axes[0].set_ylabel("weight")
 plt.show()
@@ -134,10 +145,9 @@ for keep, color in ((4, "C0"), (n_mfcc, "C3"), (30, "C2")):
     truncated = torch.zeros_like(coefficients)
     truncated[:keep] = coefficients[:keep]
     ax.plot(centres_hz, truncated @ dct.T, color=color, label=f"rebuilt from the first {keep} coefficients")
-ax.set_xscale("symlog", linthresh=1000)
-ax.xaxis.set_major_formatter(audioviz.HzFormatter())
+mel_like_hz_axis(ax)
 ax.set_xlabel("mel band centre (Hz)")
-ax.set_ylabel("level (dB)")
+ax.set_ylabel("level (dB re. power 1)")
 ax.legend(fontsize="small")
 ax.set_title("What the first coefficients keep")
 plt.show()
@@ -188,11 +198,15 @@ print(f"aah at 110 Hz vs aah at 165 Hz (same vowel, higher pitch): {distance('aa
 print(f"aah vs ee (same pitch, different vowel):                    {distance('aah, 110 Hz', 'ee, 110 Hz'):6.1f}")
 print(f"aah vs oo (same pitch, different vowel):                    {distance('aah, 110 Hz', 'oo, 110 Hz'):6.1f}")
 print(f"ee vs oo (same pitch, different vowel):                     {distance('ee, 110 Hz', 'oo, 110 Hz'):6.1f}")
+nearest_vowel = min(distance('aah, 110 Hz', 'ee, 110 Hz'), distance('aah, 110 Hz', 'oo, 110 Hz'))
+print(f"the pitch change moves the MFCCs {distance('aah, 110 Hz', 'aah, 165 Hz') / nearest_vowel:.2f} times "
+      "as far as the smallest change of vowel")
 
 # %%
 # **What to notice:** the two "aah" curves (solid and dashed) nearly coincide although one is a
 # fifth higher, while "ee" and "oo" are far away from "aah" and from each other. The distances say
-# the same in numbers: raising the pitch moves the MFCCs a third as far as changing the vowel. This
+# the same in numbers: raising the pitch moves the MFCCs only a fraction as far as changing the
+# vowel (the ratio is printed above). This
 # is why MFCCs were such a good input for word recognisers.
 #
 # The MFCC picture
@@ -203,7 +217,9 @@ print(f"ee vs oo (same pitch, different vowel):                     {distance('e
 # positive) and never takes a logarithm of them. Below it, the mel spectrogram they came from:
 
 fig, (ax_mel, ax_mfcc) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True, layout="constrained")
-audioviz.plot_mel_spectrogram(sequence, sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, ax=ax_mel)
+mel_image = audioviz.plot_mel_spectrogram(sequence, sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+                                          ax=ax_mel)
+mel_image.colorbar.set_label("dB re. power 1")  # the convention of tutorials 1 to 4
 ax_mel.set_title("log-mel spectrogram: aah (110 Hz), aah (165 Hz), ee, oo")
 # Coefficient 0 (the overall level) is ten times larger than the others; colours are clipped at
 # +-120 so that the rest stay visible.
@@ -225,7 +241,7 @@ plt.show()
 #   for recognising words; bad for tone languages, emotion or singing. Not perfectly, though: the
 #   higher the voice, the farther apart its harmonics, and once they are wider apart than the low
 #   mel bands the envelope itself looks different. Try ``pitch_hz=220`` in the notebook: the two
-#   "aah"s drift about twice as far apart.
+#   "aah"s drift further apart.
 # * **Phase**: already gone in the power spectrogram; you cannot play MFCCs back faithfully.
 # * **Local detail in frequency**: each coefficient mixes *all* bands, so a narrow event (a
 #   whistle, one formant moving) spreads over every coefficient. Convolutional networks need local
@@ -238,7 +254,7 @@ plt.show()
 # :func:`audioviz.show` draws the four views of these tutorials, on one time axis: waveform,
 # spectrogram, mel spectrogram and MFCC.
 
-fig = audioviz.show(sequence, sample_rate, title="Four vowels, from waveform to MFCC")
+fig = audioviz.show(sequence, sample_rate, n_mfcc=n_mfcc, title="Four vowels, from waveform to MFCC")
 plt.show()
 
 # %%
