@@ -70,6 +70,21 @@ def test_other_keywords(tree, tmp_path):
     assert model.labels == ("go", "up", "_unknown_", "_silence_")  # yes and no are now "unknown"
 
 
+def test_without_data_it_asks_for_synthetic_data_of_its_words(tree, tmp_path, monkeypatch):
+    import audioviz.data
+
+    asked = []
+
+    def ensure(**kwargs):
+        asked.append(kwargs)
+        return tree
+
+    monkeypatch.setattr(audioviz.data, "ensure_synthetic_dataset", ensure)
+    options = _kwargs(None, words=("go", "up"), epochs=1, model_config=ModelConfig(words=("go", "up"), **SMALL))
+    result = train(tmp_path, **options)
+    assert asked[0]["words"] == ("go", "up") and result.data == str(tree)
+
+
 def test_same_seed_same_weights(tree, trained, tmp_path):
     again = train(tmp_path, **_kwargs(tree))
     a, b = _weights(trained), _weights(again)
