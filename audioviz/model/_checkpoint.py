@@ -28,7 +28,7 @@ from pathlib import Path
 
 import torch
 
-from .._fileio import atomic_path
+from .._fileio import write_bytes_atomic
 from ._network import KeywordCNN, ModelConfig
 
 __all__ = ["load_checkpoint", "save_checkpoint"]
@@ -55,11 +55,12 @@ CONFIG_LIMITS = {
 
 
 def atomic_torch_save(obj, path: Path) -> Path:
-    """``torch.save`` to a temporary file beside ``path``, then rename it into place."""
-    path = Path(path)
-    with atomic_path(path, suffix=".tmp") as tmp:
-        torch.save(obj, tmp)
-    return path
+    """``torch.save`` into memory, then the bytes to ``path`` atomically (a temporary file beside
+    it, renamed into place). Saving to memory names the archive's inner folder ``archive`` rather
+    than after the temporary file, so the same object always gives the same bytes."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return write_bytes_atomic(Path(path), buffer.getvalue())
 
 
 def state_digest(payload: dict) -> str:
