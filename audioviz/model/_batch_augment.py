@@ -27,16 +27,25 @@ __all__ = ["AugmentConfig", "augment_waveforms", "spec_augment"]
 class AugmentConfig:
     """Strength of each training augmentation (``0`` or ``False`` switches one off).
 
-    Attributes:
-        speed: maximum relative speed change; factors are drawn from ``[1 - speed, 1 + speed]``.
-            Default: ``0.15``.
-        shift: maximum time shift in seconds, either way. Default: ``0.15``.
-        noise_prob: probability that a clip gets background noise. Default: ``0.8``.
-        snr_db: range of signal-to-noise ratios in dB. Default: ``(0.0, 30.0)``.
-        freq_masks: number of SpecAugment frequency masks. Default: ``2``.
-        freq_mask_width: maximum mel bands per frequency mask. Default: ``6``.
-        time_masks: number of SpecAugment time masks. Default: ``2``.
-        time_mask_width: maximum frames per time mask. Default: ``12``.
+    Attributes
+    ----------
+    speed
+        maximum relative speed change; factors are drawn from ``[1 - speed, 1 + speed]``.
+        Default: ``0.15``.
+    shift
+        maximum time shift in seconds, either way. Default: ``0.15``.
+    noise_prob
+        probability that a clip gets background noise. Default: ``0.8``.
+    snr_db
+        range of signal-to-noise ratios in dB. Default: ``(0.0, 30.0)``.
+    freq_masks
+        number of SpecAugment frequency masks. Default: ``2``.
+    freq_mask_width
+        maximum mel bands per frequency mask. Default: ``6``.
+    time_masks
+        number of SpecAugment time masks. Default: ``2``.
+    time_mask_width
+        maximum frames per time mask. Default: ``12``.
     """
 
     speed: float = 0.15
@@ -130,18 +139,25 @@ def spec_augment(logmel: torch.Tensor, config: AugmentConfig | None = None, gene
 
     Masked cells are set to zero, which after the front end's normalisation is the image's mean.
 
-    Args:
-        logmel: Tensor of shape ``(batch, 1, n_mels, frames)`` (``KeywordCNN.features`` output).
-        config: the :class:`AugmentConfig` (mask counts and widths). Default: ``AugmentConfig()``.
-        generator: ``torch.Generator`` for the random draws. Default: a new unseeded one.
+    Parameters
+    ----------
+    logmel
+        Tensor of shape ``(batch, 1, n_mels, frames)`` (``KeywordCNN.features`` output).
+    config
+        the :class:`AugmentConfig` (mask counts and widths). Default: ``AugmentConfig()``.
+    generator
+        ``torch.Generator`` for the random draws. Default: a new unseeded one.
 
-    Returns:
-        Tensor of the same shape.
+    Returns
+    -------
+    Tensor
+        Of the same shape.
 
-    Example:
-        >>> import torch
-        >>> spec_augment(torch.ones(2, 1, 40, 101), generator=torch.Generator().manual_seed(0)).shape
-        torch.Size([2, 1, 40, 101])
+    Examples
+    --------
+    >>> import torch
+    >>> spec_augment(torch.ones(2, 1, 40, 101), generator=torch.Generator().manual_seed(0)).shape
+    torch.Size([2, 1, 40, 101])
     """
     config = config or AugmentConfig()
     generator = generator or torch.Generator()
@@ -163,19 +179,27 @@ def augment_waveforms(waves: torch.Tensor, config: AugmentConfig | None = None, 
                       sample_rate: int = 16000):
     """Speed perturbation, time shift and background noise for a batch of clips.
 
-    Args:
-        waves: Tensor of shape ``(batch, 1, time)``.
-        config: the :class:`AugmentConfig`. Default: ``AugmentConfig()``.
-        generator: ``torch.Generator`` for the random draws. Default: a new unseeded one.
-        sample_rate: of ``waves``, in Hz. Default: ``16000``.
+    Parameters
+    ----------
+    waves
+        Tensor of shape ``(batch, 1, time)``.
+    config
+        the :class:`AugmentConfig`. Default: ``AugmentConfig()``.
+    generator
+        ``torch.Generator`` for the random draws. Default: a new unseeded one.
+    sample_rate
+        of ``waves``, in Hz. Default: ``16000``.
 
-    Returns:
-        Tensor of the same shape: every clip changed differently.
+    Returns
+    -------
+    Tensor
+        Of the same shape: every clip changed differently.
 
-    Example:
-        >>> import torch
-        >>> augment_waveforms(torch.zeros(4, 1, 16000), generator=torch.Generator().manual_seed(0)).shape
-        torch.Size([4, 1, 16000])
+    Examples
+    --------
+    >>> import torch
+    >>> augment_waveforms(torch.zeros(4, 1, 16000), generator=torch.Generator().manual_seed(0)).shape
+    torch.Size([4, 1, 16000])
     """
     config = config or AugmentConfig()
     generator = generator or torch.Generator()

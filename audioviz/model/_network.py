@@ -39,20 +39,30 @@ NEITHER = "neither"
 class FrontendConfig:
     """Log-mel settings: 25 ms windows every 10 ms, 40 mel bands from 20 Hz to 8 kHz (speech).
 
-    Attributes:
-        sample_rate: rate the model expects, in Hz. Default: ``16000``.
-        n_fft: FFT size in samples. Default: ``512``.
-        win_length: window length in samples (25 ms). Default: ``400``.
-        hop_length: samples between frames (10 ms). Default: ``160``.
-        n_mels: number of mel bands. Default: ``40``.
-        f_min: lowest band edge in Hz. Default: ``20.0``.
-        f_max: highest band edge in Hz. Default: ``8000.0``.
-        mel_scale: ``"htk"`` or ``"slaney"``. Default: ``"htk"``.
-        normalize: ``"band"`` (default) subtracts each mel band's mean over the clip and divides
-            by the clip's standard deviation: a microphone or room that boosts some frequencies
-            adds a constant to those bands in log units, and this removes it (the idea of cepstral
-            mean normalisation). ``"clip"`` removes only the overall mean; ``"none"`` keeps raw
-            log power.
+    Attributes
+    ----------
+    sample_rate
+        rate the model expects, in Hz. Default: ``16000``.
+    n_fft
+        FFT size in samples. Default: ``512``.
+    win_length
+        window length in samples (25 ms). Default: ``400``.
+    hop_length
+        samples between frames (10 ms). Default: ``160``.
+    n_mels
+        number of mel bands. Default: ``40``.
+    f_min
+        lowest band edge in Hz. Default: ``20.0``.
+    f_max
+        highest band edge in Hz. Default: ``8000.0``.
+    mel_scale
+        ``"htk"`` or ``"slaney"``. Default: ``"htk"``.
+    normalize
+        ``"band"`` (default) subtracts each mel band's mean over the clip and divides
+        by the clip's standard deviation: a microphone or room that boosts some frequencies
+        adds a constant to those bands in log units, and this removes it (the idea of cepstral
+        mean normalisation). ``"clip"`` removes only the overall mean; ``"none"`` keeps raw
+        log power.
     """
 
     sample_rate: int = 16000
@@ -75,16 +85,22 @@ class FrontendConfig:
 class ModelConfig:
     """Shape of a :class:`KeywordCNN`.
 
-    Attributes:
-        words: the keywords it listens for, in logit order. Default: ``("yes", "no")``.
-        neither: add the two classes ``"_unknown_"`` (another word) and ``"_silence_"`` (no
-            speech) after the keywords, so the model can answer "neither" (Speech Commands'
-            12-category task for its ten keywords). ``False`` gives a closed-set model that must
-            pick a keyword whatever it hears. Default: ``True``. Checkpoints written before this
-            option existed are closed-set and load with ``False``.
-        channels: output channels of each convolution block. Default: ``(12, 24, 48, 64)``.
-        dropout: dropout probability before the last linear layer. Default: ``0.2``.
-        frontend: the :class:`FrontendConfig`.
+    Attributes
+    ----------
+    words
+        the keywords it listens for, in logit order. Default: ``("yes", "no")``.
+    neither
+        add the two classes ``"_unknown_"`` (another word) and ``"_silence_"`` (no
+        speech) after the keywords, so the model can answer "neither" (Speech Commands'
+        12-category task for its ten keywords). ``False`` gives a closed-set model that must
+        pick a keyword whatever it hears. Default: ``True``. Checkpoints written before this
+        option existed are closed-set and load with ``False``.
+    channels
+        output channels of each convolution block. Default: ``(12, 24, 48, 64)``.
+    dropout
+        dropout probability before the last linear layer. Default: ``0.2``.
+    frontend
+        the :class:`FrontendConfig`.
     """
 
     words: tuple = ("yes", "no")
@@ -148,8 +164,10 @@ class LogMelFrontend(nn.Module):
     with ``"band"``, the colouring of its microphone and room, none of which says anything about
     the word.
 
-    Args:
-        config: the :class:`FrontendConfig`.
+    Parameters
+    ----------
+    config
+        the :class:`FrontendConfig`.
     """
 
     def __init__(self, config: FrontendConfig):
@@ -185,22 +203,29 @@ class KeywordCNN(nn.Module):
 
     Its outputs are one logit per class of :attr:`labels`; :attr:`words` are the keywords alone.
 
-    Args:
-        config: a :class:`ModelConfig`. Default: ``ModelConfig()``.
+    Parameters
+    ----------
+    config
+        a :class:`ModelConfig`. Default: ``ModelConfig()``.
 
-    Attributes:
-        frontend: :class:`LogMelFrontend`.
-        blocks: ``nn.ModuleList`` of conv blocks; ``blocks[i].conv`` is the convolution whose
-            output the feature-map plots and Grad-CAM read.
-        head: global average pooling + dropout + linear layer to one logit per label.
+    Attributes
+    ----------
+    frontend
+        :class:`LogMelFrontend`.
+    blocks
+        ``nn.ModuleList`` of conv blocks; ``blocks[i].conv`` is the convolution whose
+        output the feature-map plots and Grad-CAM read.
+    head
+        global average pooling + dropout + linear layer to one logit per label.
 
-    Example:
-        >>> import torch
-        >>> model = KeywordCNN().eval()
-        >>> model.labels
-        ('yes', 'no', '_unknown_', '_silence_')
-        >>> model(torch.zeros(2, 1, 16000)).shape
-        torch.Size([2, 4])
+    Examples
+    --------
+    >>> import torch
+    >>> model = KeywordCNN().eval()
+    >>> model.labels
+    ('yes', 'no', '_unknown_', '_silence_')
+    >>> model(torch.zeros(2, 1, 16000)).shape
+    torch.Size([2, 4])
     """
 
     def __init__(self, config: ModelConfig | None = None):
