@@ -5,9 +5,14 @@ Spectrograms as images: what a CNN's feature maps show
 A convolutional neural network (CNN) was invented for photographs, yet it is also the usual
 tool for recognising short spoken words. The trick is that a log-mel spectrogram *is* an image:
 a grid of numbers with time across and frequency up. This lesson looks at that image the way a
-CNN does:
+CNN does.
 
-1. the spoken word as the 40 x 101 image our classifier reads;
+**Run it yourself:** this page needs audioviz (see the Install page). It synthesises its two
+words offline and uses the classifier that tutorial 9 trains: the first run trains it (a few
+minutes on a CPU; with ``AUDIOVIZ_TUTORIAL_QUICK=1`` a tiny stand-in in seconds) and caches it,
+later runs load it. No data is downloaded.
+
+1. the spoken word as the image our classifier reads;
 2. **convolution** by hand: a small kernel slides over the image and lights up where the
    image looks like it, then ReLU and max pooling;
 3. the kernels a trained network learned for itself;
@@ -42,11 +47,14 @@ Audio(no[0].numpy(), rate=sample_rate)
 
 # %%
 # The classifier (the next tutorial trains it; here we load the cached trained copy) computes
-# its own input inside the network: a log-mel spectrogram with 40 mel bands from 20 Hz to 8 kHz,
-# 25 ms windows every 10 ms, then ``log`` and a per-clip normalisation to zero mean and unit
-# variance. :func:`audioviz.explain.layer_outputs` returns exactly that image (the first of the
-# three things it returns; we meet the others below) as an :class:`audioviz.Feature`, so it keeps
-# its axes: the time of each column in seconds and the mel position of each row.
+# its own input inside the network, with the settings printed below (``front end``): a log-mel
+# spectrogram, then a normalisation. With ``normalize="band"`` (the default) each mel band's mean
+# over the clip is subtracted from it, which removes the colouring of the microphone and the room
+# (a constant per band, in log units), and the whole image is then divided by one number, its
+# standard deviation. :func:`audioviz.explain.layer_outputs` returns exactly that image (the
+# first of the three things it returns; we meet the others below) as an
+# :class:`audioviz.Feature`, so it keeps its axes: the time of each column in seconds and the
+# mel position of each row.
 
 model, info = load_checkpoint(tutorial_checkpoint(progress=False))
 print("words:", model.words, "| front end:", info["frontend"])
@@ -54,17 +62,20 @@ print("words:", model.words, "| front end:", info["frontend"])
 image_yes, _, _ = layer_outputs(model, yes)
 image_no, _, _ = layer_outputs(model, no)
 print("image:", tuple(image_yes.data.shape), "(channel, mel bands, frames)")
+band_means = image_yes.data[0].mean(dim=-1)
+print(f"after the front end: every band's mean within {float(band_means.abs().max()):.1e} of 0, "
+      f"standard deviation of the image {float(image_yes.data.std(unbiased=False)):.2f}")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True, layout="constrained")
 for ax, image, word in zip(axes, (image_yes, image_no), ("yes", "no")):
     im = audioviz.plot_feature(image, ax=ax, cmap="viridis", colorbar=False)
     ax.set_title(f"'{word}': {image.data.shape[-2]} x {image.data.shape[-1]} pixels")
-fig.colorbar(im, ax=axes, label="normalised log power")
+fig.colorbar(im, ax=axes, label="log power, band mean removed\n(in standard deviations)")
 plt.show()
 
 # %%
-# **What to notice:** each picture is only 40 rows by 101 columns, 4040 numbers, yet the words
-# are easy to tell apart by eye. "yes" ends in a long hiss, the "s", bright above 4 kHz; "no" has
+# **What to notice:** each picture is small (its size is in the titles), yet the words are easy to
+# tell apart by eye. "yes" ends in a long hiss, the "s", bright above 4 kHz; "no" has
 # no hiss at all but a long voiced vowel whose bands (the formants) glide below 2 kHz. A CNN has
 # to find such *local patterns* - a hiss here, a glide there - wherever they occur in the second.
 #
@@ -82,7 +93,9 @@ plt.show()
 # * a **band** detector: positive on the middle row, negative above and below: bright on a
 #   ridge of energy one mel band wide, a harmonic or a formant;
 # * a **high-minus-low** detector: positive on the top row, negative on the bottom: bright where
-#   a band is louder than the band below it, the top edge of a hiss or a formant.
+#   the band above is louder than the band below, which happens at the *bottom* edge of a hiss or
+#   a formant (quiet below, loud above); at a top edge it is the other way round, and the
+#   response is negative.
 
 kernels = {
     "onset (time edge)": [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]],
@@ -123,7 +136,8 @@ plt.show()
 # **What to notice:** the same small kernel is applied everywhere, so it finds its pattern
 # wherever it is. The onset kernel draws a red line where "yes" starts and where the hiss of the
 # "s" begins. The band kernel traces thin ridges of energy. The frequency-edge kernel marks in red
-# the top edges of loud regions (the vowel's formants, the hiss) and in blue their bottom edges.
+# the *bottom* edges of loud regions (look at the lower edge of the hiss) and in blue their top
+# edges.
 # A convolution layer does exactly this, with
 # many kernels at once, each producing one feature map; the network *learns* the nine numbers of
 # every kernel instead of us choosing them.
@@ -132,7 +146,8 @@ plt.show()
 # zero: a map then says only "pattern present, this strongly". **Max pooling** keeps the largest
 # value of every 2 x 2 block: the map shrinks to half as many bands and frames, so the next
 # layer's 3 x 3 kernel spans twice as much time and frequency. The axes stay true: each pooled
-# cell sits at the centre of the block it came from, 20 ms apart instead of 10 ms.
+# cell sits at the centre of the block it came from, twice as far apart in time (printed in the
+# titles).
 
 onset = torch.relu(maps[0:1])
 pooled = F.max_pool2d(onset.unsqueeze(0), 2)[0]
@@ -150,9 +165,11 @@ coarse = image_yes.replace(
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), sharex=True, sharey=True, layout="constrained")
 audioviz.plot_feature(image_yes.replace(data=onset, unit="response"), ax=axes[0], cmap="magma", colorbar=False)
-axes[0].set_title("onset map after ReLU: 40 x 101, one cell per 10 ms")
+axes[0].set_title(f"onset map after ReLU: {onset.shape[-2]} x {onset.shape[-1]}, "
+                  f"one cell per {1000 * image_yes.frame_period:.0f} ms")
 audioviz.plot_feature(coarse, ax=axes[1], cmap="magma", colorbar=False)
-axes[1].set_title(f"after max pooling: 20 x 50, one cell per {1000 * coarse.frame_period:.0f} ms")
+axes[1].set_title(f"after max pooling: {pooled.shape[-2]} x {pooled.shape[-1]}, "
+                  f"one cell per {1000 * coarse.frame_period:.0f} ms")
 axes[1].set_ylabel("")
 axes[1].set_xlim(0, 1)  # the whole second, although pooling dropped the odd last frame
 plt.show()
@@ -200,18 +217,28 @@ display_yes = FeatureMapDisplay.from_model(model, yes).plot(n_channels=6)
 plt.show()
 
 # %%
+# How many maps each layer has, how large they are and what one cell stands for, read from the
+# model and the maps themselves:
+
+for number, layer_maps in enumerate(display_yes.maps, start=1):
+    channels, rows, frames = layer_maps.data.shape
+    bands_per_row = image_yes.data.shape[-2] / rows
+    print(f"conv {number}: {channels:3d} maps of {rows:2d} x {frames:3d}, one cell = "
+          f"{1000 * layer_maps.frame_period:3.0f} ms and {bands_per_row:g} mel band(s)")
+
+# %%
 # The four layers, from top to bottom:
 #
-# * **conv 1** (16 maps of 40 x 101) still looks like the spectrogram: each map is the image seen
-#   through one learned kernel - onsets, edges of the hiss, the formant bands. Some maps light up
-#   on the *quiet* around the word instead: knowing where the word is not helps too.
-# * **conv 2** (32 maps of 20 x 50, after one pooling) combines conv 1's maps: a kernel here sees
-#   a 3 x 3 patch of *maps* whose cells are 20 ms and 2 mel bands apart. Maps start to pick one
-#   part of the word: the vowel, or the hiss.
-# * **conv 3** (64 maps of 10 x 25) and **conv 4** (64 maps of 5 x 12): each cell of conv 4 stands
-#   for 80 ms and 8 mel bands, and, through the layers below it, depends on a region of the input
-#   more than a third of a second wide. The maps are blotchy and abstract: they no longer draw the
-#   sound, they say *where* something that matters for the decision was found.
+# * **conv 1** still looks like the spectrogram: each map is the image seen through one learned
+#   kernel - onsets, edges of the hiss, the formant bands. Some maps light up on the *quiet*
+#   around the word instead: knowing where the word is not helps too.
+# * **conv 2** (after one pooling) combines conv 1's maps: a kernel here sees a 3 x 3 patch of
+#   *maps* whose cells are twice as far apart. Maps start to pick one part of the word: the vowel,
+#   or the hiss.
+# * **conv 3** and **conv 4**: each cell of conv 4 stands for a long stretch of time and several
+#   mel bands (the table above), and, through the layers below it, depends on a region of the
+#   input wider still. The maps are blotchy and abstract: they no longer draw the sound, they say
+#   *where* something that matters for the decision was found.
 #
 # The same display for "no":
 
@@ -229,33 +256,35 @@ plt.show()
 # From the last maps to a decision
 # --------------------------------
 #
-# After conv 4 the network is short: it averages each of the 64 maps over time and frequency
+# After conv 4 the network is short: it averages each of conv 4's maps over time and frequency
 # (global average pooling: *how much* of each pattern, wherever it was) and a linear layer weighs
-# those 64 numbers into one score per word. So each channel's contribution to a word's score is
+# those numbers into one score per class (``model.labels``: the words, and the "neither" classes). So each channel's contribution to a word's score is
 # simply its average activation times its weight. Plotting the contributions for both clips
 # shows which channels vote for which word:
 
-head = model.head[-1]  # the linear layer: weight of shape (words, 64)
-index_yes = model.words.index("yes")
+head = model.head[-1]  # the linear layer: weight of shape (classes, conv 4 channels)
+index_yes, index_no = model.labels.index("yes"), model.labels.index("no")
+n_last = head.weight.shape[1]
+print(f"{len(model.labels)} classes {model.labels}, {n_last} averaged maps")
 
 
 def contributions(display):
     """Per-channel contribution to the score of 'yes' minus that of 'no'."""
-    means = display.maps[-1].data.mean(dim=(1, 2))  # (64,)
-    difference = head.weight[index_yes] - head.weight[1 - index_yes]
+    means = display.maps[-1].data.mean(dim=(1, 2))  # one average per channel
+    difference = head.weight[index_yes] - head.weight[index_no]
     return (means * difference).detach()
 
 
 c_yes, c_no = contributions(display_yes), contributions(display_no)
 # Sort the channels by their weight: those that vote "yes" when active on the left.
-order = torch.argsort(head.weight[index_yes] - head.weight[1 - index_yes], descending=True).detach()
+order = torch.argsort(head.weight[index_yes] - head.weight[index_no], descending=True).detach()
 fig, ax = plt.subplots(figsize=(11, 3.2), layout="constrained")
-ax.bar(torch.arange(64) - 0.2, c_yes[order], width=0.4, label="clip 'yes'", color="C0")
-ax.bar(torch.arange(64) + 0.2, c_no[order], width=0.4, label="clip 'no'", color="C3")
+ax.bar(torch.arange(n_last) - 0.2, c_yes[order], width=0.4, label="clip 'yes'", color="C0")
+ax.bar(torch.arange(n_last) + 0.2, c_no[order], width=0.4, label="clip 'no'", color="C3")
 ax.axhline(0, color="0.3", lw=0.8)
 ax.set_xlabel("conv 4 channel, sorted by weight: channels that vote 'yes' on the left, 'no' on the right")
 ax.set_ylabel("vote for 'yes' over 'no'\n(mean activation x weight)")
-ax.set_xticks(range(0, 64, 8), [int(i) for i in order[::8]])
+ax.set_xticks(range(0, n_last, 8), [int(i) for i in order[::8]])
 ax.legend()
 print(f"score 'yes' minus 'no': clip 'yes' {float(c_yes.sum()):+.1f}, clip 'no' {float(c_no.sum()):+.1f} "
       "(plus the same bias for both)")
@@ -271,13 +300,16 @@ plt.show()
 # in the spectrogram* the votes came from - is answered by Grad-CAM in the tutorial on explaining
 # the classifier.
 #
-# Walk through every map
-# ----------------------
+# Walk through the maps
+# ---------------------
 #
 # :class:`audioviz.explain.FeatureMapExplorer` puts all the maps behind two controls: the layer
-# and the channel. In a notebook, ``FeatureMapExplorer(model, yes).widget`` gives a live widget
-# that updates one image in place. Here, with no Python behind the page, a frozen copy: every
-# combination was drawn in advance, and the sliders swap the pictures.
+# and the channel. Both count from 0, as Python does: **layer 0 is conv 1**, layer 3 is conv 4,
+# and channel 0 is a layer's first map. In a notebook, ``FeatureMapExplorer(model, yes).widget``
+# gives a live widget that reaches every channel of every layer. This page has no Python behind
+# it, so it carries a frozen copy of the first six channels of each layer (every combination
+# drawn in advance; the sliders swap the pictures). Move ``layer`` to watch the same channel
+# numbers grow coarser, ``channel`` to compare maps of one layer.
 
 explorer = FeatureMapExplorer(model, yes)
 explorer.static(layer=[0, 1, 2, 3], channel=[0, 1, 2, 3, 4, 5], fmt="webp")
