@@ -53,7 +53,7 @@ recorder
 
 def stand_in_take(rate=48000, seed=11):
     """A synthetic "yes" that looks like a microphone take: 48 kHz, quiet room around the word."""
-    word, word_rate, _ = synthesize_word("yes", seed=seed)
+    word, word_rate, _ = synthesize_word("yes", seed=seed, augment=False)  # the voice alone, centred
     word = torchaudio.functional.resample(word, word_rate, rate)
     generator = torch.Generator().manual_seed(seed)
     room = 0.002 * torch.randn(1, int(0.5 * rate), generator=generator)
@@ -97,9 +97,10 @@ with audioviz.style():
 plt.show()
 
 # %%
-# **What to notice:** the word is a band of energy below about 4 kHz, with the "y" glide and the
-# vowel as rising bright lines (formants) and the "s" as a burst of noise high up, at the end. Your
-# own "yes" has the same outline, at your own pitch and speed; the room adds a faint haze under it.
+# **What to notice:** "yes" is two sounds. The voiced part ("ye") shows the stacked harmonics of
+# the voice and its bright formant bands below about 4 kHz, with the glide of the "y" into the
+# vowel; the "s" is a hiss with no harmonics, mostly above 4 kHz, at the end. Your own "yes" has
+# the same outline at your own pitch and speed; your room adds a faint haze everywhere.
 #
 # Where did it listen?
 # --------------------

@@ -171,7 +171,8 @@ def browser_model(model, *, name: str = "") -> dict:
         "words": words,
         "neither": [label for label in labels if label not in words],
         "frontend": frontend,
-        # prepare_clip's rule (audioviz/model/_predict.py): mono by averaging, resampled with
+        # prepare_clip's rule (audioviz.model.prepare_clip, defined in audioviz/data/_dataset.py):
+        # mono by averaging, resampled with
         # torchaudio's windowed sinc (width 6, rolloff 0.99), shorter clips padded on both sides
         # (left = pad // 2), longer ones cut to the loudest window searched in steps of
         # max(1, n_samples // 100) samples.

@@ -3,7 +3,7 @@
  * Every number comes from the exported model (window.AUDIOVIZ_MODEL, written by
  * audioviz.model.export_for_browser): the STFT window, the mel filterbank matrix, the
  * normalisation constants and the weights (batch norm folded into each convolution). The steps
- * mirror audioviz/model/_predict.py (prepare_clip) and audioviz/model/_network.py (KeywordCNN):
+ * mirror audioviz.model.prepare_clip (audioviz/data/_dataset.py) and KeywordCNN (audioviz/model/_network.py):
  *
  *   any recording -> mono -> resampled (torchaudio's windowed sinc) -> one second
  *   (padded centred, or cut to the loudest window) -> centred reflect-padded power STFT
@@ -306,12 +306,12 @@
   }
 
   function forward(model, logmel, nMels, frames) {
-    var x = logmel, C = 1, H = nMels, W = frames;
+    var x = logmel, C = 1, H = nMels, W = frames, scale = 1;
     for (var b = 0; b < model.blocks.length; b++) {
       var block = model.blocks[b];
       x = conv2d(x, C, H, W, block.weight, block.bias, block.relu);
       C = block.weight.shape[0];
-      if (block.pool) { var p = maxPool2(x, C, H, W); x = p.data; H = p.H; W = p.W; }
+      if (block.pool) { var p = maxPool2(x, C, H, W); x = p.data; H = p.H; W = p.W; scale *= 2; }
     }
     var pooled = new Float64Array(C);
     for (var c = 0; c < C; c++) { var s = 0; for (var i = 0; i < H * W; i++) s += x[c * H * W + i]; pooled[c] = s / (H * W); }
@@ -321,7 +321,7 @@
       for (c = 0; c < C; c++) acc += hw.data[l * C + c] * pooled[c];
       logits.push(acc);
     }
-    return { logits: logits, probabilities: softmax(logits), last: x, C: C, H: H, W: W };
+    return { logits: logits, probabilities: softmax(logits), last: x, C: C, H: H, W: W, scale: scale };
   }
 
   function classActivationMap(model, out, index) {
@@ -331,7 +331,7 @@
       for (var c = 0; c < C; c++) s += w[index * C + c] * out.last[c * HW + i];
       cam[i] = Math.max(0, s / HW);
     }
-    return { data: cam, H: out.H, W: out.W };
+    return { data: cam, H: out.H, W: out.W, scale: out.scale };
   }
 
   /* The whole answer for one recording. */

@@ -24,9 +24,15 @@
     return label;
   }
 
+  function shortLabel(label) {
+    if (label === "_unknown_") return "another word";
+    if (label === "_silence_") return "silence, noise";
+    return label;
+  }
+
   /* ---- drawing ------------------------------------------------------------------------------- */
 
-  var MARGIN = { left: 62, right: 78, top: 10, bottom: 34 };
+  var MARGIN = { left: 62, right: 92, top: 10, bottom: 34 };
 
   function prepareCanvas(canvas) {
     var ratio = window.devicePixelRatio || 1, cssWidth = canvas.clientWidth || 900;
@@ -40,7 +46,7 @@
     ctx.clearRect(0, 0, cssWidth, cssHeight);
     ctx.font = "12px system-ui, sans-serif";
     var narrow = cssWidth < 500;
-    var m = { left: narrow ? 56 : MARGIN.left, right: narrow ? 62 : MARGIN.right, top: MARGIN.top, bottom: MARGIN.bottom };
+    var m = { left: narrow ? 56 : MARGIN.left, right: narrow ? 64 : MARGIN.right, top: MARGIN.top, bottom: MARGIN.bottom };
     return { ctx: ctx, w: cssWidth, h: cssHeight, m: m, narrow: narrow, plotW: cssWidth - m.left - m.right, plotH: cssHeight - m.top - m.bottom };
   }
 
@@ -126,7 +132,8 @@
     ctx.fillStyle = "#222"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
     ctx.fillText(format(hi), x + w + 4, p.m.top + 4);
     ctx.fillText(format(lo), x + w + 4, p.m.top + p.plotH - 4);
-    ctx.save(); ctx.translate(x + w + 16, p.m.top + p.plotH / 2); ctx.rotate(Math.PI / 2);
+    var tickWidth = Math.max(ctx.measureText(format(hi)).width, ctx.measureText(format(lo)).width);
+    ctx.save(); ctx.translate(x + w + 12 + tickWidth, p.m.top + p.plotH / 2); ctx.rotate(Math.PI / 2);
     ctx.textAlign = "center"; ctx.fillText(label, 0, 0); ctx.restore();
   }
 
@@ -174,9 +181,11 @@
       sctx.putImageData(d, 0, 0);
       ctx.imageSmoothingEnabled = true;
       ctx.imageSmoothingQuality = "high";
-      // The last block covers the whole input (pooling floors odd sizes): stretch it over the image.
-      ctx.drawImage(small, p.m.left, p.m.top, p.plotW, p.plotH);
-      colorbar(p, "inferno", 0, 1, "relevance (of its peak)", function (v) { return v.toFixed(0); });
+      // Each cell of the last block covers `scale` x `scale` input cells; pooling floors odd
+      // sizes, so the grid covers the first cam.W * scale frames (and bands), not always all.
+      var coverW = Math.min(1, cam.W * cam.scale / mel.frames), coverH = Math.min(1, cam.H * cam.scale / mel.nMels);
+      ctx.drawImage(small, p.m.left, p.m.top + p.plotH * (1 - coverH), p.plotW * coverW, p.plotH * coverH);
+      colorbar(p, "inferno", 0, 1, p.narrow ? "relevance" : "relevance (share of peak)", function (v) { return v.toFixed(0); });
     } else {
       colorbar(p, "magma", db.bottom, db.top, "power (dB)", function (v) { return v.toFixed(0) + (p.narrow ? "" : " dB"); });
     }
@@ -192,7 +201,12 @@
     model.labels.forEach(function (label) {
       var p = result.probabilities[label], tr = document.createElement("tr");
       if (label === result.label) tr.className = "try-top";
-      var name = document.createElement("td"); name.textContent = niceLabel(label);
+      var name = document.createElement("td");
+      name.textContent = shortLabel(label);
+      if (model.words.indexOf(label) < 0) {  // a "neither" class: say so under its name
+        var tag = document.createElement("div"); tag.className = "try-neither"; tag.textContent = "\u2192 neither";
+        name.appendChild(tag);
+      }
       var barCell = document.createElement("td"), bar = document.createElement("div");
       barCell.className = "try-barcell";
       bar.className = "try-bar"; bar.style.width = (100 * p).toFixed(1) + "%"; barCell.appendChild(bar);
