@@ -22,9 +22,37 @@ from ._validation import as_waveform, check_sample_rate, check_stft_params
 _CHUNK_FRAMES = 2048
 
 
-def _group_times(first: float, frame_period: float, n_groups: int, group: int) -> torch.Tensor:
+def group_times(first: float, frame_period: float, n_groups: int, group: int) -> torch.Tensor:
     """Centre of each group of ``group`` frames, in seconds."""
     return first + (torch.arange(n_groups, dtype=torch.float64) * group + (group - 1) / 2) * frame_period
+
+
+def pool_frames(values: torch.Tensor, group: int, *, how: str = "max", dim: int = -1) -> torch.Tensor:
+    """Pool consecutive frames along ``dim`` in groups of ``group`` (the last group may be shorter).
+
+    The one frame-pooling function of the package: ``how="max"`` for energies (power, magnitude,
+    dB: no click or onset disappears), ``"mean"`` for signed values (MFCC) and for maps
+    averaged onto a coarser grid. The whole groups are reduced through a view, without a copy.
+
+    Example:
+        >>> pool_frames(torch.tensor([1.0, 3.0, 2.0, 0.0, 5.0]), 2).tolist()
+        [3.0, 2.0, 5.0]
+        >>> pool_frames(torch.tensor([1.0, 3.0, 2.0, 0.0, 5.0]), 2, how="mean").tolist()
+        [2.0, 1.0, 5.0]
+    """
+    if how not in ("max", "mean"):
+        raise ValueError(f"how must be 'max' or 'mean', got {how!r}")
+    dim = dim % values.dim()
+    n_frames = values.shape[dim]
+    n_full, rest = divmod(n_frames, group)
+
+    def reduce(x, axis, keepdim=False):
+        return x.amax(dim=axis, keepdim=keepdim) if how == "max" else x.mean(dim=axis, keepdim=keepdim)
+
+    parts = [reduce(values.narrow(dim, 0, n_full * group).unflatten(dim, (n_full, group)), dim + 1)] if n_full else []
+    if rest:
+        parts.append(reduce(values.narrow(dim, n_full * group, rest), dim, keepdim=True))
+    return torch.cat(parts, dim=dim) if len(parts) > 1 else parts[0]
 
 
 def reduce_columns(feature, max_columns: int | None):
@@ -38,16 +66,9 @@ def reduce_columns(feature, max_columns: int | None):
     if max_columns is None or n_frames <= max_columns:
         return feature
     group = math.ceil(n_frames / max_columns)
-    n_full, rest = divmod(n_frames, group)
-    data = feature.data
-    pool = (lambda x, dim: x.mean(dim=dim)) if feature.unit == "coefficient" else (lambda x, dim: x.amax(dim=dim))
-    # a view over the whole groups (no copy of the full spectrogram), then the partial last group
-    parts = [pool(data[..., : n_full * group].unflatten(-1, (n_full, group)), -1)] if n_full else []
-    if rest:
-        parts.append(pool(data[..., n_full * group:], -1).unsqueeze(-1))
-    pooled = torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
+    pooled = pool_frames(feature.data, group, how="mean" if feature.unit == "coefficient" else "max")
     n_groups = pooled.shape[-1]
-    times = _group_times(float(feature.times[0]), feature.frame_period, n_groups, group)
+    times = group_times(float(feature.times[0]), feature.frame_period, n_groups, group)
     per_column = group * feature.params.get("frames_per_column", 1)
     return feature.replace(data=pooled, times=times, hop_length=feature.hop_length * group,
                            params={**feature.params, "frames_per_column": per_column})
@@ -105,7 +126,7 @@ def pooled_spectrogram(waveform, sample_rate, *, max_columns: int, n_fft: int = 
         params.update(bank.mel_params())
     return F.Feature(
         data=data,
-        times=_group_times(0.0, frame_period, n_groups, group),
+        times=group_times(0.0, frame_period, n_groups, group),
         rows=rows,
         kind=kind,
         unit="power" if float(power) == 2.0 else "magnitude",
@@ -207,11 +228,7 @@ def _pooled_chunks(wave, pad, n_frames, chunk, group, n_fft, hop_length, win_len
             values = values.sqrt()
         if weights is not None:
             values = torch.matmul(values, weights)
-        n_full, rest = divmod(last - first, group)
-        if n_full:
-            columns.append(values[:, : n_full * group].unflatten(1, (n_full, group)).amax(dim=2))
-        if rest:
-            columns.append(values[:, n_full * group:].amax(dim=1, keepdim=True))
+        columns.append(pool_frames(values, group, dim=1))
     return columns
 
 
@@ -254,14 +271,10 @@ def pooled_mfcc(waveform, sample_rate, *, max_columns: int, n_mfcc: int = 40, dc
             mel = torchaudio.functional.amplitude_to_DB(mel, 10.0, 1e-10, 0.0, 80.0)
         dct = torchaudio.functional.create_dct(n_mfcc, n_mels, norm).to(mel.dtype)
         coeffs = torch.matmul(mel.transpose(-1, -2), dct)  # (channel, frame, n_mfcc)
-        n_full, rest = divmod(n_frames, group)
-        parts = [coeffs[:, : n_full * group].unflatten(1, (n_full, group)).mean(dim=2)] if n_full else []
-        if rest:
-            parts.append(coeffs[:, n_full * group:].mean(dim=1, keepdim=True))
-        data = torch.cat(parts, dim=1).transpose(-1, -2).contiguous()
+        data = pool_frames(coeffs, group, how="mean", dim=1).transpose(-1, -2).contiguous()
     return F.Feature(
         data=data,
-        times=_group_times(0.0, hop_length / sample_rate, n_groups, group),
+        times=group_times(0.0, hop_length / sample_rate, n_groups, group),
         rows=torch.arange(n_mfcc, dtype=torch.float64),
         kind="mfcc",
         unit="coefficient",

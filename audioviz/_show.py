@@ -7,7 +7,8 @@ from pathlib import Path
 
 from . import features as F
 from ._ticks import TimeFormatter
-from ._validation import as_mono, check_sample_rate, plain_text
+from ._stream import STREAM_MIN_SAMPLES, stream_overview
+from ._validation import as_mono, check_sample_rate, plain_text, warn_user
 
 __all__ = ["show"]
 
@@ -24,10 +25,60 @@ def _load_source(source, sample_rate):
     return wave, check_sample_rate(sample_rate), None
 
 
+def _long_file(source, sample_rate):
+    """``source`` as a Path when it is a file long enough to stream (and needs no resampling)."""
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    import soundfile
+
+    path = Path(source)
+    if not path.is_file():
+        return None  # load_audio says what is wrong
+    try:
+        info = soundfile.info(str(path))
+    except (soundfile.LibsndfileError, RuntimeError):
+        return None
+    if info.frames <= STREAM_MIN_SAMPLES or (sample_rate is not None and sample_rate != info.samplerate):
+        return None
+    return path
+
+
+def _stream(path, axes, **settings):
+    from ._waveform import BINS_PER_PIXEL, axes_width_pixels
+    from .io import declared_wav_frames
+
+    name = str(path)
+    declared = declared_wav_frames(path)
+    overview = stream_overview(path, name=name, n_bins=BINS_PER_PIXEL * axes_width_pixels(axes[0]),
+                               max_columns=axes_width_pixels(axes[1]), **settings)
+    if declared is not None and declared > overview.n_samples:
+        warn_user(f"audio file {name} is cut short: its data chunk declares {declared} samples per channel but "
+                  f"holds {overview.n_samples}; the {overview.n_samples} samples present are shown")
+    return overview, path.name
+
+
+def _draw_envelope(ax, envelope, duration):
+    from ._axes import apply_axis
+    from ._waveform import draw_envelope
+
+    edges, lows, highs = envelope
+    draw_envelope(ax, edges, lows, highs)
+    peak = float(max(-lows.min(), highs.max()))
+    limit = 1.05 * peak if peak > 0 else 1.0
+    ax.set_xlim(0.0, duration)
+    ax.set_ylim(-limit, limit)
+    apply_axis(ax, "x", "time")
+    apply_axis(ax, "y", "amplitude")
+
+
 def show(source, sample_rate=None, *, n_fft: int = 400, hop_length: int | None = None,
          n_mels: int = F.DEFAULT_N_MELS, n_mfcc: int = 20, mel_scale: str = "htk", title: str | None = None,
          figsize=(10, 8.5)):
     """Overview of a sound: waveform, spectrogram, mel spectrogram and MFCC sharing one time axis.
+
+    A file longer than :data:`audioviz._stream.STREAM_MIN_SAMPLES` samples (about 8.7 minutes
+    at 16 kHz) is read block by block and never held whole, so memory stays bounded however long
+    the recording (its waveform panel is then a fixed envelope that does not refine on zoom).
 
     Args:
         source: a path to an audio file (WAV, FLAC, OGG), or a Tensor/array ``(time,)`` or
@@ -53,19 +104,33 @@ def show(source, sample_rate=None, *, n_fft: int = 400, hop_length: int | None =
 
     from .display import plot_mel_spectrogram, plot_mfcc, plot_spectrogram, plot_waveform
 
-    wave, rate, name = _load_source(source, sample_rate)
+    streamed = _long_file(source, sample_rate)
+    if streamed is None:
+        wave, rate, name = _load_source(source, sample_rate)
     fig = plt.figure(figsize=figsize, layout="constrained")
     grid = fig.add_gridspec(4, 2, width_ratios=[50, 1], height_ratios=[1.0, 1.3, 1.3, 1.0])
     ax_wave = fig.add_subplot(grid[0, 0])
     axes = [ax_wave] + [fig.add_subplot(grid[i, 0], sharex=ax_wave) for i in (1, 2, 3)]
     caxes = [fig.add_subplot(grid[i, 1]) for i in (1, 2, 3)]
-    plot_waveform(wave, rate, ax=ax_wave)
-    plot_spectrogram(wave, rate, n_fft=n_fft, hop_length=hop_length, ax=axes[1], colorbar=caxes[0])
-    plot_mel_spectrogram(wave, rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, mel_scale=mel_scale,
-                         ax=axes[2], colorbar=caxes[1])
-    plot_mfcc(wave, rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels),
-              mel_scale=mel_scale, ax=axes[3], colorbar=caxes[2])
-    duration = wave.shape[-1] / rate
+    if streamed is not None:
+        overview, name = _stream(streamed, axes, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+                                 n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale)
+        rate, n_samples = overview.sample_rate, overview.n_samples
+        _draw_envelope(ax_wave, overview.envelope, n_samples / rate)
+        sources = (overview.spectrogram, overview.mel, overview.mfcc)
+        kwargs = [{}, {}, {}]
+    else:
+        n_samples = wave.shape[-1]
+        plot_waveform(wave, rate, ax=ax_wave)
+        sources = (wave, wave, wave)
+        stft = dict(n_fft=n_fft, hop_length=hop_length)
+        mel = dict(stft, n_mels=n_mels, mel_scale=mel_scale)
+        kwargs = [stft, mel, dict(mel, n_mfcc=min(n_mfcc, n_mels))]
+    computed = rate if streamed is None else None
+    plot_spectrogram(sources[0], computed, ax=axes[1], colorbar=caxes[0], **kwargs[0])
+    plot_mel_spectrogram(sources[1], computed, ax=axes[2], colorbar=caxes[1], **kwargs[1])
+    plot_mfcc(sources[2], computed, ax=axes[3], colorbar=caxes[2], **kwargs[2])
+    duration = n_samples / rate
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
         ax.set_xlabel("")

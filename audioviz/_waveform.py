@@ -223,3 +223,19 @@ class AdaptiveWaveform:
         self._last_peak = float(np.max(np.abs([lows.min(), highs.max()])))  # NaN propagates
         self.line.set_data([], [])
         self.mode = "envelope"
+
+
+def draw_envelope(ax, edges: np.ndarray, lows: np.ndarray, highs: np.ndarray, *, color=None,
+                  **kwargs) -> EnvelopeCollection:
+    """Draw a min/max envelope computed elsewhere (e.g. while a long file was streamed): the
+    same artist as :class:`AdaptiveWaveform`'s envelope, but fixed (zooming does not refine it,
+    since the samples are no longer in memory). Returns the :class:`EnvelopeCollection`."""
+    if color is None:
+        (probe,) = ax.plot([], [])  # the next colour of the Axes' cycle, taken the public way
+        color = probe.get_color()
+        probe.remove()
+    kwargs.setdefault("antialiased", True)
+    envelope = EnvelopeCollection(facecolors=color, edgecolors="none", **kwargs)
+    envelope.set_bins(np.asarray(edges, dtype=np.float64), lows, highs)
+    ax.add_collection(envelope, autolim=False)
+    return envelope

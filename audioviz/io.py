@@ -26,7 +26,7 @@ def _describe(source) -> str:
     return getattr(source, "name", None) or f"<{type(source).__name__}>"
 
 
-def _declared_wav_frames(path: Path) -> int | None:
+def declared_wav_frames(path: Path) -> int | None:
     """Frames the ``data`` chunk of a RIFF/WAVE file says it holds, or ``None`` (not a plain
     WAV, or a size left open by a streaming writer)."""
     with open(path, "rb") as handle:
@@ -105,7 +105,7 @@ def load_audio(source, *, sample_rate: int | None = None, mono: bool = False) ->
         if path.is_dir():
             raise IsADirectoryError(f"expected an audio file, got the folder {path}; give the path of a WAV, "
                                     f"FLAC or OGG file")
-        declared = _declared_wav_frames(path)
+        declared = declared_wav_frames(path)
     try:
         info = soundfile.info(source) if declared is not None else None
         if hasattr(source, "seek"):
