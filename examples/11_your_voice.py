@@ -12,6 +12,12 @@ of the previous tutorials what it heard and where in the sound it found the evid
 
 No notebook at hand? The :doc:`Try-it page </try>` does the same in your browser, live.
 
+**Run it yourself:** this page needs audioviz (see the Install page), a Jupyter front end that
+shows widgets (JupyterLab 4, Notebook 7 or VS Code; audioviz installs anywidget) and a
+microphone that the browser may use (it asks you once). It uses the classifier trained in the
+training tutorial (trained on first use, cached afterwards). Without a microphone it says so and
+uses a synthetic "yes".
+
 .. note::
 
    This page was built by a machine without a microphone, so the recorder below never received a
@@ -130,3 +136,23 @@ ax.set_xlabel("probability")
 ax.invert_yaxis()
 ax.set_title(f"answer: {prediction.word!r}")
 plt.show()
+
+# %%
+# The same model in your browser
+# ------------------------------
+#
+# The :doc:`Try-it page </try>` runs this very checkpoint in plain JavaScript. When the site is
+# built, :func:`audioviz.model.export_for_browser` writes the model as numbers: the STFT window,
+# the mel filterbank matrix and the normalisation constants its front end uses, and its weights
+# with each batch normalisation folded into the convolution before it. The page computes the
+# same probabilities as :func:`~audioviz.model.predict` (the tests check it in a browser).
+
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from audioviz.model import export_for_browser  # noqa: E402
+
+exported = export_for_browser(model, Path(tempfile.mkdtemp()) / "model.js")
+n_weights = sum(p.numel() for p in model.parameters())
+print(f"{exported.name}: {exported.stat().st_size / 1024:.0f} KiB for {n_weights} weights "
+      f"and the front end's numbers; classes in output order: {list(model.labels)}")
