@@ -4,16 +4,21 @@ Exploring interactively
 
 The earlier tutorials chose the settings of each picture for you: ``n_fft``, ``hop_length``, the
 window, the mel bands. Reading about a setting is one thing; moving a slider and watching the
-picture change is how it sticks. This tutorial shows the two ways audioviz gives you sliders:
+picture change is how it sticks. This tutorial goes through the sliders of audioviz's explorers
+one by one and says what each of them shows:
 
-* **live explorers** for a notebook: :class:`audioviz.SpectrogramExplorer` and
-  :class:`audioviz.MelExplorer` recompute the picture as you move a control;
-* **static sliders**: :meth:`~audioviz.Explorer.static` draws every combination of the values
-  you list once and packs them into a small page whose sliders keep working without Python,
-  which is what you can play with on this very page.
+* :class:`audioviz.SpectrogramExplorer`: the STFT settings, the frequency axis and the colours;
+* :class:`audioviz.MelExplorer`: the mel filterbank beside the mel spectrogram it makes.
 
-At the end we build a small explorer of our own on :class:`audioviz.Explorer`, the base class of
-all of them.
+In a notebook the explorers are live (they recompute the picture as you move a control); on this
+page, which has no Python behind it, they are frozen into **static sliders** whose every frame was
+drawn in advance, and which work right here. How the explorers are built (the base class
+:class:`audioviz.Explorer`, writing your own, what a step costs) is on the developer page
+:doc:`How the explorers work </explorers>`.
+
+**Run it yourself:** this page needs audioviz (see the Install page); it synthesises its two
+words offline, so no data is read or downloaded. In Jupyter the sliders are live; install
+``ipympl`` as well for zoom and pan.
 """
 
 # %%
@@ -21,15 +26,11 @@ all of them.
 # -----------------
 #
 # Two spoken words, "yes" then "no", from audioviz's offline speech synthesiser (no download, no
-# microphone needed). "yes" is a good test: the vowel is a stack of harmonics, a few hundred Hz
-# apart, that need a fine frequency resolution to separate, and the "s" at its end is a burst of
-# hiss above 4 kHz with a sharp start, which needs a fine time resolution.
+# microphone needed). "yes" is a good test: its vowel is a stack of harmonics a few hundred Hz
+# apart, which need a fine frequency resolution to separate, and the "s" at its end is a burst of
+# hiss with a sharp start, which needs a fine time resolution.
 
-import time
-
-import ipywidgets
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 from IPython.display import Audio
 
@@ -38,26 +39,61 @@ from audioviz.data import synthesize_word
 
 yes, sample_rate, _ = synthesize_word("yes", seed=3, augment=False)
 no, _, _ = synthesize_word("no", seed=3, augment=False)
-clip = torch.cat([yes, no], dim=-1)  # shape (1, 32000): two seconds at 16 kHz
+clip = torch.cat([yes, no], dim=-1)  # "yes" for the first second, "no" for the second
 print(f"{clip.shape[-1]} samples at {sample_rate} Hz = {clip.shape[-1] / sample_rate:g} s")
 Audio(clip.numpy(), rate=sample_rate)
 
 # %%
-# The live spectrogram explorer
-# -----------------------------
+# Where does the "s" of "yes" lie in frequency? The frames of "yes" where the energy above 3 kHz
+# outweighs the energy below 1 kHz are the hiss; between which frequencies does most of their
+# energy lie?
+
+spec = audioviz.spectrogram(yes, sample_rate, n_fft=512, hop_length=128)
+power = spec.data[0]  # (frequency rows, frames)
+loud = power.sum(dim=0) > 1e-3 * power.sum(dim=0).max()
+hiss_frames = (power[spec.rows > 3000].sum(dim=0) > power[spec.rows < 1000].sum(dim=0)) & loud
+hiss = power[:, hiss_frames].sum(dim=1)
+share = torch.cumsum(hiss, 0) / hiss.sum()
+low, high = spec.rows[torch.searchsorted(share, 0.05)], spec.rows[torch.searchsorted(share, 0.95)]
+print(f"the 's': {int(hiss_frames.sum())} frames; 90% of its energy between {low:.0f} and {high:.0f} Hz")
+
+# %%
+# So the "s" is not a narrow band at the top: it spreads over several kilohertz (the printed
+# range), and it is its *shape in time*, a sudden broadband start after the vowel, that the
+# sliders below sharpen or blur.
+#
+# The spectrogram explorer
+# ------------------------
 #
 # :class:`audioviz.SpectrogramExplorer` takes a waveform and its sample rate, like every audioviz
-# function. In a notebook, leaving it as the last expression of a cell shows the live widget:
-# sliders for ``n_fft``, ``win_length`` and ``hop_length`` (in samples), a dropdown for the window
-# function, the frequency axis (linear, log or mel, with ``n_mels``, ``f_min`` and ``f_max``), the
-# dynamic range ``top_db`` and the colormap; a player for the clip; and a readout of the
-# resolution the settings give you, in seconds per column and Hz per row.
+# function. In a notebook, leaving it as the last expression of a cell shows the live widget: the
+# picture, a player for the clip, a readout of the resolution the settings give you, and these
+# controls:
 #
-# The colours are decibels *relative to the loudest cell* (0 dB at the top of the colorbar), so
-# the scale stays put while you change the settings and only the picture moves.
+# ``n_fft``
+#     the length of each frame in samples (and the FFT size): more samples, finer frequency rows
+#     and blurrier time.
+# ``win_length``
+#     how much of the frame the window covers (at most ``n_fft``); a shorter window sharpens time
+#     without changing the number of rows.
+# ``hop_length``
+#     how far apart the frames start: the time between two columns. It samples time more or less
+#     densely; it does not make a column see less.
+# ``window``
+#     the taper applied to each frame (tutorial 2): ``rectangular`` leaks, ``hann`` does not.
+# ``y_axis``
+#     the frequency axis: ``linear``, ``log`` (octaves evenly spaced) or ``mel`` (tutorial 4),
+#     with ``n_mels`` bands from ``f_min`` to ``f_max``.
+# ``f_min``, ``f_max``
+#     the frequency range shown (on the mel axis: the range of the filterbank).
+# ``top_db``
+#     how far below the loudest cell the colours reach (tutorial 3); quieter cells are the floor.
+# ``cmap``
+#     the colormap.
 #
-# This page has no Python running behind it, so below you see a snapshot of the explorer as it
-# is drawn; the working sliders come in the next sections.
+# The colours are decibels *relative to the loudest cell* ("dB (0 = loudest)" on the colorbar), so
+# the scale stays put while you change the settings and only the picture moves. This page shows a
+# snapshot of the explorer as it is drawn; the working sliders come in the next sections.
 
 explorer = audioviz.SpectrogramExplorer(clip, sample_rate, n_fft=512, hop_length=128)
 explorer
@@ -65,76 +101,79 @@ explorer
 # %%
 # In a notebook, the picture reaches you in one of two ways:
 #
-# * with the default **inline** backend the explorer draws on matplotlib's Agg canvas and sends
-#   each new picture as a PNG to an image widget;
+# * with the default **inline** backend the explorer sends each new picture as an image;
 # * with the **widget** backend (``pip install ipympl``, then ``%matplotlib widget`` before you
-#   create the explorer) the figure itself is a widget: you also get zoom and pan, and the
-#   browser asks for a new picture whenever one is ready.
+#   create the explorer) the figure itself is a widget: you also get zoom and pan.
 #
 # Driving the explorer from code
 # ------------------------------
 #
 # The controls are ordinary ipywidgets, kept by name in ``explorer.controls``. Setting a value from
-# code does exactly what moving the slider does, so you can script an explorer, test it, or use it
-# without a browser at all. Only what depends on the control is recomputed (``top_db`` does not
-# redo the STFT, ``cmap`` recomputes nothing), and the existing image is updated in place.
+# code does exactly what moving the slider does, so you can script an explorer or use it without
+# a browser at all:
 
 explorer.controls["n_fft"].value = 2048
-print("image rows x columns:", explorer.image.get_array().shape)
-print("rows are n_fft // 2 + 1 =", 2048 // 2 + 1, "frequency bins")
+print("image rows x columns:", explorer.image.get_array().shape, "- rows are n_fft // 2 + 1 frequency bins")
 
 # %%
 # The controls keep themselves consistent. ``win_length`` and ``hop_length`` may never exceed
-# ``n_fft``, so lowering ``n_fft`` pulls them down with it. A value out of range set from code is
-# clamped, and :meth:`~audioviz.Explorer.set` says so in the widget's status line:
+# ``n_fft``, so lowering ``n_fft`` pulls them down with it:
 
 explorer.controls["n_fft"].value = 256
 print("after n_fft=256:", {k: explorer.params[k] for k in ("n_fft", "win_length", "hop_length")})
-explorer.set(hop_length=5000)
-print("status line:", explorer.status.value.split(">", 1)[1].rsplit("<", 1)[0])
 
 # %%
-# The resolution readout says what a column and a row of the picture are worth, in real units:
+# :meth:`~audioviz.Explorer.set` changes several controls at once. The resolution readout says
+# what a column and a row of the picture are worth, in real units:
 
 explorer.set(n_fft=512, hop_length=128)
 print(explorer.readout.value.replace("<br>", "\n").split(">", 1)[1].rsplit("<", 1)[0]
       .replace("<b>", "").replace("</b>", ""))
 
 # %%
-# Static sliders: the time-frequency trade-off
-# --------------------------------------------
+# ``n_fft`` and ``window``: the time-frequency trade-off
+# -------------------------------------------------------
 #
 # :meth:`~audioviz.Explorer.static` takes lists of values by parameter name, draws every
-# combination once through the explorer's own drawing code, and returns a
-# :class:`audioviz.StaticSliders`. Its HTML holds every frame and a few lines of plain JavaScript
-# that swap them: no kernel and nothing fetched from the internet. Shown as the last expression of
-# a cell it works in Jupyter and, as here, on a web page. **Move the sliders below**: the readout
-# under the picture follows them, so you can read the resolution of each frame.
+# combination once and returns a :class:`audioviz.StaticSliders`: every frame and a few lines of
+# plain JavaScript that swap them, with no kernel and nothing fetched from the internet. **Move
+# the sliders below**; the readout under the picture follows them.
 #
-# Watch "yes" as ``n_fft`` grows: at 128 the harmonics of the vowel smear into one band but the
-# start of the "s" is a sharp vertical edge; at 2048 the harmonics are separate lines and every
-# edge in time is blurred over 128 ms. With ``window = rectangular`` (no taper) energy leaks out
-# of every harmonic and fills the quiet gaps between them.
+# What to watch as ``n_fft`` grows: at the smallest size the harmonics of the vowel of "yes" smear
+# into one band, but the start of the "s" is a sharp vertical edge; at the largest the harmonics
+# are separate lines and every edge in time is blurred over the length of a frame (the readout
+# gives it). With ``window = rectangular`` (no taper) energy leaks out of every harmonic and fills
+# the quiet gaps between them, at every size.
 
 explorer.set(hop_length=64)
 trade_off = explorer.static(n_fft=[128, 256, 512, 1024, 2048], window=["hann", "rectangular"])
 trade_off
 
 # %%
-# How many frames and how many bytes it holds (identical frames would be stored once):
+# ``hop_length`` and ``win_length``: how often, and how much
+# -----------------------------------------------------------
+#
+# ``hop_length`` sets the time between columns. A small hop draws many columns, a large one few,
+# and a hop longer than the window skips part of the sound; what each column sees does not
+# change. ``win_length`` shortens the window inside the frame: time gets sharper, and the rows
+# stay as many as ``n_fft`` gives (they only get smoother). Watch the "s" of "yes" and the start of
+# "no":
 
-print(trade_off)
-print(f"{trade_off.nbytes / 1e6:.2f} MB of HTML for {len(trade_off)} frames")
+explorer.set(n_fft=1024, window="hann")
+hop_and_window = explorer.static(hop_length=[32, 128, 512], win_length=[256, 1024])
+hop_and_window
 
 # %%
-# Three frequency axes
-# --------------------
+# The frequency axis and ``top_db``
+# ---------------------------------
 #
 # The same clip on a linear, a logarithmic and a mel frequency axis, with three dynamic ranges.
-# The mel axis spends its rows where hearing is sharp (low frequencies) and squeezes the hiss of
-# the "s" into a few rows at the top; ``top_db`` decides how much of the quiet background you see.
+# The log and mel axes spend their height where hearing is sharp (low frequencies), so the
+# harmonics of both vowels spread out and the "s" is squeezed towards the top; ``top_db`` decides
+# how far below the loudest cell the colours reach, so how much of the quiet background and of the
+# faint upper harmonics you see.
 
-explorer.set(n_fft=1024, hop_length=128, window="hann")
+explorer.set(n_fft=1024, hop_length=128, win_length=1024)
 axes_and_range = explorer.static(y_axis=["linear", "log", "mel"], top_db=[40.0, 60.0, 80.0])
 axes_and_range
 
@@ -144,8 +183,17 @@ axes_and_range
 #
 # :class:`audioviz.MelExplorer` puts the triangular mel filters (left) beside the mel spectrogram
 # they produce (right). Each row of the mel spectrogram is the sum of the FFT bins under one
-# filter. Slide ``n_mels`` up with the HTK scale and watch the narrow filters at the bottom: when
-# a filter is narrower than the spacing of the FFT bins, no bin falls inside it and its row is
+# filter. Its sliders:
+#
+# ``n_mels``
+#     how many filters: more filters, narrower triangles and more rows.
+# ``mel_scale``
+#     ``htk`` (torchaudio's default) or ``slaney`` (librosa's): two slightly different warps.
+# ``n_fft``, ``f_min``, ``f_max``, ``top_db`` (live version)
+#     the FFT size under the filters, the range they cover, and the colours.
+#
+# Slide ``n_mels`` up with the HTK scale and watch the narrow filters at the bottom: when a
+# filter is narrower than the spacing of the FFT bins, no bin falls inside it and its row is
 # silent forever. Those *empty filters* are marked with red crosses.
 
 mel_explorer = audioviz.MelExplorer(clip, sample_rate, n_fft=512)
@@ -171,122 +219,25 @@ from pathlib import Path
 
 with tempfile.TemporaryDirectory() as folder:
     path = trade_off.save(Path(folder) / "trade_off.html")
-    print(f"{path.name}: {path.stat().st_size / 1e6:.2f} MB, self-contained:",
+    print(f"{path.name}: {path.stat().st_size / 1e6:.2f} MB, {len(trade_off)} frames, self-contained:",
           "http" not in path.read_text(encoding="utf-8"))
 
 # %%
-# What a slider step costs
-# ------------------------
+# One picture, updated in place
+# -----------------------------
 #
-# An explorer builds its figure once. A step recomputes only what the control changes, updates
-# the image in place and redraws only the parts of the figure whose content changed; the ticks
-# and labels are kept when they do not move. The usual notebook recipe, an ``interact`` function
-# that makes a new figure on every change, redraws everything every time. Here is what a step
-# costs on the machine that built this page:
-
-
-def median_ms(step, repeats=5):
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        step(i)
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
-
-
-def move_n_fft(i):
-    explorer.controls["n_fft"].value = (256, 512, 1024)[i % 3]
-
-
-def move_cmap(i):
-    explorer.controls["cmap"].value = ("viridis", "magma")[i % 2]
-
-
-def full_redraw(i):
-    explorer._full_draw(relayout=False)
-
-
-print(f"n_fft step (new STFT, image redrawn):  {median_ms(move_n_fft):6.1f} ms")
-print(f"cmap step (nothing recomputed):        {median_ms(move_cmap):6.1f} ms")
-print(f"whole figure redrawn:                  {median_ms(full_redraw):6.1f} ms")
-
-# %%
-# With the inline backend every step also encodes the picture as PNG for the notebook (a few
-# tens of milliseconds more). With ipympl the canvas widget redraws the whole figure when the
-# browser asks for it, so a step costs about the "whole figure" line; the browser then receives
-# only the pixels that changed. The benchmark on the :doc:`Performance page </performance>`
-# compares both with an ``interact`` rebuild measured in the same run.
-#
-# Updating a picture yourself
-# ---------------------------
-#
-# Under every explorer is one public hook, :func:`audioviz.update_feature_image`: it puts a new
-# :class:`~audioviz.Feature` into an image drawn by :func:`audioviz.plot_feature`, pooled to the
-# pixels of the Axes, with the new feature's extent, colour limits and axis ticks. Use it in your
-# own callbacks or animations instead of drawing a new figure each time. Here one image goes from
-# a linear to a mel spectrogram of the same STFT, and its frequency axis changes with it.
+# What the explorers do on every step you can do in your own code with
+# :func:`audioviz.update_feature_image`: it puts a new :class:`~audioviz.Feature` into an image
+# drawn by :func:`audioviz.plot_feature`, with the new feature's axes. Here one image goes from a
+# linear to a mel spectrogram of the same STFT, and its frequency axis changes with it:
 
 fig, ax = plt.subplots(figsize=(8, 2.8), layout="constrained")
-spec = audioviz.spectrogram(clip, sample_rate, n_fft=1024, hop_length=256)
-image = audioviz.plot_feature(spec.to_db(), ax=ax)
-audioviz.update_feature_image(image, audioviz.mel_spectrogram(spec, n_mels=64).to_db())
+stft = audioviz.spectrogram(clip, sample_rate, n_fft=1024, hop_length=256)
+image = audioviz.plot_feature(stft.to_db(), ax=ax)
+audioviz.update_feature_image(image, audioviz.mel_spectrogram(stft, n_mels=64).to_db())
+image.colorbar.set_label("dB re. power 1")  # tutorial 3's convention (not the explorers')
 ax.set_title("One image, updated in place: now a mel spectrogram of the same STFT")
 plt.show()
-
-# %%
-# Build your own explorer
-# -----------------------
-#
-# :class:`audioviz.Explorer` does the bookkeeping: it observes the controls, batches changes,
-# catches errors and shows them in the widget, redraws, and freezes any explorer with
-# ``static``. A subclass says three things: which controls it has (``_make_controls``), how to
-# draw the first picture (``_draw``) and how to update it when some controls changed
-# (``_update``). Here is an explorer of window functions: the window over time, and how far its
-# spectrum leaks away from a pure tone. This is why the rectangular window smeared the harmonics
-# above.
-
-
-class WindowExplorer(audioviz.Explorer):
-    figsize = (8.0, 2.8)
-
-    def __init__(self, sample_rate=16000):
-        self.sample_rate = sample_rate
-        super().__init__()
-
-    def _make_controls(self):
-        return {
-            "window": ipywidgets.Dropdown(options=["hann", "hamming", "blackman", "rectangular"]),
-            "win_length": ipywidgets.IntSlider(value=400, min=64, max=1024, step=16),
-        }
-
-    def _curves(self):
-        window = audioviz.features.WINDOWS[self.params["window"]](self.params["win_length"]).double()
-        times_ms = 1000 * torch.arange(len(window)) / self.sample_rate
-        n_fft = 8192  # zero-padded, to see the shape of the leak in detail
-        spectrum = torch.fft.rfft(window, n_fft).abs()
-        spectrum_db = 20 * torch.log10(spectrum / spectrum.max() + 1e-12)
-        hz = torch.fft.rfftfreq(n_fft, 1 / self.sample_rate)
-        return times_ms.numpy(), window.numpy(), hz.numpy(), spectrum_db.numpy()
-
-    def _draw(self, figure):
-        self.ax_time, self.ax_freq = figure.subplots(1, 2)
-        t, w, hz, db = self._curves()
-        (self.time_line,) = self.ax_time.plot(t, w)
-        (self.image,) = self.ax_freq.plot(hz, db)  # the main artist of this explorer is a line
-        self.ax_time.set(xlim=(0, 1000 * 1024 / self.sample_rate), ylim=(0, 1.05),
-                         xlabel="Time (ms)", ylabel="Weight", title="The window")
-        self.ax_freq.set(xlim=(0, 500), ylim=(-100, 3), xlabel="Distance from the tone (Hz)",
-                         ylabel="dB", title="How much leaks away from a tone")
-
-    def _update(self, changed):
-        t, w, hz, db = self._curves()
-        self.time_line.set_data(t, w)
-        self.image.set_data(hz, db)
-        self.mark_stale(self.ax_time, self.ax_freq)  # only these Axes' insides changed
-
-
-windows = WindowExplorer(sample_rate)
-windows.static(window=["hann", "hamming", "blackman", "rectangular"], win_length=[128, 1024])
 
 # %%
 # Things to try in a notebook
@@ -297,3 +248,7 @@ windows.static(window=["hann", "hamming", "blackman", "rectangular"], win_length
 # * On the mel axis, raise ``n_mels`` until the readout reports empty filters, then raise ``n_fft``
 #   until they are gone.
 # * Make a static page of your own voice and send it to someone who does not have Python.
+#
+# To build an explorer of your own on :class:`audioviz.Explorer`, or to see what a slider step
+# costs and how the explorers keep up in the browser, read
+# :doc:`How the explorers work </explorers>`.
