@@ -373,14 +373,24 @@ for (said, heard), count in sorted(mistakes.items(), key=lambda kv: -kv[1]):
 no_as_yes = mistakes.get(("no", "yes"), 0)
 yes_as_no = mistakes.get(("yes", "no"), 0)
 print(f"'no' heard as 'yes' {no_as_yes} times, 'yes' heard as 'no' {yes_as_no} times")
+missed = {w: sum(confusion[labels.index(w)]) - confusion[labels.index(w)][labels.index(w)] for w in model.words}
+to_neither = {w: mistakes.get((w, "neither"), 0) for w in model.words}
+for w in model.words:
+    if missed[w]:
+        print(f"of the {missed[w]} '{w}' clips missed, {to_neither[w]} were answered 'neither'")
 
 # %%
-# If one direction dominates, the model has a *bias*, and it comes from the data: synthetic
-# voices are all one synthesiser's idea of a vowel, so a real "no" said with a short, open vowel
-# or a real "yes" whose /s/ is buried in noise lands on the wrong side of a boundary drawn between
-# eSpeak voices. Balanced classes do not prevent that; more varied voices, and the real clips as
-# a test (never as training data here), reveal it. The next lesson looks inside the model at the
-# mistakes themselves.
+# If one direction dominates, the model has a *bias*, and it comes from the data. Synthetic voices
+# are all one synthesiser's idea of a vowel, so a real "no" said with a short or open vowel, or a
+# real "yes" whose /s/ is buried in noise, can land on the wrong side of a boundary drawn between
+# eSpeak voices. An open-set model adds a second way to be wrong: its "neither" side was taught
+# with near misses ("now", "nose", "low", "yet", "guess"), so the boundary around each keyword is
+# drawn tight around the synthesiser's pronunciation, and a real keyword that sounds unlike
+# eSpeak's may be answered "neither" instead. That trade-off (miss a keyword, or accept another
+# word) is the central one of every keyword spotter; the false accepts above and the missed
+# keywords here are its two sides. Balanced classes do not remove it; more varied voices do, and
+# only real clips used as a test (never as training data here) reveal it. The next lesson looks
+# inside the model at the mistakes themselves.
 #
 # Classifying your own recording
 # ------------------------------
