@@ -117,6 +117,7 @@ class Lab:
             options.binary_location = CHROMIUM
             for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={self.root / '.chromium'}"):
                 options.add_argument(flag)
+            options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
             self.driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
             self.driver.set_script_timeout(timeout)
         except BaseException:
@@ -337,6 +338,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=10, help="key presses per control (default 10)")
     parser.add_argument("--backends", nargs="+", default=["inline", "ipympl"], choices=["inline", "ipympl"])
+    parser.add_argument("--name", default="jupyterlab", help="results/<name>.json (default jupyterlab)")
     args = parser.parse_args(argv)
     reason = missing()
     if reason:
@@ -371,7 +373,7 @@ def main(argv=None) -> int:
     import jupyterlab
     import matplotlib
 
-    write_result("jupyterlab", {
+    write_result(args.name, {
         "title": "Explorers in JupyterLab: key press to picture painted",
         "description": (f"SpectrogramExplorer on a 10 s 16 kHz clip in JupyterLab {jupyterlab.__version__}, headless "
                         f"Chromium (software rendering), a real kernel; median over {args.steps} arrow-key presses "

@@ -34,6 +34,21 @@ _SNAPSHOT_STYLE = (
 )
 
 
+@contextlib.contextmanager
+def _no_auto_draw():
+    """Matplotlib's interactive mode off for the block: pyplot would answer every artist the
+    update touches with ``draw_idle``, and ipympl with a whole-figure redraw on the next round
+    trip; the explorer draws what changed itself."""
+    import matplotlib
+
+    was = matplotlib.is_interactive()
+    matplotlib.interactive(False)
+    try:
+        yield
+    finally:
+        matplotlib.interactive(was)
+
+
 class Explorer:
     """Base class of the slider explorers: controls, one figure, in-place updates.
 
@@ -291,10 +306,10 @@ class Explorer:
             self._coerce(frozenset(self._pending))
             changed = frozenset(self._pending)
             self._pending.clear()
-            with style(), one_thread():
+            with style(), one_thread(), _no_auto_draw():
                 self._update(changed)
+                self.refresh()
             self.readout.value = self._readout()
-            self.refresh()
         except Exception as exc:  # shown to the learner, see _show_error
             self._pending.clear()
             self._show_error(exc)
@@ -317,6 +332,7 @@ class Explorer:
         self._layout_stale = True
 
     def _full_draw(self, *, relayout: bool) -> None:
+        """Draw the whole figure into the canvas (laid out again when ``relayout``)."""
         figure = self.figure
         if relayout and self._layout_engine is not None:
             figure.set_layout_engine(self._layout_engine)
@@ -347,9 +363,19 @@ class Explorer:
             self._blitter.track(stale)
         if self._blitter is None or stale is None or relayout or not self._blitter.step(stale):
             self._full_draw(relayout=relayout)
+        if self._blitter is not None:
+            # The canvas holds the new picture: nothing left for pyplot's after-cell draw_all
+            # (which ipympl answers with a whole-figure redraw) to do.
+            self.figure.stale = False
         self._send_picture()
 
     def _send_picture(self) -> None:
+        canvas = self.figure.canvas
+        if self._blitter is not None and _backend.canvas_is_widget(self.figure):
+            # ipympl: send the changed pixels now, once its page is listening (before that it
+            # asks for a full draw itself; an image sent earlier would arrive broken)
+            if not getattr(canvas, "syncing_data_url", True):
+                canvas.blit()
         if self._picture is not None:
             self._picture.value = _backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85)
         if self._snapshot is not None:

@@ -66,7 +66,8 @@ class Blitter:
     """Redraws only the Axes that changed on an Agg canvas, and inside them only what changed.
 
     It works on any Agg canvas: the inline backend's (the explorer then encodes the buffer) and
-    ipympl's, whose ``blit`` sends the browser the changed pixels at once, with no round trip.
+    ipympl's (the explorer then calls its ``blit``, which sends the browser the changed pixels at
+    once, with no round trip). The Blitter itself only draws into the buffer.
 
     A full draw renders the figure without the content of the tracked Axes, keeps a copy of each
     one's frame region (the background: face colour, spines, nothing inside), then draws the
@@ -112,8 +113,6 @@ class Blitter:
         self._regions = {ax: _decorated_region(ax, renderer) for ax in self.axes}
         for ax in self.axes:
             _draw_content(ax, renderer)
-        # ipympl sends the finished picture now; a plain Agg canvas has nothing to do
-        canvas.blit()
 
     def _redecorable(self, axes) -> dict | None:
         """The Axes whose decoration changed, with the region each draws in now, if each can be
@@ -183,6 +182,4 @@ class Blitter:
             canvas.restore_region(self._backgrounds[ax][1])
         for ax in todo:
             _draw_content(ax, renderer)
-        # One blit of everything painted: ipympl sends one picture per blit
-        canvas.blit(Bbox.union(painted + [_frame_box(ax) for ax in todo]))
         return True

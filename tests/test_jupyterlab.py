@@ -1,0 +1,90 @@
+"""The explorers as a learner meets them: JupyterLab, a real kernel, headless Chromium, keys.
+
+One JupyterLab per backend (inline and ipympl): the explorer renders, an arrow key on a slider
+changes the picture, an error shows in the widget and the next good step clears it, ``f_max``
+holds through an ``n_fft`` change, and static sliders answer arrow keys inside JupyterLab
+(which otherwise takes them to move between cells). The server and browser are driven by the
+helpers of ``benchmarks/bench_jupyterlab.py``. Waits are generous and nothing is timed: the
+tests must pass on a loaded two-core machine. They skip when chromium, chromedriver or
+jupyterlab is missing.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import bench_jupyterlab as lab_driver  # noqa: E402
+
+pytestmark = pytest.mark.skipif(lab_driver.missing() is not None, reason=f"JupyterLab browser tests {lab_driver.missing()}")
+
+
+@pytest.fixture(scope="module", params=["inline", "ipympl"])
+def page(request):
+    if request.param == "ipympl":
+        pytest.importorskip("ipympl")
+    cells = (["%matplotlib widget\n"] if request.param == "ipympl" else []) + [
+        lab_driver.SETUP + "explorer = audioviz.SpectrogramExplorer(clip[:32000], 16000)\nexplorer"]
+    lab = lab_driver.Lab(timeout=240)
+    try:
+        page = lab.open(cells)
+        yield page
+    finally:
+        lab.close()
+
+
+def _keys():
+    from selenium.webdriver.common.keys import Keys
+
+    return Keys
+
+
+def test_explorer_renders_and_a_key_changes_the_picture(page):
+    view = page.view()
+    page.probe(view)
+    before = page.picture(view)
+    assert before
+    page.press(page.slider(view, "n_fft"), _keys().ARROW_RIGHT)
+    page.wait(lambda: page.picture(view) != before, what="a new picture after the key")
+    assert page.run("print(explorer.params['n_fft'], explorer.image.get_array().shape[0])").split() == ["1024", "513"]
+
+
+def test_error_shows_and_the_next_good_step_clears_it(page):
+    view = page.view()
+    page.run("def broken(**settings):\n    raise RuntimeError('kaboom')\nexplorer._compute_power = broken")
+    page.slider(view, "hop_length").send_keys(_keys().ARROW_RIGHT)
+    page.wait(lambda: "kaboom" in page.status(view), what="the error in the widget")
+    assert "RuntimeError" in page.status(view)
+    page.run("del explorer._compute_power")  # the explorer's own method again
+    page.slider(view, "hop_length").send_keys(_keys().ARROW_RIGHT)
+    page.wait(lambda: "kaboom" not in page.status(view), what="the error to clear")
+    assert "Traceback" not in page.status(view)
+    assert page.run("print(explorer.error)").strip() == "None"
+
+
+def test_f_max_holds_through_an_n_fft_change(page):
+    view = page.view()
+    page.run("explorer.set(f_max=3970.0)")
+    n_fft = page.run("print(explorer.params['n_fft'])").strip()
+    page.slider(view, "n_fft").send_keys(_keys().ARROW_LEFT)
+    page.wait(lambda: page.run("print(explorer.params['n_fft'])").strip() != n_fft, what="the n_fft step")
+    assert page.run("print(explorer.params['f_max'], explorer.ax.get_ylim()[1])").split() == ["3970.0", "3970.0"]
+
+
+def test_static_sliders_answer_arrow_keys_inside_jupyterlab(page):
+    page.run("display(explorer.static(n_fft=[256, 512, 1024], dpi=40))")
+    slider = page.wait(lambda: page.driver.find_elements("css selector", "input.avz-slider"),
+                       what="the static sliders")[0]
+    frame = page.driver.find_elements("css selector", "img.avz-frame")[0]
+    page.driver.execute_script("arguments[0].focus()", slider)
+    cell = page.js("return window.jupyterapp.shell.currentWidget.content.activeCellIndex")
+    start = int(slider.get_attribute("value"))
+    shown = frame.get_attribute("data-avz-frame")
+    slider.send_keys(_keys().ARROW_LEFT if start > 0 else _keys().ARROW_RIGHT)
+    page.wait(lambda: frame.get_attribute("data-avz-frame") != shown, what="the static frame to change", timeout=30)
+    assert int(slider.get_attribute("value")) != start
+    # JupyterLab kept its hands off the key: the same cell is active and the slider kept focus
+    assert page.js("return window.jupyterapp.shell.currentWidget.content.activeCellIndex") == cell
+    assert page.js("return document.activeElement === arguments[0]", slider)
