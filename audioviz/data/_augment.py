@@ -22,6 +22,7 @@ without torch:
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, fields
 
@@ -327,6 +328,7 @@ def add_breath_and_clicks(clip: np.ndarray, rng: np.random.Generator, config: Sy
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _fast_length(n: int) -> int:
     """The smallest ``2**a * 3**b * 5**c >= n`` (an FFT size that pocketfft handles fastest)."""
     best = 1 << int(math.ceil(math.log2(n)))
