@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 import shutil
 import tempfile
 import threading
@@ -88,27 +89,33 @@ def test_every_public_name_appears_in_a_tutorial():
     assert not unused, f"public names no tutorial uses: {unused}"
 
 
-def test_landing_page_example_runs_as_written(tmp_path):
-    """The landing page's first example, exactly as printed, in an empty folder of the reader's."""
-    import subprocess
-    import sys
-    import textwrap
-
-    text = (DOCS / "index.rst").read_text(encoding="utf-8")
-    section = text[text.index("A first look, in a notebook"):]
+def _first_python_block(text: str, heading: str) -> str:
+    """The first Python code block after ``heading``, dedented (reST ``code-block`` or markdown)."""
+    section = text[text.index(heading):]
+    if "```python" in section.split(".. code-block:: python")[0]:
+        return section.split("```python", 1)[1].split("```", 1)[0].strip()
     block = section[section.index(".. code-block:: python"):].split("\n", 2)[2]
     lines = []
     for line in block.splitlines():
         if line.strip() and not line.startswith("   "):
             break
         lines.append(line)
-    code = textwrap.dedent("\n".join(lines)).strip()
+    return textwrap.dedent("\n".join(lines)).strip()
+
+
+@pytest.mark.parametrize("page, heading, figures", [("docs/index.rst", "A first look, in a notebook", 2),
+                                                    ("README.md", "## In a notebook", 2)])
+def test_first_example_runs_as_written(tmp_path, page, heading, figures):
+    """The landing page's and the README's first example, exactly as printed, in an empty folder."""
+    import subprocess
+
+    code = _first_python_block((REPO / page).read_text(encoding="utf-8"), heading)
     assert "audioviz" in code
-    check = "\nimport matplotlib.pyplot as plt\nassert len(plt.get_fignums()) == 2, plt.get_fignums()\n"
+    check = f"\nimport matplotlib.pyplot as plt\nassert len(plt.get_fignums()) == {figures}, plt.get_fignums()\n"
     env = dict(os.environ, MPLBACKEND="Agg")
     result = subprocess.run([sys.executable, "-c", code + check], cwd=tmp_path, env=env, capture_output=True,
                             text=True, timeout=300)
-    assert result.returncode == 0, f"the landing page's example fails as written:\n{code}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, f"{page}'s example fails as written:\n{code}\n{result.stderr[-3000:]}"
 
 
 # Numbers a tutorial's prose may state without computing them: facts about the world, not
