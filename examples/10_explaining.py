@@ -29,7 +29,6 @@ recorder tutorial), and the :doc:`Try-it page </try>` runs this very model in yo
 # them, the synthetic test split stands in, and the page says so.
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 import audioviz
@@ -48,6 +47,7 @@ from audioviz.explain import (
     synthesize_recording,
 )
 from audioviz.model import evaluate, load_checkpoint, tutorial_checkpoint
+from audioviz.model._tutorial import quick_mode
 
 checkpoint = tutorial_checkpoint(progress=False)
 model, info = load_checkpoint(checkpoint)
@@ -73,7 +73,7 @@ print("evaluating on", source)
 #
 # :class:`audioviz.explain.Inference` puts a clip into the model exactly as
 # :func:`audioviz.model.predict` does (:func:`audioviz.model.prepare_clip`: one mono second at
-# 16 kHz) and keeps everything the network computed: the log-mel image, every convolution block's
+# the model's rate) and keeps everything the network computed: the log-mel image, every convolution block's
 # maps, the logits, the answer, and the gradients Grad-CAM needs. Every display below reads this
 # record, so a clip goes through the network once. We take the first "yes" of the test set whose
 # word stands clearly out of its background noise.
@@ -89,11 +89,12 @@ def loud_span(clip, rate):
 
 def first_clip(category):
     """Index of the first clip of ``category`` ("yes", "go", ...) whose word stands out of its
-    background: loud for at most 0.6 s (chosen by the sound alone, not by what the model says)."""
+    background, away from the clip's edges: loud for at most 0.6 s, between 0.15 and 0.85 s
+    (chosen by the sound alone, not by what the model says)."""
     indices = [i for i, c in enumerate(clips.categories) if c == category]
     for i in indices:
         start, end = loud_span(clips[i][0], clips[i][1])
-        if end - start <= 0.6:
+        if end - start <= 0.6 and start >= 0.15 and end <= 0.85:
             return i
     return indices[0]
 
@@ -216,7 +217,8 @@ for layer in range(len(yes_run.maps)):
 # computed on the last layer, and why its maps are blurry: they can be no finer than its grid.
 #
 # A sanity check any explanation should pass: if the word moves, the evidence must move with it.
-# We move the clip 0.2 s earlier (silence fills the end) and compare the centre of mass in time.
+# We move the clip by 0.2 s towards the middle of the second (silence fills the gap) and compare
+# the centre of mass in time.
 
 
 def evidence_centre(cam):
@@ -225,13 +227,15 @@ def evidence_centre(cam):
     return float((weight_per_frame * cam.times).sum() / weight_per_frame.sum())
 
 
-shift_s = 0.2
-shift = int(shift_s * sample_rate)
-earlier = torch.nn.functional.pad(yes_run.waveform[:, shift:], (0, shift))
-cam_earlier = grad_cam(model, earlier, yes_run.label)
-moved = evidence_centre(cam) - evidence_centre(cam_earlier)
-print(f"evidence centred at {evidence_centre(cam):.2f} s; with the word {shift_s} s earlier at "
-      f"{evidence_centre(cam_earlier):.2f} s: it moved {moved:.2f} s")
+shift_s = 0.2 if sum(word_span) / 2 < 0.5 else -0.2  # later if the word is early, else earlier
+shift = int(abs(shift_s) * sample_rate)
+clip = yes_run.waveform
+moved_clip = (torch.nn.functional.pad(clip[:, :-shift], (shift, 0)) if shift_s > 0
+              else torch.nn.functional.pad(clip[:, shift:], (0, shift)))
+cam_moved = grad_cam(model, moved_clip, yes_run.label)
+moved = evidence_centre(cam_moved) - evidence_centre(cam)
+print(f"evidence centred at {evidence_centre(cam):.2f} s; with the word moved by {shift_s:+.1f} s at "
+      f"{evidence_centre(cam_moved):.2f} s: it moved {moved:+.2f} s")
 
 # %%
 # **What to notice:** the centre of mass moves with the word, by a little less than the shift when
@@ -251,6 +255,12 @@ go_closed = Inference.from_model(closed_model, go_wave, go_rate)
 print(f"clip #{go_index} ('go'): the three-way model {go_run.describe()}")
 print(f"                the two-word model {go_closed.describe()}")
 
+go_clips = torch.utils.data.Subset(clips, [i for i, c in enumerate(clips.categories) if c == "go"])
+for name, each in (("three-way", model), ("two-word", closed_model)):
+    answers = [r["predicted"] for r in evaluate(each, go_clips, details=True)["predictions"]]
+    shares = {a: f"{answers.count(a) / len(answers):.0%}" for a in sorted(set(answers))}
+    print(f"all {len(answers)} 'go' clips, {name} model answers: {shares}")
+
 # %%
 # Grad-CAM of each model's answer, side by side with the evidence the three-way model finds for
 # "no" (all on one colour scale per model):
@@ -265,9 +275,9 @@ for ax in axes[1:]:
 plt.show()
 
 # %%
-# Why does the three-way model say "neither"? The logit of a class is a sum over the last layer's
-# maps, ``w_ck mean(A_k)``: each map casts a vote. The maps that vote most for the predicted
-# "neither" class are the detectors the extra class made the network learn:
+# Where does the three-way model's answer come from? The logit of a class is a sum over the last
+# layer's maps, ``w_ck mean(A_k)``: each map casts a vote. These are the maps that vote most for
+# its answer on this clip, and what each of them says about "no":
 
 votes = weights * go_run.maps[-1].data.mean(dim=(1, 2))  # (n_labels, n_maps): w_ck * mean(A_k)
 top_maps = torch.argsort(votes[go_run.label_index()], descending=True)[:4].tolist()
@@ -295,11 +305,12 @@ plt.show()
 
 # %%
 # **What to notice:** "go" and "no" share their vowel, and the two-word model has no other answer
-# to give: the printout says how much of its evidence for "no" lies on the word itself. The
-# three-way model can see the same "no"-like evidence and still answer otherwise, because other
-# maps of its last layer cast larger votes for its answer; the printout lists the strongest of
-# them, their vote for "no", and when in the clip each one fires (compare with the span of the
-# word), and the figure shows those maps.
+# to give: the printouts say how often it calls a real "go" a "no", and how much of its evidence
+# for "no" lies on the word itself. The three-way model can see "no"-like evidence in the same
+# place and still answer "neither", when maps of its last layer that learned to fire on other
+# words cast larger votes for the extra class; the printout lists the strongest voters for its
+# answer on this clip, their vote for "no", and when each one fires (compare with the span of the
+# word), and the figure shows them.
 #
 # Listening to what the model used
 # --------------------------------
@@ -340,12 +351,15 @@ Audio(above_3k[0].numpy(), rate=frontend.sample_rate)
 # how often it wakes up for nothing. :func:`audioviz.explain.synthesize_recording` makes a
 # recording with yes and no among other words and pauses, and knows where every word is.
 # :class:`audioviz.explain.ListeningTimelineDisplay` slides the model's one-second window over it
-# (every 100 ms), smooths each answer's probability over a few windows, and detects a keyword at
-# each peak above one half, dropping a weaker peak within a second of a stronger one. Each
-# detection is then a hit or a **false alarm**.
+# (a step of ``hop`` seconds), smooths each answer's probability over a few windows
+# (``smoothing``), and detects a keyword at each peak of at least ``threshold``, dropping a weaker
+# peak closer than ``suppress`` seconds to a stronger one. Each detection is then a hit (within
+# ``tolerance`` of a word said there) or a **false alarm**.
 
 recording = synthesize_recording(seed=0)
 timeline = ListeningTimelineDisplay.from_model(model, recording)
+print("settings:", timeline.settings)
+print(f"the recording: {recording.duration:.1f} s, {len(recording.events)} words")
 timeline.plot(recording)
 plt.show()
 print("three-way model:", timeline.summary())
@@ -389,7 +403,11 @@ plt.show()
 # clip of another word (``_unknown_``, and keywords such as "go" the model does not know) and
 # every ``_silence_`` clip has "neither" as its right answer.
 
-result = evaluate(model, clips, details=True)
+scored = clips
+if quick_mode():  # the page's quick check (AUDIOVIZ_TUTORIAL_QUICK=1): every eighth clip
+    scored = torch.utils.data.Subset(clips, range(0, len(clips), 8))
+    source += f"; quick check: {len(scored)} of them"
+result = evaluate(model, scored, details=True)
 print(f"{source}\naccuracy {result['accuracy']:.1%}; recall per answer:",
       {w: f"{r:.1%}" for w, r in result["per_class"].items()})
 accepts = {k: f"{v:.1%}" for k, v in result["false_accept"].items() if v is not None}
@@ -409,7 +427,7 @@ plt.show()
 # Mistakes the model was *sure* about teach the most. Each keeps its inference record, so its
 # Grad-CAM costs no second pass through the network.
 
-mistakes = MistakesDisplay.from_evaluation(model, clips, result, n_mistakes=6)
+mistakes = MistakesDisplay.from_evaluation(model, scored, result, n_mistakes=6)
 mistakes.plot()
 plt.show()
 
