@@ -181,12 +181,55 @@ def jupyterlab(tmp_path):
     log.close()
 
 
-def test_in_jupyterlab_the_kernel_gets_the_microphone_recording(jupyterlab):
+def _lab_browser(*flags):
     webdriver = pytest.importorskip("selenium.webdriver")
-    import nbformat
     from selenium.webdriver.chrome.service import Service
+
+    os.environ["SE_OFFLINE"] = "true"
+    profile = tempfile.mkdtemp(prefix="audioviz-recorder-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}", "--window-size=1400,1000", *flags):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.profile_dir = profile
+    return driver
+
+
+def _run_recorder_notebook(driver, jupyterlab, cell: str):
+    """Open a one-cell notebook in JupyterLab, run it, and return the recorder's Record button."""
+    import nbformat
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(notebook, str(jupyterlab["root"] / "rec.ipynb"))
+    driver.get(f"{jupyterlab['base']}/lab/tree/rec.ipynb?token={jupyterlab['token']}")
+    wait = WebDriverWait(driver, 120)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content"))
+    # The kernel is ready when the status bar says Idle.
+    wait.until(lambda d: "Idle" in d.execute_script(
+        "var bar = document.getElementById('jp-main-statusbar'); return bar ? bar.textContent : '';"))
+    editor = driver.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content")
+    editor.click()
+    editor.send_keys(Keys.SHIFT, Keys.ENTER)
+    return wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".audioviz-recorder .avr-record"))
+
+
+def _close(driver, root: Path, failed: bool):
+    if failed:
+        driver.save_screenshot(str(root / "failure.png"))
+        print("screenshot of the failure:", root / "failure.png")
+    driver.quit()
+    shutil.rmtree(driver.profile_dir, ignore_errors=True)
+
+
+def test_in_jupyterlab_the_kernel_gets_the_microphone_recording(jupyterlab):
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     root = jupyterlab["root"]
@@ -205,49 +248,24 @@ def test_in_jupyterlab_the_kernel_gets_the_microphone_recording(jupyterlab):
         "recorder.on_recording(keep)\n"
         "recorder"
     )
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nbformat.write(notebook, str(root / "rec.ipynb"))
-
-    os.environ["SE_OFFLINE"] = "true"
-    profile = tempfile.mkdtemp(prefix="audioviz-recorder-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}", "--window-size=1400,1000", "--use-fake-ui-for-media-stream",
-                 "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={fake_mic}",
-                 "--autoplay-policy=no-user-gesture-required"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver = _lab_browser("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                          f"--use-file-for-fake-audio-capture={fake_mic}", "--autoplay-policy=no-user-gesture-required")
+    failed = True
     try:
-        driver.get(f"{jupyterlab['base']}/lab/tree/rec.ipynb?token={jupyterlab['token']}")
-        wait = WebDriverWait(driver, 120)
-        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content"))
-        # The kernel is ready when the status bar says Idle.
-        wait.until(lambda d: "Idle" in d.execute_script(
-            "var bar = document.getElementById('jp-main-statusbar'); return bar ? bar.textContent : '';"))
-        editor = driver.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content")
-        editor.click()
-        editor.send_keys(Keys.SHIFT, Keys.ENTER)
-        button = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".audioviz-recorder .avr-record"))
+        button = _run_recorder_notebook(driver, jupyterlab, cell)
         button.click()
         WebDriverWait(driver, 30).until(
             lambda d: d.find_element(By.CSS_SELECTOR, ".audioviz-recorder").get_attribute("data-state") == "recording",
             message=lambda: driver.find_element(By.CSS_SELECTOR, ".audioviz-recorder .avr-message").text)
-        # Record at least 2.5 s (one full loop of the file and more), read off the widget's own clock.
+        # Record at least 2.5 s, read off the widget's own clock.
         WebDriverWait(driver, 60).until(
             lambda d: float(d.find_element(By.CSS_SELECTOR, ".audioviz-recorder .avr-time").text.split()[0]) >= 2.5)
         button.click()
         WebDriverWait(driver, 60).until(lambda d: out.exists(), message="the take never reached the kernel")
         message = driver.find_element(By.CSS_SELECTOR, ".audioviz-recorder .avr-message").text
-    except Exception:
-        driver.save_screenshot(str(root / "failure.png"))
-        print("screenshot of the failure:", root / "failure.png")
-        raise
+        failed = False
     finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        _close(driver, root, failed)
     recording = np.load(out)
     rate = int((root / "rate.txt").read_text())
     assert recording.dtype == np.float32 and recording.ndim == 2 and recording.shape[0] == 1
@@ -262,3 +280,30 @@ def test_in_jupyterlab_the_kernel_gets_the_microphone_recording(jupyterlab):
     correlations = _segment_correlations(recording[0], expected, rate)
     assert len(correlations) >= 3
     assert float(np.median(correlations)) >= 0.9, correlations
+
+
+def test_in_jupyterlab_a_refused_microphone_is_a_clear_message_in_the_widget_and_in_python(jupyterlab):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    root = jupyterlab["root"]
+    out = root / "error.txt"
+    cell = (
+        "import audioviz\n"
+        "recorder = audioviz.Recorder()\n"
+        f"recorder.observe(lambda change: open({str(out)!r}, 'w').write(change['new']), names='error')\n"
+        "recorder"
+    )
+    driver = _lab_browser("--deny-permission-prompts", "--use-fake-device-for-media-stream")
+    failed = True
+    try:
+        _run_recorder_notebook(driver, jupyterlab, cell).click()
+        message = driver.find_element(By.CSS_SELECTOR, ".audioviz-recorder .avr-message")
+        WebDriverWait(driver, 60).until(lambda d: "avr-error" in (message.get_attribute("class") or ""))
+        text = message.text
+        WebDriverWait(driver, 60).until(lambda d: out.exists() and out.read_text())
+        failed = False
+    finally:
+        _close(driver, root, failed)
+    assert "microphone" in text.lower() and "refused" in text.lower()
+    assert out.read_text() == text
