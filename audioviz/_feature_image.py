@@ -105,7 +105,9 @@ class FeatureImage:
     - MFCC: coefficient index, with a diverging colormap centred on 0.
 
     The image is drawn with ``imshow`` and an ``extent`` in axis units (seconds; Hz, mel or
-    index). :func:`plot_feature` is the same drawing returning the image alone.
+    index). :func:`plot_feature` is the same drawing returning the image alone. Drawn on the
+    current Axes (``ax=None``), the image becomes pyplot's current image, so a bare
+    ``plt.colorbar()`` afterwards works.
 
     Args:
         feature: a Feature with data of shape ``(channel, n_rows, n_frames)``.
@@ -150,6 +152,7 @@ class FeatureImage:
     def __init__(self, feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin=None, vmax=None,
                  colorbar=True, max_columns: int | None = None, channel: int = 0, **kwargs):
         _check_feature(feature)
+        current = ax is None
         ax = check_axes(ax)
         feature, data = _image_data(feature, ax, y_axis, channel, _resolve_max_columns(ax, max_columns, colorbar))
         if cmap is None:
@@ -176,6 +179,11 @@ class FeatureImage:
                 cbar = ax.figure.colorbar(image, cax=check_axes(colorbar), extend=extend)
             cbar.set_label(_colorbar_label(feature.unit))
         _DRAWN[image] = self
+        if current:
+            # drawn on pyplot's current Axes: the current image too, so plt.colorbar() works
+            import matplotlib.pyplot as plt
+
+            plt.sci(image)
 
     @classmethod
     def of(cls, image) -> "FeatureImage":
@@ -300,8 +308,8 @@ def plot_feature(feature, *, ax=None, y_axis: str | None = None, cmap=None, vmin
 
     The drawing is :class:`FeatureImage`'s (see there for the axes of each kind of Feature);
     this returns the image, librosa style, and :meth:`FeatureImage.of` finds the FeatureImage
-    from it. When the Axes is the current one, the image becomes pyplot's current image, so a
-    bare ``plt.colorbar()`` afterwards works.
+    from it. With ``ax=None`` the image becomes pyplot's current image, so a bare
+    ``plt.colorbar()`` afterwards works.
 
     Args:
         feature: a Feature with data of shape ``(channel, n_rows, n_frames)``.
