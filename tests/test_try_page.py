@@ -458,3 +458,12 @@ def test_exported_checkpoint_names_its_source(tmp_path):
     exported = browser_model(path)
     assert exported["source"]["checkpoint"] == str(path)
     assert len(exported["source"]["sha256"]) == 64
+
+
+def test_from_a_file_url_a_chosen_wav_still_gets_its_answer(site, browser):
+    """The page says WAV files work from file:// (no server): the model is a script, not a fetch."""
+    model = site["models"]["default"]
+    open_page(browser, (site["root"] / "default" / "try.html").as_uri())
+    clip = site["clips"][0]
+    assert_agrees(choose_file(browser, clip), model, clip)
+    assert console_errors(browser) == []
