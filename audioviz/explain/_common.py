@@ -15,6 +15,7 @@ import contextlib
 import numpy as np
 import torch
 
+from .._reduce import pool_frames
 from ..features import Feature, hz_to_mel, mel_filterbank
 
 #: What the model answers when the most probable class is not one of its keywords.
@@ -108,8 +109,10 @@ def pooled_feature(base: Feature, data: torch.Tensor, *, unit: str) -> Feature:
             f"cannot place a map of shape {tuple(data.shape[-2:])} on the input grid "
             f"{tuple(base.data.shape[-2:])}: expected an integer pooling factor"
         )
-    rows = base.rows[: n_rows * stride_f].reshape(n_rows, stride_f).mean(dim=1)
-    times = base.times[: n_frames * stride_t].reshape(n_frames, stride_t).mean(dim=1)
+    # MaxPool2d floors: the trailing rows/frames it drops are dropped here too, then each cell sits
+    # at the mean coordinate of the input cells it covers (the package's one frame pooling).
+    rows = pool_frames(base.rows[: n_rows * stride_f], stride_f, how="mean")
+    times = pool_frames(base.times[: n_frames * stride_t], stride_t, how="mean")
     return base.replace(
         data=data.detach().cpu(),
         times=times,
