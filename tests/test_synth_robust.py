@@ -377,3 +377,38 @@ def test_real_root_from_the_environment_either_layout(tmp_path, monkeypatch):
     synthesize_speech_commands(torchaudio_layout / "SpeechCommands" / "speech_commands_v0.02", **TINY)
     monkeypatch.setenv("AUDIOVIZ_SPEECH_COMMANDS", str(torchaudio_layout))
     assert real_speech_commands_root() == torchaudio_layout
+
+
+def test_a_symlink_loop_inside_a_tree_is_reported(tmp_path):
+    root = synthesize_speech_commands(tmp_path / "t", **TINY)
+    victim = sorted((root / "yes").iterdir())[0]
+    victim.unlink()
+    victim.symlink_to(victim)  # a listed clip replaced by a link to itself
+    (root / "no" / "loop.wav").symlink_to(root / "no" / "loop.wav")
+    check = verify_synthetic_dataset(root)
+    assert check.missing == (f"yes/{victim.name}",) and "no/loop.wav" in check.unexpected
+
+
+# ----------------------------------------------------------------------------------------------
+# any rejected argument names itself
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NAMES = ("per_word", "unknown_per_word", "silence", "seed", "processes")
+# out-of-range integers, and things that are no count at all (None is a valid "default" for three)
+_VALUES = st.one_of(st.integers(-10**12, -1), st.integers(2**32, 10**15), st.floats(allow_nan=True),
+                    st.text(max_size=5), st.none(), st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(_NAMES), value=_VALUES)
+def test_every_rejected_count_names_its_parameter(tmp_path_factory, name, value):
+    root = tmp_path_factory.getbasetemp() / "never"
+    if value is None and name in ("unknown_per_word", "silence", "processes"):
+        return
+    with pytest.raises((ValueError, TypeError)) as info:
+        synthesize_speech_commands(root, **{**TINY, name: value})
+    assert name in str(info.value)
+    assert not root.exists()
