@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audioviz.cli import main
 from audioviz.data import (
@@ -392,9 +394,6 @@ def test_a_symlink_loop_inside_a_tree_is_reported(tmp_path):
 # ----------------------------------------------------------------------------------------------
 # any rejected argument names itself
 
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _NAMES = ("per_word", "unknown_per_word", "silence", "seed", "processes")
 # out-of-range integers, and things that are no count at all (None is a valid "default" for three)
