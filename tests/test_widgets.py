@@ -574,3 +574,91 @@ def test_live_explorer_in_a_jupyter_kernel(monkeypatch):
     assert [o.text for o in changed if o.output_type == "stream"] == ["True b'\\xff\\xd8\\xff' None\n"]
     assert [o for o in quiet if o.output_type in ("execute_result", "display_data")] == []
     assert [o.text for o in failed if o.output_type == "stream"] == ["True\n"]  # nothing on stderr
+
+
+# ---------------------------------------------------------------------- what a learner saw (issue 11)
+def test_the_next_good_step_clears_the_error_and_its_traceback():
+    toy = ToyExplorer()
+    toy.controls["freq"].value = 13
+    assert toy.output.outputs and toy.error is not None
+    toy.controls["freq"].value = 4
+    assert toy.output.outputs == () and toy.status.value == "" and toy.error is None
+
+
+def test_set_returns_none_so_a_cell_shows_no_second_copy():
+    toy = ToyExplorer()
+    assert toy.set(freq=5) is None
+    assert toy.params["freq"] == 5
+
+
+def test_f_max_holds_through_n_fft_changes(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    explorer.set(f_max=3970.0)
+    for n_fft in (64, 4096, 512):
+        explorer.controls["n_fft"].value = n_fft
+        assert explorer.ax.get_ylim() == (0.0, 3970.0) and explorer.params["f_max"] == 3970.0
+    # the view is the range asked for, never the bin edges (-125 .. 8125 Hz at n_fft 64)
+    explorer.set(f_max=8000.0, n_fft=64)
+    assert explorer.ax.get_ylim() == (0.0, 8000.0)
+
+
+def test_empty_and_silent_pictures_draw_at_the_bottom_of_the_colour_scale(clip):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000, y_axis="mel", n_fft=512)
+    explorer.set(f_min=7990.0, n_mels=256)  # every mel filter is narrower than a bin: all empty
+    assert explorer.error is None and "256 of the 256 mel filters are empty" in explorer.readout.value
+    assert np.all(np.asarray(explorer.image.get_array()) == -80.0)
+    quiet = audioviz.SpectrogramExplorer(torch.zeros(16000), 16000)
+    assert np.all(np.asarray(quiet.image.get_array()) == -80.0)
+    mel = audioviz.MelExplorer(torch.zeros(16000), 16000)
+    assert np.all(np.asarray(mel.image.get_array()) == -80.0)
+
+
+def _overlaps(labels):
+    boxes = [label.get_window_extent() for label in labels if label.get_visible() and label.get_text()]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_filterbank_top_axis_labels_do_not_overlap(clip):
+    explorer = audioviz.MelExplorer(clip, 16000)
+    for mel_scale in ("htk", "slaney"):
+        explorer.set(mel_scale=mel_scale)
+        explorer.figure.canvas.draw()
+        (top,) = explorer.ax_filters.child_axes
+        assert len(top.xaxis.get_ticklabels()) >= 2
+        assert not _overlaps(top.xaxis.get_ticklabels())
+
+
+def test_mel_explorer_updates_its_filterbank_axes_in_place(clip):
+    explorer = audioviz.MelExplorer(clip, 16000, n_fft=256)
+    before = set(explorer.ax_filters.get_children())
+    explorer.set(n_mels=128)
+    assert set(explorer.ax_filters.get_children()) == before  # nothing cleared, nothing added
+    assert len(explorer._filters.crosses.get_xdata()) == int(explorer.filterbank.empty.sum()) > 0
+
+
+def test_feature_map_explorer_keeps_one_time_unit_and_the_whole_input():
+    from audioviz.explain import FeatureMapExplorer
+    from audioviz.model import KeywordCNN
+
+    torch.manual_seed(0)
+    explorer = FeatureMapExplorer(KeywordCNN(), torch.randn(16000) * 0.1)
+    for layer in range(len(explorer.maps)):
+        explorer.set(layer=layer)
+        assert explorer.error is None
+        assert explorer.input_ax.get_xlim() == explorer.ax.get_xlim() == (0.0, 1.0)
+        assert explorer.ax.get_xlabel() in ("Time (s)", "")
+        explorer.figure.canvas.draw()
+        assert all("ms" not in label.get_text() for label in explorer.ax.xaxis.get_ticklabels())
+
+
+def test_an_hour_long_recording_computes_only_the_columns_shown():
+    hour = torch.zeros(3600 * 16000)
+    hour[::997] = 0.5  # clicks all along
+    explorer = audioviz.SpectrogramExplorer(hour, 16000)
+    width = explorer._columns()  # the picture's width in pixels
+    assert explorer.image.get_array().shape[1] <= width
+    assert explorer._power.params["frames_sampled"] <= 16  # a few frames per column, not all 450,000
+    assert "Long recording" in explorer.readout.value
+    explorer.controls["n_fft"].value = 1024
+    assert explorer.error is None and explorer.image.get_array().shape[0] == 513
+    assert explorer.image.get_array().shape[1] <= width
