@@ -94,8 +94,9 @@ def logmel_feature(model, logmel: torch.Tensor) -> Feature:
         unit="normalized log power",
         sample_rate=config.sample_rate,
         hop_length=config.hop_length,
-        params=dict(n_fft=config.n_fft, win_length=config.win_length, n_mels=config.n_mels, f_min=config.f_min,
-                    f_max=config.f_max, mel_scale=config.mel_scale, n_samples=config.sample_rate, stride=1),
+        # the mel settings as every mel Feature of the package records them (MelFilterbank's)
+        params=dict(n_fft=config.n_fft, win_length=config.win_length, **bank.mel_params(),
+                    n_samples=config.sample_rate, stride=1),
     )
 
 
