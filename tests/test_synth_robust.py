@@ -147,6 +147,7 @@ def test_a_full_disk_or_a_read_only_root_is_found_before_synthesis(tmp_path, mon
 # one writer at a time
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="no flock on Windows")
 def test_a_second_run_waits_for_the_first(tmp_path, capfd):
     import fcntl
 
@@ -411,3 +412,25 @@ def test_every_rejected_count_names_its_parameter(tmp_path_factory, name, value)
         synthesize_speech_commands(root, **{**TINY, name: value})
     assert name in str(info.value)
     assert not root.exists()
+
+
+def test_an_interrupted_placement_is_finished_by_the_next_run(tmp_path, monkeypatch):
+    root = tmp_path / "p"
+    real_replace = os.replace
+    moves = []
+
+    def replace_then_stop(a, b, **kwargs):
+        if Path(b).parent == root:
+            moves.append(b)
+            if len(moves) == 5:  # README, the noise, _silence_ and the word "go" moved
+                raise KeyboardInterrupt
+        return real_replace(a, b, **kwargs)
+
+    monkeypatch.setattr(_tree.os, "replace", replace_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        synthesize_speech_commands(root, **TINY)
+    monkeypatch.setattr(_tree.os, "replace", real_replace)
+    assert not (root / "manifest.json").exists() and (root / "go").is_dir()
+    assert len(list(root.iterdir())) == 5  # 4 moved + the build
+    synthesize_speech_commands(root, **TINY)
+    assert verify_synthetic_dataset(root).ok and not list(root.glob(".audioviz-*"))

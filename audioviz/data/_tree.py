@@ -123,6 +123,11 @@ def open_build(folder: Path, parameters: dict) -> Path:
         else:
             shutil.rmtree(build)
     if resumable is not None:
+        # an interrupted placement moved some entries out already: take them back, so the
+        # build is whole again before its manifest is (re)written
+        for name in _marker(resumable).get("placing", ()):
+            if name != MANIFEST_NAME and not (resumable / name).exists() and (folder / name).exists():
+                os.replace(folder / name, resumable / name)
         return resumable
     build = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=folder))
     write_marker(build, {"created_by": "audioviz", "parameters": parameters})
@@ -148,15 +153,20 @@ def place(build: Path, folder: Path) -> None:
     names = sorted(p.name for p in build.iterdir() if p.name not in (MARKER_NAME, STATE_DIR, MANIFEST_NAME)
                    and not p.name.startswith("."))
     marker = _marker(build)
+    # names an interrupted placement of this build already moved: those entries are ours
+    ours = set(marker.get("placing", ()))
     marker["placing"] = names + [MANIFEST_NAME]
     write_marker(build, marker)  # a rerun after an interruption here knows these names are ours
     for name in names:
         source, target = build / name, folder / name
-        if source.exists():
-            if target.exists() or target.is_symlink():
+        if not source.exists():
+            continue
+        if target.exists() or target.is_symlink():
+            if name not in ours:
                 raise FileExistsError(errno.EEXIST, f"{str(target)!r} appeared while the dataset was being "
                                                     "written; move it away and run again")
-            os.replace(source, target)
+            shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
+        os.replace(source, target)
     os.replace(build / MANIFEST_NAME, folder / MANIFEST_NAME)
     shutil.rmtree(build)
 
