@@ -15,8 +15,16 @@ speaker - and then fail on the next microphone. This lesson opens the model up:
    its false alarms per minute;
 5. how good it is on **real human voices**, and its most confident **mistakes**.
 
-Try it on your own voice: :class:`audioviz.Recorder` records you in the notebook (see the
-recorder tutorial), and the :doc:`Try-it page </try>` runs this very model in your browser.
+Try it on your own voice: :class:`audioviz.Recorder` records you in the notebook
+(:doc:`11_your_voice`), and the :doc:`Try-it page </try>` runs this very model in your browser.
+
+**Run it yourself:** this page needs audioviz (see the Install page). It uses the two classifiers
+the training tutorial trains (the three-way one and the two-word one; the first run trains them,
+a few minutes each on a CPU, with ``AUDIOVIZ_TUTORIAL_QUICK=1`` tiny stand-ins in seconds, and
+caches them) and synthesises its longer recording offline. The real voices are Google's Speech
+Commands test clips, named by ``AUDIOVIZ_SPEECH_COMMANDS`` or fetched once by you with
+``audioviz data download``; without them the page uses the synthetic test split. The page itself
+downloads nothing.
 """
 
 # %%
@@ -485,5 +493,5 @@ else:
 # * Over a longer recording, "neither" is what keeps the false alarms per minute down.
 # * The confusion matrix on real voices and the most confident mistakes say where it breaks.
 #
-# Record yourself with :class:`audioviz.Recorder` and explain your own "yes", or try the model in
-# the browser on the :doc:`Try-it page </try>`.
+# Record yourself and explain your own "yes" in :doc:`11_your_voice`, or try the model in the
+# browser on the :doc:`Try-it page </try>`.
