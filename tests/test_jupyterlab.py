@@ -51,6 +51,13 @@ def test_explorer_renders_and_a_key_changes_the_picture(page):
     assert page.run("print(explorer.params['n_fft'], explorer.image.get_array().shape[0])").split() == ["1024", "513"]
 
 
+def test_the_picture_kept_for_a_saved_notebook_hides_beside_the_live_widget(page):
+    page.view()
+    snapshots = page.wait(lambda: page.driver.find_elements("css selector", ".avz-snapshot"), what="the kept picture")
+    assert "Run the cell again for live sliders" in page.js("return arguments[0].textContent", snapshots[0])
+    assert page.js("return getComputedStyle(arguments[0]).display", snapshots[0]) == "none"
+
+
 def test_error_shows_and_the_next_good_step_clears_it(page):
     view = page.view()
     page.run("def broken(**settings):\n    raise RuntimeError('kaboom')\nexplorer._compute_power = broken")
