@@ -228,7 +228,9 @@ with tempfile.TemporaryDirectory() as folder:
 #
 # What the explorers do on every step you can do in your own code with
 # :func:`audioviz.update_feature_image`: it puts a new :class:`~audioviz.Feature` into an image
-# drawn by :func:`audioviz.plot_feature`, with the new feature's axes. Here one image goes from a
+# drawn by :func:`audioviz.plot_feature`, with the new feature's axes. (Behind both is
+# :class:`audioviz.FeatureImage`, the object that owns a drawn feature: its image, colorbar and
+# axes; ``audioviz.FeatureImage.of(image)`` finds it.) Here one image goes from a
 # linear to a mel spectrogram of the same STFT, and its frequency axis changes with it:
 
 fig, ax = plt.subplots(figsize=(8, 2.8), layout="constrained")

@@ -159,6 +159,29 @@ print("first clips of yes/:", sorted(p.name for p in (root / "yes").iterdir())[:
 print("validation_list.txt starts:", (root / "validation_list.txt").read_text().split()[:3])
 
 # %%
+# Where do the "neither" words come from? :func:`audioviz.data.neither_vocabulary` picks them
+# for any keywords, by source: words that sound like a keyword (:func:`audioviz.data.near_misses`),
+# the other Speech Commands keywords (:data:`audioviz.data.SPEECH_COMMANDS_KEYWORDS`), everyday
+# English words (from :data:`audioviz.data.VOCABULARY`) and made-up nonsense syllables. Words you
+# pass yourself are checked by :func:`audioviz.data.check_words` (distinct, lower-case English
+# words), and :func:`audioviz.data.verify_synthetic_dataset` checks a finished folder against its
+# manifest, file by file (it returns a :class:`audioviz.data.DatasetCheck`).
+from audioviz.data import (
+    SPEECH_COMMANDS_KEYWORDS,
+    VOCABULARY,
+    check_words,
+    near_misses,
+    neither_vocabulary,
+    verify_synthetic_dataset,
+)
+
+print("near misses of 'yes':", near_misses("yes")[:8])
+print("neither words by source:", {source: len(words) for source, words in neither_vocabulary(("yes", "no")).items()})
+print("keywords of Speech Commands:", SPEECH_COMMANDS_KEYWORDS, f"| everyday words known: {len(VOCABULARY)}")
+print("checked:", check_words(["yes", "no"]))
+print(verify_synthetic_dataset(root))
+
+# %%
 # Why lists of files instead of three folders? Because the split is made **by speaker**: every
 # clip of a speaker lands in the same split. If one voice were in both the training and the test
 # set, a network could score well by recognising the *voice*, and the test would overrate it on
@@ -204,7 +227,9 @@ synthetic_gallery
 # It looks nowhere else, so a notebook behaves the same wherever it runs and however audioviz was
 # installed. To get the set: run ``audioviz data download`` once when online, or point
 # ``AUDIOVIZ_SPEECH_COMMANDS`` at a copy you already have (either Google's test layout or
-# torchaudio's). The same loader reads it; nothing on this page downloads anything.
+# torchaudio's). In Python, :func:`audioviz.data.download_speech_commands_test_set` does what
+# ``audioviz data download`` does. The same loader reads it; nothing on this page downloads
+# anything.
 real_root = real_speech_commands_root()
 if real_root is None:
     real_set = None

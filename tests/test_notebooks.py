@@ -86,6 +86,7 @@ print(json.dumps([out.get("text", "") for out in nb.cells[-1].outputs]))
 
 @pytest.fixture(scope="module")
 def wheel_venv(tmp_path_factory):
+    import shutil
     import site
     import subprocess
     import sys
@@ -94,8 +95,15 @@ def wheel_venv(tmp_path_factory):
     from _docs_build import REPO
 
     root = tmp_path_factory.mktemp("audioviz-wheel")
+    # Build from a copy of what the wheel needs: setuptools writes build/ and *.egg-info beside
+    # the sources, and the checkout must stay untouched.
+    source = root / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    shutil.copytree(REPO / "audioviz", source / "audioviz", ignore=shutil.ignore_patterns("__pycache__"))
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                            "-w", str(root / "dist"), str(REPO)], capture_output=True, text=True)
+                            "-w", str(root / "dist"), str(source)], capture_output=True, text=True)
     assert build.returncode == 0, f"pip wheel failed:\n{build.stdout[-2000:]}\n{build.stderr[-2000:]}"
     (wheel,) = (root / "dist").glob("audioviz-*.whl")
     env_dir = root / "venv"
