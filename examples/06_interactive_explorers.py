@@ -197,7 +197,8 @@ axes_and_range
 # silent forever. Those *empty filters* are marked with red crosses.
 
 mel_explorer = audioviz.MelExplorer(clip, sample_rate, n_fft=512)
-filterbank_sliders = mel_explorer.static(n_mels=[16, 64, 128], mel_scale=["htk", "slaney"])
+# dpi=110: two panels side by side need more pixels than the default frames to stay legible
+filterbank_sliders = mel_explorer.static(n_mels=[16, 64, 128], mel_scale=["htk", "slaney"], dpi=110)
 filterbank_sliders
 
 # %%

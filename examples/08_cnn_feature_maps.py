@@ -312,7 +312,7 @@ plt.show()
 # numbers grow coarser, ``channel`` to compare maps of one layer.
 
 explorer = FeatureMapExplorer(model, yes)
-explorer.static(layer=[0, 1, 2, 3], channel=[0, 1, 2, 3, 4, 5], fmt="webp")
+explorer.static(layer=[0, 1, 2, 3], channel=[0, 1, 2, 3, 4, 5], fmt="webp", dpi=100)  # legible frames
 
 # %%
 # Summary
