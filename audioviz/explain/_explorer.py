@@ -12,8 +12,8 @@ import numpy as np
 
 from .._feature_image import FeatureImage
 from ..widgets import Explorer
-from ._common import draw_feature, model_clip
-from ._feature_maps import layer_outputs
+from ._common import draw_feature
+from ._inference import Inference, describe_probabilities
 
 __all__ = ["FeatureMapExplorer"]
 
@@ -59,8 +59,9 @@ class FeatureMapExplorer(Explorer):
 
     def __init__(self, model, waveform, *, sample_rate: int | None = None, layer: int = 0,
                  channel: int | None = None):
-        self._set_clip(model_clip(model, waveform, sample_rate), int(model.config.frontend.sample_rate))
-        self.logmel, self.maps, logits = layer_outputs(model, self.waveform)
+        inference = Inference.from_model(model, waveform, sample_rate)  # the clip prepared and run once
+        self._set_clip(inference.waveform, inference.sample_rate)
+        self.logmel, self.maps = inference.logmel, inference.maps
         n = len(self.maps)
         if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < n:
             raise ValueError(f"layer must be an int from 0 to {n - 1}, got {layer!r}")
@@ -70,8 +71,8 @@ class FeatureMapExplorer(Explorer):
         if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel < n_channels:
             raise ValueError(f"channel must be an int from 0 to {n_channels - 1} for layer {layer}, got {channel!r}")
         self._initial = dict(layer=layer, channel=channel)
-        probs = logits.softmax(-1)
-        self.probabilities = {w: float(p) for w, p in zip(model.words, probs)}
+        self.probabilities = inference.probabilities  # over model.labels (contract 2)
+        self._words = inference.words
         super().__init__()
 
     # -- data
@@ -115,8 +116,8 @@ class FeatureMapExplorer(Explorer):
         self._cax = figure.add_subplot(grid[1, 1])
         self.input_image = draw_feature(self.input_ax, self.logmel, cmap="viridis", label_x=False)
         figure.colorbar(self.input_image, cax=self._input_cax, label="normalised\nlog power")
-        probs = ", ".join(f"{w} {p:.0%}" for w, p in self.probabilities.items())
-        self.input_ax.set_title(f"input log-mel (model says: {probs})", loc="left", fontsize="medium")
+        self.input_ax.set_title(f"input log-mel; the model {describe_probabilities(self.probabilities, self._words)}",
+                                loc="left", fontsize="medium")
         layer, channel = self.params["layer"], self.params["channel"]
         fmap = self.maps[layer]
         self.image = draw_feature(self.ax, fmap, channel=channel, cmap="magma", vmin=0.0,
