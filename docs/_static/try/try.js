@@ -209,8 +209,10 @@
       }
       var barCell = document.createElement("td"), bar = document.createElement("div");
       barCell.className = "try-barcell";
-      bar.className = "try-bar"; bar.style.width = (100 * p).toFixed(1) + "%"; barCell.appendChild(bar);
-      var value = document.createElement("td"); value.className = "try-p"; value.textContent = (100 * p).toFixed(1) + "%";
+      bar.className = "try-bar"; bar.style.width = (100 * p).toFixed(1) + "%";
+      if (result.label !== null) barCell.appendChild(bar);
+      var value = document.createElement("td"); value.className = "try-p";
+      value.textContent = result.label === null ? "\u2013" : (100 * p).toFixed(1) + "%";
       tr.appendChild(name); tr.appendChild(barCell); tr.appendChild(value); body.appendChild(tr);
     });
     table.appendChild(body);
@@ -220,6 +222,24 @@
     var list = $("notes");
     list.textContent = "";
     notes.forEach(function (n) { var li = document.createElement("li"); li.textContent = n; list.appendChild(li); });
+  }
+
+  /* Before the first answer: empty axes that say what will appear in them. */
+  function drawEmpty() {
+    var fe = model.frontend, seconds = model.clip.n_samples / fe.sample_rate;
+    [["waveform", "your word's waveform will appear here"], ["spectrogram", "its log-mel spectrogram"],
+     ["cam", "and where the model listened"]].forEach(function (item) {
+      var p = prepareCanvas($(item[0])), ctx = p.ctx;
+      ctx.fillStyle = "#f6f6f6"; ctx.fillRect(p.m.left, p.m.top, p.plotW, p.plotH);
+      ctx.strokeStyle = "#bbb"; ctx.strokeRect(p.m.left, p.m.top, p.plotW, p.plotH);
+      ctx.fillStyle = "#777"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      ctx.fillText(item[1], p.m.left + p.plotW / 2, p.m.top + p.plotH / 2);
+      if (item[0] === "waveform") yLabel(p, "Amplitude"); else melAxis(p, fe);
+      timeAxis(p, seconds);
+    });
+    var empty = {};
+    model.labels.forEach(function (label) { empty[label] = 0; });
+    showProbabilities({ probabilities: empty, label: null });
   }
 
   /* ---- one answer ---------------------------------------------------------------------------- */
@@ -421,6 +441,7 @@
     [model.frontend.sample_rate, 48000, 44100].forEach(function (rate) {
       E.analyse(model, [new Float32Array(Math.round(1.2 * rate))], rate);
     });
+    drawEmpty();
     $("record").addEventListener("click", onRecord);
     $("audio-file").addEventListener("change", onFile);
     $("record").disabled = false;
