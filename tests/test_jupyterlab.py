@@ -55,7 +55,8 @@ def test_the_picture_kept_for_a_saved_notebook_hides_beside_the_live_widget(page
     page.view()
     snapshots = page.wait(lambda: page.driver.find_elements("css selector", ".avz-snapshot"), what="the kept picture")
     assert "Run the cell again for live sliders" in page.js("return arguments[0].textContent", snapshots[0])
-    assert page.js("return getComputedStyle(arguments[0]).display", snapshots[0]) == "none"
+    page.wait(lambda: page.js("return getComputedStyle(arguments[0]).display", snapshots[0]) == "none",
+              what="the kept picture to hide beside the live widget", timeout=60)
 
 
 def test_error_shows_and_the_next_good_step_clears_it(page):
@@ -95,3 +96,27 @@ def test_static_sliders_answer_arrow_keys_inside_jupyterlab(page):
     # JupyterLab kept its hands off the key: the same cell is active and the slider kept focus
     assert page.js("return window.jupyterapp.shell.currentWidget.content.activeCellIndex") == cell
     assert page.js("return document.activeElement === arguments[0]", slider)
+
+
+def test_a_saved_notebook_reopened_shows_the_last_picture(page):
+    """Last in the module: it saves the notebook, shuts its kernel down and opens it again."""
+    import time
+    import urllib.request
+
+    lab = page.lab
+    page.driver.execute_async_script("var done = arguments[0];"
+                                     "window.jupyterapp.commands.execute('docmanager:save').then(done, done);")
+    kernel = page.js("return window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.id")
+    request = urllib.request.Request(f"http://127.0.0.1:{lab.port}/api/kernels/{kernel}?token={lab.token}",
+                                     method="DELETE")
+    urllib.request.urlopen(request, timeout=30).close()
+    time.sleep(1.0)
+    page.driver.get(f"http://127.0.0.1:{lab.port}/lab/tree/explorer.ipynb?token={lab.token}&reset")
+
+    def shown():
+        found = page.driver.find_elements("css selector", ".avz-snapshot")
+        return [s for s in found if page.js("return getComputedStyle(arguments[0]).display", s) != "none"]
+
+    snapshot = page.wait(shown, what="the kept picture in the reopened notebook")[0]
+    assert page.js("return arguments[0].querySelector('img').naturalWidth", snapshot) > 100
+    assert "Run the cell again for live sliders" in snapshot.text
