@@ -190,7 +190,7 @@ def read_checkpoint(path) -> dict:
     if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
                                               for k, v in state.items()):
         raise _unreadable(path, "it holds no state_dict of named tensors")
-    if version >= 2:
+    if version >= 2 or "sha256" in payload:  # a digest present is always checked
         stored = payload.get("sha256")
         if not isinstance(stored, str) or stored != state_digest(payload):
             raise ValueError(
