@@ -177,6 +177,13 @@ def main(argv=None) -> int:
         rows.append([f"default yes/no + neither tree, {default[3]} clips, 2 processes (s)", round(default[2], 1),
                      round(baseline_s, 1), round(baseline_s / default[2], 2), "<= 60",
                      "yes" if default[2] <= 60 else "NO"])
+        # on a loaded machine the wall time says little; CPU time over two cores is what the same
+        # tree needs on two idle cores (file-system waits aside)
+        idle_s = default[1] * default[3] / 1000 / 2
+        baseline_idle_s = median["cpu_baseline"] * default[3] / 1000  # one process
+        rows.append(["default tree: its CPU time / 2 cores (s, idle-machine estimate)", round(idle_s, 1),
+                     round(baseline_idle_s, 1), round(baseline_idle_s / idle_s, 2), "<= 60",
+                     "yes" if idle_s <= 60 else "NO"])
     columns = ["measure", "audioviz", "baseline", "audioviz / baseline", "target", "met"]
     widths = [max(len(str(r[i])) for r in rows + [columns]) for i in range(len(columns))]
     print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
