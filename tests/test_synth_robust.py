@@ -434,3 +434,12 @@ def test_an_interrupted_placement_is_finished_by_the_next_run(tmp_path, monkeypa
     assert len(list(root.iterdir())) == 5  # 4 moved + the build
     synthesize_speech_commands(root, **TINY)
     assert verify_synthetic_dataset(root).ok and not list(root.glob(".audioviz-*"))
+
+
+def test_real_root_finds_googles_test_layout_when_named(monkeypatch, tmp_path):
+    test_set = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech_commands_v0.02_test"
+    if not test_set.is_dir():
+        pytest.skip("the real Speech Commands test clips are not beside the repository")
+    monkeypatch.setenv("AUDIOVIZ_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("AUDIOVIZ_SPEECH_COMMANDS", str(test_set))
+    assert real_speech_commands_root() == test_set
