@@ -29,15 +29,13 @@ class ColumnFrames:
         columns: width of the picture in columns.
         n_fft, win_length, hop_length, window: the STFT settings (``window`` a name in
             :data:`audioviz.features.WINDOWS`).
-        padded: the waveform reflect-padded by ``n_fft // 2`` on each side, if already at hand.
 
     Attributes:
         power: Tensor ``(1, n_fft // 2 + 1, n_columns, per_column)``: the chosen frames' power.
-        padded: the padded waveform (reusable while ``n_fft`` stays).
     """
 
     def __init__(self, waveform, sample_rate: int, columns: int, *, n_fft: int, win_length: int, hop_length: int,
-                 window: str, padded=None):
+                 window: str):
         from .. import features
 
         n_samples = waveform.shape[-1]
@@ -50,10 +48,7 @@ class ColumnFrames:
         self.sampled = needed > per_column and per_column < group
         offsets = torch.linspace(0, group - 1, per_column).round().long()
         index = (torch.arange(n_groups)[:, None] * group + offsets[None, :]).clamp(max=n_frames - 1)
-        self.padded = padded if padded is not None else torch.nn.functional.pad(
-            waveform[None], (n_fft // 2, n_fft // 2), mode="reflect")[0]
-        # every frame as a view (no copy), then a copy of only the chosen ones
-        frames = self.padded.unfold(-1, n_fft, hop_length)[:, index.flatten()]
+        frames = _frames(waveform, index.flatten(), n_fft, hop_length)
         window_values = features.WINDOWS[window](win_length, dtype=waveform.dtype)
         left = (n_fft - win_length) // 2
         window_values = torch.nn.functional.pad(window_values, (left, n_fft - win_length - left))
@@ -84,3 +79,30 @@ class ColumnFrames:
             self.sample_rate
         return features.Feature(data=power.amax(dim=-1), times=times, rows=rows, kind=kind, unit="power",
                                 sample_rate=self.sample_rate, hop_length=self.hop_length * self.group, params=params)
+
+
+def _frames(waveform, index, n_fft: int, hop_length: int):
+    """Frames ``index`` of ``torch.stft(waveform, center=True)`` (reflect padding), shape
+    ``(1, len(index), n_fft)``, copying only those frames: the waveform itself is never padded
+    (an hour of audio is 230 MB), only its first and last ``n_fft + 1`` samples are."""
+    n = waveform.shape[-1]
+    pad = n_fft // 2
+    if n <= 2 * n_fft + 2:
+        padded = torch.nn.functional.pad(waveform[None], (pad, pad), mode="reflect")[0]
+        return padded.unfold(-1, n_fft, hop_length)[:, index]
+    # frame i is samples i * hop - pad ... + n_fft of the waveform: those inside it are views of
+    # one unfold (their starts are all -pad modulo hop), the few at the ends come from short
+    # padded pieces
+    offset = (-pad) % hop_length
+    inside = waveform[:, offset:].unfold(-1, n_fft, hop_length)
+    head = torch.nn.functional.pad(waveform[None, :, : n_fft + 1], (pad, 0), mode="reflect")[0]
+    tail = torch.nn.functional.pad(waveform[None, :, n - n_fft - 1:], (0, pad), mode="reflect")[0]
+    tail_start = n + pad - (n_fft + 1)  # where the tail begins, in padded samples
+    out = torch.empty(waveform.shape[0], len(index), n_fft, dtype=waveform.dtype)
+    starts = index * hop_length - pad
+    middle = (starts >= 0) & (starts + n_fft <= n)
+    out[:, middle] = inside[:, (starts[middle] - offset) // hop_length]
+    for k in torch.nonzero(~middle).flatten().tolist():
+        p = int(index[k]) * hop_length  # in padded samples
+        out[:, k] = head[:, p:p + n_fft] if starts[k] < 0 else tail[:, p - tail_start:p - tail_start + n_fft]
+    return out

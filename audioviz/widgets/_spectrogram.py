@@ -153,11 +153,8 @@ class SpectrogramExplorer(Explorer):
         spectrogram made from the same frames."""
         p = self.params
         if stft_changed or self._frames is None:
-            old = self._frames
-            padded = old.padded if old is not None and old.stft["n_fft"] == p["n_fft"] else None
             self._frames = ColumnFrames(self.waveform, self.sample_rate, self._columns(), n_fft=p["n_fft"],
-                                        win_length=p["win_length"], hop_length=p["hop_length"], window=p["window"],
-                                        padded=padded)
+                                        win_length=p["win_length"], hop_length=p["hop_length"], window=p["window"])
         if p["y_axis"] != "mel":
             return self._frames.feature()
         with warnings.catch_warnings():
