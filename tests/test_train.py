@@ -15,6 +15,7 @@ from _trees import make_tree, write_wav
 
 from audioviz.model import AugmentConfig, ModelConfig, load_checkpoint, train
 from audioviz.model import _train as train_module
+from audioviz.model._train_state import LOCK_NAME
 
 SMALL = dict(channels=(4, 8, 8, 8))
 
@@ -136,7 +137,7 @@ def test_a_second_training_into_the_same_folder_is_refused(tree, tmp_path):
     import fcntl
 
     tmp_path.mkdir(exist_ok=True)
-    with open(tmp_path / train_module.LOCK_NAME, "a") as held:
+    with open(tmp_path / LOCK_NAME, "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(RuntimeError, match="another training is writing into"):
             train(tmp_path, **_kwargs(tree))
@@ -154,6 +155,7 @@ def test_a_clip_with_nan_samples_is_refused_by_name(tmp_path):
 
 
 def test_disk_full_while_saving_is_a_clean_error_naming_the_file(tree, tmp_path, monkeypatch, capsys):
+    import shutil
     from collections import namedtuple
 
     from audioviz.cli import main
@@ -164,7 +166,7 @@ def test_disk_full_while_saving_is_a_clean_error_naming_the_file(tree, tmp_path,
 
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(torch, "save", full_disk)
-    monkeypatch.setattr(train_module.shutil, "disk_usage", lambda path: usage(10**9, 10**9, 1000))
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9, 1000))
     with pytest.raises(OSError, match="No space left") as error:
         train(tmp_path, **_kwargs(tree, epochs=1))
     assert error.value.filename == str(tmp_path / "train_state.pt")

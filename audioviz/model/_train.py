@@ -13,16 +13,11 @@ heard in training, never the real recordings.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
-import errno
 import functools
 import json
 import math
-import pickle
-import shutil
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +31,7 @@ from ._checkpoint import atomic_torch_save, save_checkpoint
 from ._evaluate import evaluate
 from ._network import KeywordCNN, ModelConfig
 from ._train_data import default_training_data, load_split
+from ._train_state import STATE_FORMAT, STATE_NAME, resume_state, training_lock, writing
 
 __all__ = ["DEFAULT_EPOCHS", "LIMITS", "TrainResult", "resolve_device", "train"]
 
@@ -52,9 +48,6 @@ LIMITS = {
     "seed": (0, 2**31 - 1),
 }
 DEVICES = ("auto", "cpu", "cuda", "mps")
-STATE_NAME = "train_state.pt"
-STATE_FORMAT = "audioviz.train_state"
-LOCK_NAME = ".audioviz_train.lock"
 
 
 @dataclass
@@ -209,85 +202,8 @@ def _find_data(data, config: ModelConfig, progress: bool) -> Path:
     return data
 
 
-@contextlib.contextmanager
-def _training_lock(out_dir: Path):
-    """Hold ``out_dir``'s lock for the run: a second ``train`` into the same folder fails at once
-    instead of interleaving its files with the first one's."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock, writes are still atomic
-        yield
-        return
-    with open(out_dir / LOCK_NAME, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RuntimeError(f"another training is writing into {out_dir} (it holds {out_dir / LOCK_NAME}); "
-                               "wait for it to finish, or train into another folder") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def _writing(path: Path):
-    """Turn torch's write failure (``enforce fail at inline_container.cc ...``) into an error that
-    names ``path``: an OSError "no space left" when the disk is (nearly) full."""
-    try:
-        yield
-    except RuntimeError as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        try:
-            free = shutil.disk_usage(path.parent).free
-        except OSError:
-            free = None
-        if free is not None and free < 64 * 2**20:
-            raise OSError(errno.ENOSPC, f"No space left on device ({free // 2**20} MB free); free some space and "
-                          "run again with --resume", str(path)) from None
-        raise RuntimeError(f"cannot write {path}: {first}") from None
-
-
 # ----------------------------------------------------------------------------------------------
-# step 2: resume
-
-
-def _read_state(path: Path) -> dict:
-    """The training state at ``path``, or a ValueError naming the file and what to do."""
-    advice = f"delete {path} to start again, or train into a new folder"
-    if path.stat().st_size == 0:
-        raise ValueError(f"cannot resume: {path} is empty (0 bytes); {advice}")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, UnicodeDecodeError, IndexError,
-            AttributeError, ValueError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ValueError(f"cannot resume: {path} is truncated, corrupt or not a torch file ({first}); {advice}") from None
-    keys = {"settings", "epoch", "model", "optimizer", "scheduler", "history", "best", "best_model"}
-    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT or not keys <= set(state):
-        raise ValueError(f"cannot resume: {path} is not an audioviz training state (written by another program "
-                         f"or an older audioviz); {advice}")
-    return state
-
-
-def _resume(state_path: Path, settings: dict, model, optimizer, scheduler) -> dict:
-    """Load an interrupted run's state into the model, optimiser and schedule; the progress so far."""
-    state = _read_state(state_path)
-    if state["settings"] != settings:
-        diff = sorted(k for k in settings if state["settings"].get(k) != settings[k])
-        raise ValueError(f"cannot resume {state_path.parent}: the interrupted run used different settings "
-                         f"({', '.join(diff)}); use the same options, or a new --out folder")
-    try:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-    except (RuntimeError, ValueError, KeyError) as exc:
-        raise ValueError(f"cannot resume: {state_path} does not fit this model ({exc}); delete it to start "
-                         "again") from None
-    return {"epoch": int(state["epoch"]), "history": list(state["history"]), "best": dict(state["best"]),
-            "best_model": state["best_model"]}
-
-
+# step 2, resume: the state on disk, the folder lock and the write errors live in _train_state.py
 # ----------------------------------------------------------------------------------------------
 # step 3: fit
 
@@ -405,7 +321,7 @@ def _fit(model, optimizer, scheduler, progress_so_far, *, train_set, val_set, se
             state["epoch"] = epoch + 1
             if bar is not None:
                 bar.set_postfix(epoch=epoch + 1, val_score=f"{val_score:.3f}")
-            with _writing(out_dir / STATE_NAME):
+            with writing(out_dir / STATE_NAME):
                 atomic_torch_save({"format": STATE_FORMAT, "settings": settings, "model": model.state_dict(),
                                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                                    **state}, out_dir / STATE_NAME)
@@ -446,7 +362,7 @@ def _test_result(model, data: Path, device) -> dict | None:
 def _finish(model, state: dict, *, data: Path, settings: dict, device, out_dir: Path) -> dict | None:
     model.load_state_dict(state["best_model"])
     test = _test_result(model, data, device)
-    with _writing(out_dir / "model.pt"):
+    with writing(out_dir / "model.pt"):
         save_checkpoint(out_dir / "model.pt", model, metrics={
             "epoch": state["best"]["epoch"], "val_accuracy": state["best"]["val_accuracy"],
             "val_score": state["best"]["val_score"], "val_loss": state["best"]["val_loss"],
@@ -555,7 +471,7 @@ def train(
     device = resolve_device(device)
     out_dir = Path(out_dir).expanduser()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _training_lock(out_dir):
+    with training_lock(out_dir):
         data = _find_data(data, config, progress)
         settings = {"data": str(data.resolve()), **settings}
         rate, labels = config.frontend.sample_rate, config.labels
@@ -576,7 +492,7 @@ def train(
         progress_so_far = {"epoch": 0, "history": [], "best_model": None,
                            "best": {"epoch": 0, "val_accuracy": -1.0, "val_score": -1.0, "val_loss": math.inf}}
         if resume and state_path.exists():
-            progress_so_far = _resume(state_path, settings, model, optimizer, scheduler)
+            progress_so_far = resume_state(state_path, settings, model, optimizer, scheduler)
         resumed_from = progress_so_far["epoch"]
         state = _fit(model, optimizer, scheduler, progress_so_far, train_set=(train_x, train_y),
                      val_set=(val_x, val_y), settings=settings, augment=augment, device=device, out_dir=out_dir,
