@@ -297,7 +297,7 @@ class ListeningTimelineDisplay:
         if ax is None:
             import matplotlib.pyplot as plt
 
-            fig, axes = plt.subplots(2, 1, figsize=(8.4, 4.6), sharex=True, height_ratios=(1, 1.6),
+            fig, axes = plt.subplots(2, 1, figsize=(8.4, 5.0), sharex=True, height_ratios=(1, 1.6),
                                      layout="constrained")
             axes = list(axes)
         else:
@@ -337,8 +337,15 @@ class ListeningTimelineDisplay:
         bottom.set_xlim(0, self.duration)
         bottom.set_xlabel("Time (s)")
         bottom.set_ylabel("smoothed probability")
-        bottom.set_title(f"answer over time (window 1 s every {self.settings['hop']:g} s); "
-                         f"v: detection, red X: false alarm", fontsize="medium")
-        bottom.legend(loc="upper right", fontsize="small", ncols=len(self.lines_) + 1)
+        bottom.set_title(f"the model's answer over time (a 1 s window every {self.settings['hop']:g} s)",
+                         fontsize="medium")
+        # below the Axes, so that no curve or detection hides behind it
+        from matplotlib.lines import Line2D
+
+        handles = list(bottom.get_legend_handles_labels()[0]) + [
+            Line2D([], [], marker="v", ls="", color="0.6", markeredgecolor="k", ms=8, label="detection"),
+            Line2D([], [], marker="X", ls="", color="red", markeredgecolor="k", ms=8, label="false alarm")]
+        bottom.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize="small",
+                      ncols=len(handles), frameon=False)
         self.figure_, self.axes_ = fig, axes
         return self
