@@ -1,7 +1,7 @@
-"""Tests for audioviz.model: the network, its labels, prediction, checkpoints and evaluation.
+"""Tests for audioviz.model: the network, its labels, prediction and evaluation.
 
-Training is tested in tests/test_train.py; the accuracy targets are measured by
-benchmarks/bench_classifier.py, never here.
+Training is tested in tests/test_train.py, checkpoints in tests/test_checkpoint.py; the accuracy
+targets are measured by benchmarks/bench_classifier.py, never here.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from audioviz.model import (
     ModelConfig,
     Prediction,
     evaluate,
-    load_checkpoint,
     predict,
     save_checkpoint,
 )
@@ -107,46 +106,6 @@ def test_predict_answers_neither_for_the_neither_classes():
         model.head[-1].bias.copy_(torch.tensor([0.0, 0.0, 0.0, 5.0]))  # always "_silence_"
     pred = predict(model, torch.zeros(16000), 16000)
     assert (pred.word, pred.label) == ("neither", "_silence_")
-
-
-# --- checkpoints -------------------------------------------------------------------------------
-
-def test_checkpoint_round_trip_with_weights_only(tmp_path):
-    model = KeywordCNN(ModelConfig(words=("no", "yes"), channels=(8, 8, 8))).eval()
-    path = save_checkpoint(tmp_path / "m" / "model.pt", model, metrics={"val_accuracy": 0.5})
-    raw = torch.load(path, weights_only=True)
-    assert raw["words"] == ["no", "yes"] and raw["frontend"]["n_mels"] == 40
-    loaded, info = load_checkpoint(tmp_path / "m")  # the folder works too
-    assert info["words"] == ["no", "yes"] and info["metrics"] == {"val_accuracy": 0.5}
-    assert not loaded.training
-    wave = torch.randn(2, 1, 16000)
-    torch.testing.assert_close(loaded(wave), model(wave))
-
-
-def test_truncated_checkpoint_is_a_clear_error(tmp_path):
-    path = save_checkpoint(tmp_path / "model.pt", KeywordCNN())
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match="truncated"):
-        load_checkpoint(path)
-    path.write_bytes(b"")
-    with pytest.raises(ValueError, match="empty"):
-        load_checkpoint(path)
-
-
-def test_another_models_checkpoint_is_a_clear_error(tmp_path):
-    other = tmp_path / "resnet.pt"
-    torch.save(torch.nn.Linear(3, 2).state_dict(), other)
-    with pytest.raises(ValueError, match="not an audioviz KeywordCNN checkpoint"):
-        load_checkpoint(other)
-    tampered = tmp_path / "tampered.pt"
-    payload = torch.load(save_checkpoint(tmp_path / "ok.pt", KeywordCNN()), weights_only=True)
-    payload["state_dict"] = torch.nn.Linear(3, 2).state_dict()
-    torch.save(payload, tampered)
-    with pytest.raises(ValueError, match="does not match"):
-        load_checkpoint(tampered)
-    with pytest.raises(FileNotFoundError, match="audioviz train"):
-        load_checkpoint(tmp_path / "nothing.pt")
 
 
 # --- evaluate ----------------------------------------------------------------------------------
