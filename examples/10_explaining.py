@@ -443,12 +443,13 @@ plt.show()
 mistakes
 
 # %%
-# The worst one, explained:
+# The worst one, explained: Grad-CAM of the answer it gave and of the right one.
 
 if mistakes.mistakes:
     worst = mistakes.mistakes[0]
     worst_run = worst["inference"]
-    worst_cam = GradCAMDisplay.from_inference(worst_run, words=worst_run.label)
+    # the evidence for what it said, beside the evidence for the right answer
+    worst_cam = GradCAMDisplay.from_inference(worst_run, words=[worst_run.label, worst["word"]])
     worst_cam.plot()
     plt.show()
     worst_span = loud_span(worst_run.waveform, worst_run.sample_rate)

@@ -203,7 +203,7 @@ class GradCAMDisplay:
         self.colorbar_ = fig.colorbar(self.overlay_images_[self.words[-1]], ax=axes[-1],
                                       label="Grad-CAM relevance" + (" (signed)" if signed else ""))
         if ax is None:
-            fig.suptitle(f"Grad-CAM at {self.inference.layer_names[self.layer]}; model "
+            fig.suptitle(f"Grad-CAM at {self.inference.layer_names[self.layer]}. The model "
                          f"{describe_probabilities(self.probabilities, self.inference.words)}",
                          fontsize="medium", wrap=True)
         self.figure_, self.axes_ = fig, axes
