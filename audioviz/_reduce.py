@@ -15,7 +15,7 @@ import math
 import torch
 
 from . import features as F
-from ._validation import as_waveform, check_sample_rate, check_stft_params
+from ._validation import as_waveform, check_power, check_sample_rate, check_stft_params
 
 # Frames per STFT chunk in pooled_spectrogram (rounded to whole groups): ~1.6 MB of complex
 # values for n_fft=400, which stays in cache between the FFT and the pooling.
@@ -94,8 +94,7 @@ def pooled_spectrogram(waveform, sample_rate, *, max_columns: int, n_fft: int = 
     wave = as_waveform(waveform)
     sample_rate = check_sample_rate(sample_rate)
     n_fft, win_length, hop_length = check_stft_params(n_fft, win_length, hop_length)
-    if power not in (1, 2, 1.0, 2.0):
-        raise ValueError(f"power must be 1.0 (magnitude) or 2.0 (power), got {power!r}")
+    power = check_power(power)
     n_samples = wave.shape[-1]
     n_frames = n_stft_frames(n_samples, n_fft, hop_length)
     if n_frames <= max_columns or n_samples <= n_fft // 2:

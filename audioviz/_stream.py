@@ -56,14 +56,25 @@ class Overview:
 
 
 def _mono_blocks(path):
-    """The file's samples as float32 mono Tensors of :data:`BLOCK_SAMPLES`."""
+    """The file's samples as float32 mono Tensors of at most :data:`BLOCK_SAMPLES`.
+
+    Every block is read into the same two arrays (each yielded block is a view of them, valid
+    until the next one): a long file then makes no new large allocation per block, which keeps
+    the heap from fragmenting and the memory flat however long the file is.
+    """
     with soundfile.SoundFile(path) as handle:
-        for block in handle.blocks(blocksize=BLOCK_SAMPLES, dtype="float32", always_2d=True):
-            yield torch.from_numpy(block.mean(axis=1, dtype=np.float32) if block.shape[1] > 1 else block[:, 0])
+        frames = np.empty((BLOCK_SAMPLES, handle.channels), dtype=np.float32)
+        mono = np.empty(BLOCK_SAMPLES, dtype=np.float32)
+        for block in handle.blocks(dtype="float32", always_2d=True, out=frames):
+            if block.shape[1] == 1:
+                mono[: block.shape[0]] = block[:, 0]
+            else:
+                block.mean(axis=1, dtype=np.float32, out=mono[: block.shape[0]])
+            yield torch.from_numpy(mono[: block.shape[0]])
 
 
 class _Envelope:
-    """Min/max of consecutive bins of ``size`` samples, fed block by block.
+    """Min/max of consecutive bins of ``size`` samples, fed block by block (into arrays made once).
 
     It sees every sample's minimum and maximum, so it also checks the values: NaN and Inf
     survive min and max, and the peak is the largest magnitude.
@@ -72,27 +83,41 @@ class _Envelope:
     def __init__(self, n_samples: int, n_bins: int):
         self.size = max(1, math.ceil(n_samples / max(1, n_bins)))
         self.n_samples = n_samples
-        self.lows, self.highs, self.firsts = [], [], []
-        self.pending = np.empty(0, dtype=np.float32)
+        n_out = math.ceil(n_samples / self.size)
+        self.lows, self.highs, self.firsts = (np.empty(n_out, dtype=np.float32) for _ in range(3))
+        self.done = 0  # bins filled
+        self.pending = np.empty(self.size, dtype=np.float32)
+        self.n_pending = 0
 
     def feed(self, block: torch.Tensor) -> None:
         values = block.numpy()
-        if self.pending.size:
-            values = np.concatenate([self.pending, values])
+        if self.n_pending:  # complete the bin left open by the last block
+            take = min(self.size - self.n_pending, values.size)
+            self.pending[self.n_pending:self.n_pending + take] = values[:take]
+            self.n_pending += take
+            values = values[take:]
+            if self.n_pending < self.size:
+                return
+            self._store(self.pending.reshape(1, -1))
+            self.n_pending = 0
         n_full = values.size // self.size
-        bins = values[: n_full * self.size].reshape(n_full, self.size)
         if n_full:
-            self.lows.append(bins.min(axis=1))
-            self.highs.append(bins.max(axis=1))
-            self.firsts.append(bins[:, 0].copy())
-        self.pending = values[n_full * self.size:].copy()
+            self._store(values[: n_full * self.size].reshape(n_full, self.size))
+        rest = values[n_full * self.size:]
+        self.pending[: rest.size] = rest
+        self.n_pending = rest.size
+
+    def _store(self, bins: np.ndarray) -> None:
+        stop = self.done + bins.shape[0]
+        np.min(bins, axis=1, out=self.lows[self.done:stop])
+        np.max(bins, axis=1, out=self.highs[self.done:stop])
+        self.firsts[self.done:stop] = bins[:, 0]
+        self.done = stop
 
     def result(self, sample_rate: int, name: str):
-        if self.pending.size:
-            self.lows.append(self.pending.min(keepdims=True))
-            self.highs.append(self.pending.max(keepdims=True))
-            self.firsts.append(self.pending[:1])
-        lows, highs, firsts = (np.concatenate(parts) for parts in (self.lows, self.highs, self.firsts))
+        if self.n_pending:
+            self._store(self.pending[: self.n_pending].reshape(1, -1))
+        lows, highs, firsts = self.lows[: self.done], self.highs[: self.done], self.firsts[: self.done]
         low, high = float(lows.min()), float(highs.max())
         if not (math.isfinite(low) and math.isfinite(high)):
             raise ValueError(f"audio file {name} holds NaN or Inf samples; it is damaged or was written from "
@@ -111,17 +136,26 @@ def _frame_chunks(blocks, *, n_samples: int, n_fft: int, hop_length: int, group:
     """Yield ``(first_frame, padded_samples)`` for consecutive runs of whole frame groups.
 
     The signal is reflect-padded by ``n_fft // 2`` at both ends, as ``torch.stft(center=True)``
-    pads it; each yielded segment holds exactly the samples of its frames (``center=False``).
+    pads it; each yielded segment holds exactly the samples of its frames (``center=False``) and
+    is a view of one buffer made once (valid until the next segment).
     """
     pad = n_fft // 2
     n_frames = n_stft_frames(n_samples, n_fft, hop_length)
     chunk = group * max(1, _CHUNK_FRAMES // group)
-    buffer, buffer_start, next_frame = torch.empty(0), 0, 0
-    tail = torch.empty(0)
+    capacity = BLOCK_SAMPLES + 2 * pad + chunk * hop_length + n_fft
+    buffer, scratch = torch.empty(capacity), torch.empty(capacity)
+    tail = torch.empty(pad + 1)  # the last pad + 1 samples seen, for the right-hand reflection
+    n_tail = 0
+    fill, buffer_start, next_frame = 0, 0, 0
+
+    def append(values: torch.Tensor) -> None:
+        nonlocal fill
+        buffer[fill:fill + values.numel()] = values
+        fill += values.numel()
 
     def ready(final: bool):
-        nonlocal buffer, buffer_start, next_frame
-        available = min(n_frames, (buffer_start + buffer.numel() - n_fft) // hop_length + 1)
+        nonlocal fill, buffer_start, next_frame
+        available = min(n_frames, (buffer_start + fill - n_fft) // hop_length + 1)
         if not final:
             available = next_frame + (available - next_frame) // chunk * chunk
         while next_frame < available:
@@ -129,21 +163,30 @@ def _frame_chunks(blocks, *, n_samples: int, n_fft: int, hop_length: int, group:
             start_sample = next_frame * hop_length - buffer_start
             yield next_frame, buffer[start_sample:(stop - 1) * hop_length + n_fft - buffer_start]
             next_frame = stop
-        drop = next_frame * hop_length - buffer_start
-        if drop > 0:  # a view: the next block's cat copies what is left
-            buffer, buffer_start = buffer[drop:], buffer_start + drop
+        drop = min(fill, next_frame * hop_length - buffer_start)
+        if drop > 0:  # move what is left to the front (through scratch: the ranges may overlap)
+            left = fill - drop
+            scratch[:left] = buffer[drop:fill]
+            buffer[:left] = scratch[:left]
+            fill, buffer_start = left, buffer_start + drop
 
     first = True
     for block in blocks:
         if on_block is not None:
             on_block(block)
         if first:
-            block = torch.cat([block[1:pad + 1].flip(0), block])
+            append(block[1:pad + 1].flip(0))
             first = False
-        buffer = torch.cat([buffer, block]) if buffer.numel() else block
-        tail = block[-(pad + 1):] if block.numel() > pad else torch.cat([tail, block])[-(pad + 1):]
+        append(block)
+        if block.numel() > pad:
+            tail[:] = block[-(pad + 1):]
+            n_tail = pad + 1
+        else:
+            joined = torch.cat([tail[:n_tail], block])[-(pad + 1):]
+            tail[: joined.numel()] = joined
+            n_tail = joined.numel()
         yield from ready(final=False)
-    buffer = torch.cat([buffer, tail[:-1].flip(0)[:pad]])
+    append(tail[: n_tail - 1].flip(0)[:pad])
     yield from ready(final=True)
 
 
@@ -171,30 +214,40 @@ def stream_overview(path, *, name: str, n_bins: int, max_columns: int, n_fft: in
     group = math.ceil(n_frames / max_columns)
     keep_mel = n_frames * n_mels * 4 <= _MEL_FRAMES_BUDGET
     envelope = _Envelope(n_samples, n_bins)
-    linear_columns, mel_columns, mel_frames = [], [], []
+    n_groups = math.ceil(n_frames / group)
+    # every result is written into arrays made once (see _mono_blocks on why)
+    linear_columns = torch.empty(n_groups, n_fft // 2 + 1)
+    mel_columns = torch.empty(n_groups, n_mels)
+    mel_frames = torch.empty(n_frames if keep_mel else 0, n_mels)
+    mfcc_columns = torch.empty(n_groups, n_mfcc)
     with one_thread():
         chunks = _frame_chunks(_mono_blocks(path), n_samples=n_samples, n_fft=n_fft, hop_length=hop_length,
                                group=group, on_block=envelope.feed)
-        for _, segment in chunks:
+        for first, segment in chunks:
             power = _power(segment, n_fft, hop_length, win_length, window)
             mel = power @ weights
-            linear_columns.append(pool_frames(power, group, dim=0))
-            mel_columns.append(pool_frames(mel, group, dim=0))
+            columns = slice(first // group, first // group + math.ceil(power.shape[0] / group))
+            linear_columns[columns] = pool_frames(power, group, dim=0)
+            mel_columns[columns] = pool_frames(mel, group, dim=0)
             if keep_mel:
-                mel_frames.append(mel)
-        linear = torch.cat(linear_columns).T.unsqueeze(0).contiguous()
-        mel_power = torch.cat(mel_columns).T.unsqueeze(0).contiguous()
+                mel_frames[first:first + mel.shape[0]] = mel
+        linear = linear_columns.T.unsqueeze(0).contiguous()
+        mel_power = mel_columns.T.unsqueeze(0).contiguous()
         # torchaudio's MFCC: dB with an 80 dB floor below the loudest mel energy of the whole file
         floor = 10.0 * math.log10(max(float(mel_power.max()), 1e-10)) - 80.0
         dct = torchaudio.functional.create_dct(n_mfcc, n_mels, "ortho")
-        if not keep_mel:  # too long to keep every frame: read the file again for the MFCC
-            mel_frames = (_power(segment, n_fft, hop_length, win_length, window) @ weights for _, segment in
-                          _frame_chunks(_mono_blocks(path), n_samples=n_samples, n_fft=n_fft,
-                                        hop_length=hop_length, group=group))
-        coefficients = [pool_frames(F.power_to_db(mel, top_db=None).clamp(min=floor) @ dct, group, how="mean", dim=0)
-                        for mel in mel_frames]
-        mfcc = torch.cat(coefficients).T.unsqueeze(0).contiguous()
-    n_groups = linear.shape[-1]
+        chunk = group * max(1, _CHUNK_FRAMES // group)
+        if keep_mel:
+            mel_chunks = ((first, mel_frames[first:first + chunk]) for first in range(0, n_frames, chunk))
+        else:  # too long to keep every frame: read the file again for the MFCC
+            mel_chunks = ((first, _power(segment, n_fft, hop_length, win_length, window) @ weights)
+                          for first, segment in _frame_chunks(_mono_blocks(path), n_samples=n_samples, n_fft=n_fft,
+                                                              hop_length=hop_length, group=group))
+        for first, mel in mel_chunks:
+            columns = slice(first // group, first // group + math.ceil(mel.shape[0] / group))
+            db = F.power_to_db(mel, top_db=None).clamp(min=floor)
+            mfcc_columns[columns] = pool_frames(db @ dct, group, how="mean", dim=0)
+        mfcc = mfcc_columns.T.unsqueeze(0).contiguous()
     times = group_times(0.0, hop_length / rate, n_groups, group)
     stft_params = dict(n_fft=n_fft, win_length=win_length, window="hann", power=2.0, center=True,
                        n_samples=n_samples, frames_per_column=group)

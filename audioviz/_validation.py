@@ -30,6 +30,8 @@ MAX_CHANNELS = 64
 #: at 2.1e9), and small enough that power spectra stay finite in float32 for any ``n_fft`` up to
 #: 2**20 (larger values overflow to inf and the spectrogram becomes NaN).
 MAX_ABS_SAMPLE = 1e12
+#: Highest sample rate accepted, in Hz (far above any audio or ultrasound recording).
+MAX_SAMPLE_RATE = 1e9
 
 
 def as_waveform(waveform, *, name: str = "waveform", check_finite: bool = True) -> torch.Tensor:
@@ -152,8 +154,10 @@ def check_sample_rate(sample_rate, *, name: str = "sample_rate") -> int:
     """Return ``sample_rate`` as a positive int, or raise naming it."""
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Real):
         raise TypeError(f"{name} must be a positive number of samples per second, got {sample_rate!r}")
-    if not np.isfinite(sample_rate) or sample_rate <= 0:
+    if not np.isfinite(float(sample_rate)) or sample_rate <= 0:
         raise ValueError(f"{name} must be > 0 (samples per second), got {sample_rate!r}")
+    if sample_rate > MAX_SAMPLE_RATE:
+        raise ValueError(f"{name} must be at most {MAX_SAMPLE_RATE:.0e} samples per second, got {sample_rate!r}")
     if float(sample_rate) != int(sample_rate):
         raise ValueError(f"{name} must be a whole number of samples per second, got {sample_rate!r}")
     return int(sample_rate)
@@ -202,8 +206,44 @@ def check_freq_range(f_min, f_max, sample_rate: int) -> tuple[float, float]:
     return float(f_min), float(f_max)
 
 
+def _is_choice(value, choice) -> bool:
+    if value is choice:
+        return True
+    try:
+        same = value == choice
+    except Exception:  # noqa: BLE001 - an odd object's comparison is no match
+        return False
+    return isinstance(same, bool) and same  # an array compares element-wise: no match
+
+
+def check_power(power) -> float:
+    """Return the STFT exponent ``power`` as 1.0 (magnitude) or 2.0 (power), or raise naming it."""
+    if isinstance(power, bool) or not any(_is_choice(power, p) for p in (1, 2)):
+        raise ValueError(f"power must be 1.0 (magnitude) or 2.0 (power), got {power!r}")
+    return float(power)
+
+
+def check_flag(value, *, name: str) -> bool:
+    """Return ``value`` as a bool if it is ``True``/``False`` (numpy's too), or raise naming it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_top_db(top_db):
+    """Return ``top_db`` (a positive number of dB, or ``None`` for no floor), or raise naming it."""
+    if top_db is None:
+        return None
+    if isinstance(top_db, bool) or not isinstance(top_db, numbers.Real):
+        raise TypeError(f"top_db must be a positive number of dB or None, got {top_db!r}")
+    if not top_db > 0:  # also refuses NaN
+        raise ValueError(f"top_db must be a positive number of dB or None, got {top_db!r}")
+    return float(top_db)
+
+
 def check_choice(value, choices, *, name: str):
-    if value not in choices:
+    """Return ``value`` if it is one of ``choices``, or raise a ValueError naming ``name``."""
+    if not any(_is_choice(value, choice) for choice in choices):
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value
 

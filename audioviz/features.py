@@ -22,8 +22,10 @@ from ._validation import (
     check_choice,
     check_freq_range,
     check_positive_int,
+    check_power,
     check_sample_rate,
     check_stft_params,
+    check_top_db,
     warn_user,
 )
 
@@ -249,8 +251,7 @@ def spectrogram(
     wave = as_waveform(waveform)
     sample_rate = check_sample_rate(sample_rate)
     n_fft, win_length, hop_length = check_stft_params(n_fft, win_length, hop_length)
-    if power is None or power not in (1, 2, 1.0, 2.0):
-        raise ValueError(f"power must be 1.0 (magnitude) or 2.0 (power), got {power!r}")
+    power = check_power(power)
     transform = torchaudio.transforms.Spectrogram(
         n_fft=n_fft,
         win_length=win_length,
@@ -547,8 +548,7 @@ def amplitude_to_db(feature, *, top_db: float | None = 80.0, amin: float = 1e-10
         return feature
     if feature.unit not in ("power", "magnitude"):
         raise ValueError(f"feature.unit must be 'power' or 'magnitude' to convert to dB, got {feature.unit!r}")
-    if top_db is not None and (not isinstance(top_db, (int, float)) or top_db <= 0):
-        raise ValueError(f"top_db must be a positive number of dB or None, got {top_db!r}")
+    top_db = check_top_db(top_db)
     db = power_to_db(feature.data, multiplier=10.0 if feature.unit == "power" else 20.0, amin=amin, top_db=top_db)
     return feature.replace(data=db, unit="dB", params={**feature.params, "top_db": top_db, "from_unit": feature.unit})
 

@@ -15,7 +15,7 @@ import torch
 import torchaudio
 
 from ._fileio import atomic_path
-from ._validation import as_waveform, check_sample_rate, warn_user
+from ._validation import as_waveform, check_flag, check_sample_rate, warn_user
 
 __all__ = ["load_audio", "save_audio"]
 
@@ -97,6 +97,7 @@ def load_audio(source, *, sample_rate: int | None = None, mono: bool = False) ->
     name = _describe(source)
     if sample_rate is not None:
         sample_rate = check_sample_rate(sample_rate)
+    mono = check_flag(mono, name="mono")
     declared = None
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
