@@ -15,7 +15,7 @@ __all__ = ["plot_stft_anatomy"]
 
 
 def plot_stft_anatomy(waveform, sample_rate, *, time: float | None = None, n_fft: int = 400,
-                      hop_length: int | None = None, win_length: int | None = None, window="hann", figure=None):
+                      win_length: int | None = None, hop_length: int | None = None, window="hann", figure=None):
     """One figure that explains the short-time Fourier transform, step by step.
 
     1. the waveform, with the frame of ``n_fft`` samples around ``time`` marked;
@@ -32,7 +32,7 @@ def plot_stft_anatomy(waveform, sample_rate, *, time: float | None = None, n_fft
             mixed to mono, as everywhere in audioviz).
         sample_rate: in Hz.
         time: the moment to dissect, in seconds. Default: the loudest frame.
-        n_fft, hop_length, win_length, window: STFT settings as in :func:`plot_spectrogram`.
+        n_fft, win_length, hop_length, window: STFT settings as in :func:`plot_spectrogram`.
         figure: a Figure to draw into. Default: a new figure.
 
     Returns:

@@ -203,8 +203,8 @@ def _refuse_feature_settings(function: str, kwargs: dict) -> None:
                             f"{_FEATURE_SETTINGS[name]}, not of {function}")
 
 
-def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, hop_length: int | None = None,
-                     win_length: int | None = None, window="hann", power: float = 2.0, y_axis: str = "linear",
+def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, win_length: int | None = None,
+                     hop_length: int | None = None, window="hann", power: float = 2.0, y_axis: str = "linear",
                      db: bool = True, top_db: float | None = 80.0, ax=None, cmap=None, colorbar=True,
                      max_columns: int | None = None, **kwargs):
     """Spectrogram of a waveform with time in seconds, frequency in Hz and a dB colorbar.
@@ -219,8 +219,8 @@ def plot_spectrogram(waveform, sample_rate=None, *, n_fft: int = 400, hop_length
             :func:`audioviz.spectrogram` (then the STFT settings are ignored).
         sample_rate: in Hz; needed for a waveform, not for a Feature.
         n_fft: FFT size; gives ``n_fft // 2 + 1`` frequency rows. Default: ``400``.
-        hop_length: samples between frames. Default: ``win_length // 2``.
         win_length: window size in samples. Default: ``n_fft``.
+        hop_length: samples between frames. Default: ``win_length // 2``.
         window: ``"hann"``, ``"hamming"``, ``"blackman"`` or ``"rectangular"``. Default: ``"hann"``.
         power: ``2.0`` for power, ``1.0`` for magnitude. Default: ``2.0``.
         y_axis: ``"linear"`` or ``"log"`` frequency axis (see :func:`plot_feature`).
