@@ -9,26 +9,11 @@ import argparse
 from pathlib import Path
 
 from ._fileio import atomic_path, check_writable
+from .cli import ranged
 
 # Upper bounds that keep a typo from asking for gigabytes (a 2**20-point FFT is already absurd).
 _MAX_FFT = 1 << 20
 _MAX_DPI = 2400
-
-
-def _bounded_int(low: int, high: int):
-    """An argparse type: an integer in ``[low, high]``, else a usage error naming the option."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {value}")
-        return value
-
-    parse.__name__ = "integer"  # argparse names the type in its message
-    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,15 +21,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", "-o", metavar="FIG", default=None,
                         help="image to write (.png, .svg or .pdf). Default: AUDIO's name with .png, "
                              "in the current folder")
-    parser.add_argument("--sample-rate", type=_bounded_int(1, 1_000_000), default=None,
+    parser.add_argument("--sample-rate", type=ranged(int, 1, 1_000_000), default=None,
                         help="resample to this rate in Hz first")
-    parser.add_argument("--n-fft", type=_bounded_int(1, _MAX_FFT), default=400, help="FFT size (default: 400)")
-    parser.add_argument("--hop-length", type=_bounded_int(1, _MAX_FFT), default=None,
+    parser.add_argument("--n-fft", type=ranged(int, 1, _MAX_FFT), default=400, help="FFT size (default: 400)")
+    parser.add_argument("--hop-length", type=ranged(int, 1, _MAX_FFT), default=None,
                         help="samples between frames (default: n_fft // 2)")
-    parser.add_argument("--n-mels", type=_bounded_int(1, 1024), default=64, help="mel filters (default: 64)")
-    parser.add_argument("--n-mfcc", type=_bounded_int(1, 1024), default=20, help="MFCC coefficients (default: 20)")
+    parser.add_argument("--n-mels", type=ranged(int, 1, 1024), default=64, help="mel filters (default: 64)")
+    parser.add_argument("--n-mfcc", type=ranged(int, 1, 1024), default=20, help="MFCC coefficients (default: 20)")
     parser.add_argument("--mel-scale", choices=("htk", "slaney"), default="htk", help="mel scale (default: htk)")
-    parser.add_argument("--dpi", type=_bounded_int(1, _MAX_DPI), default=150,
+    parser.add_argument("--dpi", type=ranged(int, 1, _MAX_DPI), default=150,
                         help="resolution of the image (default: 150)")
     parser.add_argument("--title", default=None, help="figure title (default: file name, duration, rate)")
 

@@ -38,7 +38,7 @@ import importlib
 import os
 import sys
 
-__all__ = ["COMMANDS", "DEBUG_ENV", "build_parser", "describe_error", "interrupt_hint", "main"]
+__all__ = ["COMMANDS", "DEBUG_ENV", "build_parser", "describe_error", "interrupt_hint", "main", "ranged"]
 
 COMMANDS = {
     "show": ("audioviz._cli_show", "overview figure of an audio file (waveform, spectrogram, mel, MFCC)"),
@@ -85,6 +85,34 @@ def interrupt_hint(hint: str | None) -> None:
     """
     global _interrupt_hint
     _interrupt_hint = hint
+
+
+def ranged(kind, low, high):
+    """An argparse ``type=``: ``kind`` (``int`` or ``float``) within ``[low, high]``, else a usage
+    error (exit 2) naming the option and the range. The one range check for every subcommand's
+    numeric options.
+
+    Example:
+        >>> ranged(int, 1, 10)("3")
+        3
+        >>> ranged(int, 1, 10)("0")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: expected a whole number from 1 to 10, got 0
+    """
+    what = "a whole number" if kind is int else "a number"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not low <= value <= high:  # also refuses NaN
+            raise argparse.ArgumentTypeError(f"expected {what} from {low:g} to {high:g}, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
 
 
 def build_parser(load_all: bool = True) -> argparse.ArgumentParser:
