@@ -103,7 +103,6 @@ def pooled_spectrogram(waveform, sample_rate, *, max_columns: int, n_fft: int = 
     if mel is not None:
         bank = F.mel_filterbank(sample_rate, n_fft=n_fft, **mel)
     group = math.ceil(n_frames / max_columns)
-    n_groups = math.ceil(n_frames / group)
     pad = n_fft // 2
     window_values = F.window_function(window)(win_length, dtype=wave.dtype)
     weights = None if bank is None else bank.weights.to(wave.dtype)
@@ -112,27 +111,10 @@ def pooled_spectrogram(waveform, sample_rate, *, max_columns: int, n_fft: int = 
         columns = _pooled_chunks(wave, pad, n_frames, chunk, group, n_fft, hop_length, win_length, window_values,
                                  power, weights)
     data = torch.cat(columns, dim=1).transpose(-1, -2).contiguous()
-    frame_period = hop_length / sample_rate
-    params = dict(n_fft=n_fft, win_length=win_length,
-                  window=window if isinstance(window, str) else getattr(window, "__name__", "custom"),
-                  power=float(power), center=True, n_samples=n_samples, frames_per_column=group)
-    if bank is None:
-        rows = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
-        kind = "linear"
-    else:
-        rows = bank.centers_mel
-        kind = "mel"
-        params.update(bank.mel_params())
-    return F.Feature(
-        data=data,
-        times=group_times(0.0, frame_period, n_groups, group),
-        rows=rows,
-        kind=kind,
-        unit="power" if float(power) == 2.0 else "magnitude",
-        sample_rate=sample_rate,
-        hop_length=hop_length * group,
-        params=params,
-    )
+    return F.frames_feature(data, kind="linear" if bank is None else "mel",
+                            unit="power" if power == 2.0 else "magnitude", sample_rate=sample_rate,
+                            hop_length=hop_length, n_fft=n_fft, n_samples=n_samples, group=group, bank=bank,
+                            win_length=win_length, window=F.window_name(window), power=power)
 
 
 def _thread_setters():
@@ -257,7 +239,6 @@ def pooled_mfcc(waveform, sample_rate, *, max_columns: int, n_mfcc: int = 40, dc
     bank = F.mel_filterbank(sample_rate, n_fft=n_fft, n_mels=n_mels, f_min=f_min, f_max=f_max, mel_scale=mel_scale)
     n_mfcc = int(n_mfcc)
     group = math.ceil(n_frames / max_columns)
-    n_groups = math.ceil(n_frames / group)
     with one_thread():
         window_values = F.window_function("hann")(win_length, dtype=wave.dtype)
         # group=1: every frame kept, (channel, frame, n_mels)
@@ -271,15 +252,6 @@ def pooled_mfcc(waveform, sample_rate, *, max_columns: int, n_mfcc: int = 40, dc
         dct = torchaudio.functional.create_dct(n_mfcc, n_mels, norm).to(mel.dtype)
         coeffs = torch.matmul(mel.transpose(-1, -2), dct)  # (channel, frame, n_mfcc)
         data = pool_frames(coeffs, group, how="mean", dim=1).transpose(-1, -2).contiguous()
-    return F.Feature(
-        data=data,
-        times=group_times(0.0, hop_length / sample_rate, n_groups, group),
-        rows=torch.arange(n_mfcc, dtype=torch.float64),
-        kind="mfcc",
-        unit="coefficient",
-        sample_rate=sample_rate,
-        hop_length=hop_length * group,
-        params=dict(n_fft=n_fft, win_length=win_length, n_mels=n_mels, n_mfcc=n_mfcc, f_min=bank.f_min,
-                    f_max=bank.f_max, mel_scale=mel_scale, log_mels=log_mels, n_samples=n_samples,
-                    frames_per_column=group),
-    )
+    return F.frames_feature(data, kind="mfcc", unit="coefficient", sample_rate=sample_rate, hop_length=hop_length,
+                            n_fft=n_fft, n_samples=n_samples, group=group, win_length=win_length, n_mels=n_mels,
+                            n_mfcc=n_mfcc, f_min=bank.f_min, f_max=bank.f_max, mel_scale=mel_scale, log_mels=log_mels)

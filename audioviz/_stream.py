@@ -20,7 +20,7 @@ import torch
 import torchaudio
 
 from . import features as F
-from ._reduce import group_times, n_stft_frames, one_thread, pool_frames
+from ._reduce import n_stft_frames, one_thread, pool_frames
 from ._validation import check_stft_params, warn_user
 
 __all__ = ["BLOCK_SAMPLES", "STREAM_MIN_SAMPLES", "Overview", "stream_overview"]
@@ -248,18 +248,10 @@ def stream_overview(path, *, name: str, n_bins: int, max_columns: int, n_fft: in
             db = F.power_to_db(mel, top_db=None).clamp(min=floor)
             mfcc_columns[columns] = pool_frames(db @ dct, group, how="mean", dim=0)
         mfcc = mfcc_columns.T.unsqueeze(0).contiguous()
-    times = group_times(0.0, hop_length / rate, n_groups, group)
-    stft_params = dict(n_fft=n_fft, win_length=win_length, window="hann", power=2.0, center=True,
-                       n_samples=n_samples, frames_per_column=group)
-    spectrogram = F.Feature(data=linear, times=times, rows=torch.linspace(0, rate / 2, n_fft // 2 + 1,
-                                                                          dtype=torch.float64),
-                            kind="linear", unit="power", sample_rate=rate, hop_length=hop_length * group,
-                            params=stft_params)
-    mel = spectrogram.replace(data=mel_power, rows=bank.centers_mel, kind="mel",
-                              params={**stft_params, **bank.mel_params()})
-    mfcc_feature = spectrogram.replace(
-        data=mfcc, rows=torch.arange(n_mfcc, dtype=torch.float64), kind="mfcc", unit="coefficient",
-        params=dict(n_fft=n_fft, win_length=win_length, n_mels=n_mels, n_mfcc=n_mfcc, f_min=bank.f_min,
-                    f_max=bank.f_max, mel_scale=mel_scale, log_mels=False, n_samples=n_samples,
-                    frames_per_column=group))
+    common = dict(sample_rate=rate, hop_length=hop_length, n_fft=n_fft, n_samples=n_samples, group=group,
+                  win_length=win_length)
+    spectrogram = F.frames_feature(linear, kind="linear", unit="power", window="hann", power=2.0, **common)
+    mel = F.frames_feature(mel_power, kind="mel", unit="power", bank=bank, window="hann", power=2.0, **common)
+    mfcc_feature = F.frames_feature(mfcc, kind="mfcc", unit="coefficient", n_mels=n_mels, n_mfcc=n_mfcc,
+                                    f_min=bank.f_min, f_max=bank.f_max, mel_scale=mel_scale, log_mels=False, **common)
     return Overview(rate, n_samples, envelope.result(rate, name), spectrogram, mel, mfcc_feature)

@@ -1,7 +1,7 @@
 """Spectral features that carry their own axes.
 
 Thin helpers over torchaudio's transforms (``Spectrogram``, ``MelSpectrogram``, ``MFCC``,
-``AmplitudeToDB``, ``melscale_fbanks``) with torchaudio's parameter names and defaults. Each returns
+``AmplitudeToDB``; the mel scale and ``melscale_fbanks`` live in :mod:`audioviz._mel`) with torchaudio's parameter names and defaults. Each returns
 a :class:`Feature`: the values plus the time of every column in seconds, the coordinate of every
 row (Hz, mel or coefficient index) and the unit of the values, so a plot never needs
 ``sample_rate`` or ``hop_length`` passed a second time.
@@ -9,7 +9,6 @@ row (Hz, mel or coefficient index) and the unit of the values, so a plot never n
 from __future__ import annotations
 
 import dataclasses
-import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ import numpy as np
 import torch
 import torchaudio
 
+from ._mel import DEFAULT_N_MELS, MEL_SCALES, MelFilterbank, hz_to_mel, mel_filterbank, mel_to_hz  # noqa: F401
 from ._validation import (
     as_waveform,
     check_choice,
@@ -26,7 +26,6 @@ from ._validation import (
     check_sample_rate,
     check_stft_params,
     check_top_db,
-    warn_user,
 )
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
     "spectrogram",
 ]
 
-MEL_SCALES = ("htk", "slaney")
 #: Window functions by name, each ``f(win_length) -> Tensor``; "rectangular" is no window at all.
 WINDOWS = {
     "hann": torch.hann_window,
@@ -50,11 +48,6 @@ WINDOWS = {
     "blackman": torch.blackman_window,
     "rectangular": lambda n, **kw: torch.ones(n, **kw),
 }
-#: audioviz's default number of mel bands. torchaudio's default of 128 leaves empty filters
-#: when ``n_fft=400`` (the 201 FFT bins are too few), so we start at 64.
-DEFAULT_N_MELS = 64
-
-
 @dataclass(frozen=True, eq=False)
 class Feature:
     """A time-frequency representation that knows its own axes.
@@ -136,69 +129,50 @@ class Feature:
         return self.data.detach().cpu().numpy()
 
 
-def hz_to_mel(freq, *, mel_scale: str = "htk"):
-    """Convert frequencies in Hz to mel, as torchaudio does.
+def window_name(window) -> str:
+    """How a Feature records its window: the name, or a callable's ``__name__``."""
+    return window if isinstance(window, str) else getattr(window, "__name__", "custom")
 
-    ``"htk"``: ``2595 * log10(1 + f / 700)``. ``"slaney"``: linear below 1 kHz
-    (``3 f / 200``), logarithmic above. Accepts a number, numpy array or Tensor; returns the same kind.
+
+def frames_feature(data: torch.Tensor, *, kind: str, unit: str, sample_rate: int, hop_length: int, n_fft: int,
+                   n_samples: int, center: bool = True, group: int = 1, bank: "MelFilterbank | None" = None,
+                   **params) -> Feature:
+    """The one way the package makes a :class:`Feature` from STFT frames.
 
     Args:
-        freq: frequency in Hz (number, array or Tensor).
-        mel_scale: ``"htk"`` or ``"slaney"``. Default: ``"htk"``.
-
-    Returns:
-        The same frequencies in mel, as a float, array or Tensor.
-
-    Example:
-        >>> round(float(hz_to_mel(1000.0))), round(float(hz_to_mel(1000.0, mel_scale="slaney")))
-        (1000, 15)
-    """
-    check_choice(mel_scale, MEL_SCALES, name="mel_scale")
-    is_tensor = isinstance(freq, torch.Tensor)
-    f = freq.double() if is_tensor else np.asarray(freq, dtype=np.float64)
-    lib = torch if is_tensor else np
-    if mel_scale == "htk":
-        mels = 2595.0 * lib.log10(1.0 + f / 700.0)
-    else:
-        f_sp, min_log_hz = 200.0 / 3, 1000.0
-        min_log_mel = min_log_hz / f_sp
-        logstep = math.log(6.4) / 27.0
-        linear = f / f_sp
-        log_part = min_log_mel + lib.log(lib.clip(f, min_log_hz, None) / min_log_hz) / logstep
-        mels = lib.where(f >= min_log_hz, log_part, linear)
-    if is_tensor:
-        return mels.to(freq.dtype if freq.is_floating_point() else torch.float64)
-    return float(mels) if np.ndim(mels) == 0 else mels
-
-
-def mel_to_hz(mels, *, mel_scale: str = "htk"):
-    """Convert mel to Hz: the inverse of :func:`hz_to_mel`.
+        data: Tensor ``(channel, n_rows, n_columns)``; a column is one frame, or ``group``
+            consecutive frames pooled.
+        kind, unit: as in :class:`Feature`. The rows follow from ``kind``: the FFT bin
+            frequencies (``"linear"``), ``bank``'s filter centres in mel (``"mel"``, whose
+            settings join ``params``) or the coefficient index (``"mfcc"``).
+        sample_rate, hop_length, n_fft: in Hz and samples; ``hop_length`` is the frames' hop.
+        n_samples: length of the waveform the frames came from.
+        center: frames centred on ``t * hop_length`` (torchaudio's default), else half a window later.
+        group: frames pooled into each column (its centre is the column's time).
+        **params: further settings to record (``win_length``, ``window``, ``power``, ...).
 
     Example:
-        >>> round(float(mel_to_hz(1000.0)))
-        1000
+        >>> spec = frames_feature(torch.zeros(1, 201, 10), kind="linear", unit="power", sample_rate=16000,
+        ...                       hop_length=200, n_fft=400, n_samples=1800)
+        >>> float(spec.times[1]), float(spec.rows[-1])
+        (0.0125, 8000.0)
     """
-    check_choice(mel_scale, MEL_SCALES, name="mel_scale")
-    is_tensor = isinstance(mels, torch.Tensor)
-    m = mels.double() if is_tensor else np.asarray(mels, dtype=np.float64)
-    lib = torch if is_tensor else np
-    if mel_scale == "htk":
-        freqs = 700.0 * (10.0 ** (m / 2595.0) - 1.0)
-    else:
-        f_sp, min_log_hz = 200.0 / 3, 1000.0
-        min_log_mel = min_log_hz / f_sp
-        logstep = math.log(6.4) / 27.0
-        freqs = lib.where(m >= min_log_mel, min_log_hz * lib.exp(logstep * (m - min_log_mel)), f_sp * m)
-    if is_tensor:
-        return freqs.to(mels.dtype if mels.is_floating_point() else torch.float64)
-    return float(freqs) if np.ndim(freqs) == 0 else freqs
-
-
-def _frame_times(n_frames: int, *, n_samples: int, sample_rate: int, hop_length: int, n_fft: int, center: bool):
-    # With center=True (torchaudio's default) frame t is centred on sample t * hop_length;
-    # without padding its centre is half a window later.
     offset = 0.0 if center else n_fft / 2
-    return (torch.arange(n_frames, dtype=torch.float64) * hop_length + offset) / sample_rate
+    columns = torch.arange(data.shape[-1], dtype=torch.float64)
+    times = ((columns * group + (group - 1) / 2) * hop_length + offset) / sample_rate
+    if kind == "linear":
+        rows = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
+    elif kind == "mel":
+        rows = bank.centers_mel
+    else:
+        rows = torch.arange(data.shape[-2], dtype=torch.float64)
+    recorded = dict(n_fft=n_fft, **params, center=center, n_samples=n_samples)
+    if group > 1:
+        recorded["frames_per_column"] = group
+    if bank is not None:
+        recorded.update(bank.mel_params())
+    return Feature(data=data, times=times, rows=rows, kind=kind, unit=unit, sample_rate=sample_rate,
+                   hop_length=hop_length * group, params=recorded)
 
 
 def window_function(window):
@@ -269,142 +243,9 @@ def spectrogram(
             f"waveform has {wave.shape[-1]} samples; with center=True and pad_mode='reflect' it needs more than "
             f"n_fft // 2 = {n_fft // 2}. Use a smaller n_fft or pad_mode='constant'"
         )
-    data = transform(wave)
-    times = _frame_times(data.shape[-1], n_samples=wave.shape[-1], sample_rate=sample_rate,
-                         hop_length=hop_length, n_fft=n_fft, center=center)
-    rows = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
-    return Feature(
-        data=data,
-        times=times,
-        rows=rows,
-        kind="linear",
-        unit="power" if float(power) == 2.0 else "magnitude",
-        sample_rate=sample_rate,
-        hop_length=hop_length,
-        params=dict(n_fft=n_fft, win_length=win_length, window=window if isinstance(window, str) else getattr(window, "__name__", "custom"),
-                    power=float(power), center=center, n_samples=wave.shape[-1]),
-    )
-
-
-@dataclass(frozen=True, eq=False)
-class MelFilterbank:
-    """Triangular mel filters over the FFT bins, as torchaudio builds them.
-
-    Attributes:
-        weights: Tensor of shape ``(n_freqs, n_mels)`` (torchaudio's ``melscale_fbanks`` layout).
-        frequencies: Tensor ``(n_freqs,)``: the FFT bin frequencies in Hz.
-        centers_mel: Tensor ``(n_mels,)``: the peak of each filter in mel.
-        centers_hz: Tensor ``(n_mels,)``: the same in Hz.
-        empty: bool Tensor ``(n_mels,)``: filters that no FFT bin falls into (all-zero weights).
-        mel_scale, sample_rate, n_fft, f_min, f_max, norm: the settings.
-    """
-
-    weights: torch.Tensor
-    frequencies: torch.Tensor
-    centers_mel: torch.Tensor
-    centers_hz: torch.Tensor
-    empty: torch.Tensor
-    mel_scale: str
-    sample_rate: int
-    n_fft: int
-    f_min: float
-    f_max: float
-    norm: str | None = None
-
-    @property
-    def edges_hz(self) -> torch.Tensor:
-        """Tensor ``(n_mels + 2,)``: filter ``j`` rises from ``edges_hz[j]`` to its peak at
-        ``edges_hz[j + 1]`` and falls to zero at ``edges_hz[j + 2]`` (evenly spaced in mel)."""
-        return mel_to_hz(_mel_edges(self.f_min, self.f_max, self.n_mels, self.mel_scale), mel_scale=self.mel_scale)
-
-    def mel_params(self) -> dict:
-        """The settings a mel :class:`Feature` made with this bank records in its ``params``."""
-        return {"n_mels": self.n_mels, "f_min": self.f_min, "f_max": self.f_max, "mel_scale": self.mel_scale,
-                "norm": self.norm, "empty_filters": int(self.empty.sum()),
-                "empty_rows": self.empty.nonzero().flatten().tolist()}
-
-    def warn_if_empty(self) -> None:
-        """Warn (at the learner's line) when some filters catch no FFT bin, naming the cause."""
-        n_empty = int(self.empty.sum())
-        if n_empty:
-            warn_user(
-                f"{n_empty} of n_mels={self.n_mels} mel filters are empty: with n_fft={self.n_fft} the FFT bins are "
-                f"{self.sample_rate / self.n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or "
-                f"a larger n_fft."
-            )
-
-    @property
-    def n_mels(self) -> int:
-        return self.weights.shape[1]
-
-
-def _mel_edges(f_min: float, f_max: float, n_mels: int, mel_scale: str) -> torch.Tensor:
-    """The ``n_mels + 2`` filter edges, evenly spaced in mel between ``f_min`` and ``f_max``."""
-    m_min = float(hz_to_mel(torch.tensor(f_min, dtype=torch.float64), mel_scale=mel_scale))
-    m_max = float(hz_to_mel(torch.tensor(f_max, dtype=torch.float64), mel_scale=mel_scale))
-    return torch.linspace(m_min, m_max, n_mels + 2, dtype=torch.float64)
-
-
-def _check_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm):
-    sample_rate = check_sample_rate(sample_rate)
-    n_fft = check_positive_int(n_fft, name="n_fft")
-    n_mels = check_positive_int(n_mels, name="n_mels")
-    f_min, f_max = check_freq_range(f_min, f_max, sample_rate)
-    check_choice(mel_scale, MEL_SCALES, name="mel_scale")
-    check_choice(norm, (None, "slaney"), name="norm")
-    return sample_rate, n_fft, n_mels, f_min, f_max
-
-
-def mel_filterbank(
-    sample_rate: int,
-    *,
-    n_fft: int = 400,
-    n_mels: int = DEFAULT_N_MELS,
-    f_min: float = 0.0,
-    f_max: float | None = None,
-    norm: str | None = None,
-    mel_scale: str = "htk",
-    warn_empty: bool = True,
-) -> MelFilterbank:
-    """The mel filterbank torchaudio's ``MelSpectrogram`` uses, with each filter's centre.
-
-    Args:
-        sample_rate: in Hz.
-        n_fft: FFT size; the filters act on ``n_fft // 2 + 1`` bins. Default: ``400``.
-        n_mels: number of filters. Default: ``64``.
-        f_min, f_max: frequency range in Hz. Default: ``0`` and ``sample_rate / 2``.
-        norm: ``None`` or ``"slaney"`` (area normalisation).
-        mel_scale: ``"htk"`` (torchaudio's default) or ``"slaney"``.
-        warn_empty: warn when some filters are empty.
-
-    Example:
-        >>> fb = mel_filterbank(16000, n_fft=400, n_mels=128, warn_empty=False)
-        >>> int(fb.empty.sum())
-        4
-    """
-    sample_rate, n_fft, n_mels, f_min, f_max = _check_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm)
-    n_freqs = n_fft // 2 + 1
-    with warnings.catch_warnings():
-        # We report empty filters ourselves, naming the settings that cause them.
-        warnings.simplefilter("ignore", UserWarning)
-        weights = torchaudio.functional.melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate, norm, mel_scale)
-    centers_mel = _mel_edges(f_min, f_max, n_mels, mel_scale)[1:-1]
-    bank = MelFilterbank(
-        weights=weights,
-        frequencies=torch.linspace(0, sample_rate / 2, n_freqs, dtype=torch.float64),
-        centers_mel=centers_mel,
-        centers_hz=mel_to_hz(centers_mel, mel_scale=mel_scale),
-        empty=weights.max(dim=0).values <= 0,
-        mel_scale=mel_scale,
-        sample_rate=sample_rate,
-        n_fft=n_fft,
-        f_min=f_min,
-        f_max=f_max,
-        norm=norm,
-    )
-    if warn_empty:
-        bank.warn_if_empty()
-    return bank
+    return frames_feature(transform(wave), kind="linear", unit="power" if power == 2.0 else "magnitude",
+                          sample_rate=sample_rate, hop_length=hop_length, n_fft=n_fft, n_samples=wave.shape[-1],
+                          center=center, win_length=win_length, window=window_name(window), power=power)
 
 
 def mel_spectrogram(
@@ -620,17 +461,7 @@ def mfcc(
             melkwargs=dict(n_fft=n_fft, win_length=win_length, hop_length=hop_length, f_min=f_min, f_max=f_max,
                            n_mels=n_mels, mel_scale=mel_scale),
         )
-    data = transform(wave)
-    times = _frame_times(data.shape[-1], n_samples=wave.shape[-1], sample_rate=sample_rate,
-                         hop_length=hop_length, n_fft=n_fft, center=True)
-    return Feature(
-        data=data,
-        times=times,
-        rows=torch.arange(n_mfcc, dtype=torch.float64),
-        kind="mfcc",
-        unit="coefficient",
-        sample_rate=sample_rate,
-        hop_length=hop_length,
-        params=dict(n_fft=n_fft, win_length=win_length, n_mels=n_mels, n_mfcc=n_mfcc, f_min=f_min, f_max=f_max,
-                    mel_scale=mel_scale, log_mels=log_mels, n_samples=wave.shape[-1]),
-    )
+    return frames_feature(transform(wave), kind="mfcc", unit="coefficient", sample_rate=sample_rate,
+                          hop_length=hop_length, n_fft=n_fft, n_samples=wave.shape[-1], win_length=win_length,
+                          n_mels=n_mels, n_mfcc=n_mfcc, f_min=f_min, f_max=f_max, mel_scale=mel_scale,
+                          log_mels=log_mels)
