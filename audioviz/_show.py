@@ -8,7 +8,7 @@ from pathlib import Path
 from . import features as F
 from ._ticks import TimeFormatter
 from ._stream import STREAM_MIN_SAMPLES, stream_overview
-from ._validation import as_mono, check_sample_rate, plain_text, warn_user
+from ._validation import as_mono, check_sample_rate, warn_user
 
 __all__ = ["show"]
 
@@ -140,5 +140,5 @@ def show(source, sample_rate=None, *, n_fft: int = 400, hop_length: int | None =
         length = f"{duration:.2f} s" if duration < 60 else \
             TimeFormatter.format_seconds(duration, TimeFormatter.unit_for(duration), 0)
         title = f"{what}{length} at {rate} Hz"
-    fig.suptitle(plain_text(title))  # a file name or title with "$" is not math markup
+    fig.suptitle(title, parse_math=False)  # a file name or title with "$" is not math markup
     return fig

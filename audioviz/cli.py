@@ -108,7 +108,7 @@ def ranged(kind, low, high):
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if not low <= value <= high:  # also refuses NaN
-            raise argparse.ArgumentTypeError(f"expected {what} from {low:g} to {high:g}, got {text}")
+            raise argparse.ArgumentTypeError(f"expected {what} from {low} to {high}, got {text}")
         return value
 
     parse.__name__ = kind.__name__  # argparse names the type in its messages

@@ -871,3 +871,16 @@ def test_a_streamed_file_with_nan_samples_is_refused_by_name(tmp_path, monkeypat
     monkeypatch.setattr(audioviz._show, "STREAM_MIN_SAMPLES", 1000)
     with pytest.raises(ValueError, match="bad.wav holds NaN or Inf samples"):
         audioviz.show(tmp_path / "bad.wav")
+
+
+@pytest.mark.parametrize("title", [r"cost $\frac$ 5", "price $x^2$ now", "a_$x$.wav"])
+def test_user_text_is_drawn_as_typed_never_as_math(title, tmp_path):
+    fig = audioviz.show(torch.randn(4000), SR, title=title)
+    fig.canvas.draw()  # an unbalanced "$\frac$" used to raise a parse error here
+    assert fig.get_suptitle() == title
+    assert not fig._suptitle._preprocess_math(fig._suptitle.get_text())[1]
+    path = audioviz.save_audio(tmp_path / "a_$x$.wav", torch.randn(4000) * 0.1, SR)
+    named = audioviz.show(path)
+    named.canvas.draw()
+    assert named.get_suptitle().startswith("a_$x$.wav")
+    assert not named._suptitle._preprocess_math(named._suptitle.get_text())[1]
