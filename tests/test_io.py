@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -101,3 +102,54 @@ def test_saved_files_get_the_permissions_a_plain_open_would_give(tmp_path):
         os.umask(umask)
     assert (path.stat().st_mode & 0o777) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["a.wav"]  # no temporary file left behind
+
+
+def _float_wav(path, samples, rate=16000):
+    soundfile.write(path, np.asarray(samples, dtype=np.float32), rate, subtype="FLOAT")
+    return path
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_float_wav_with_non_finite_samples_is_refused_by_name(tmp_path, bad):
+    samples = np.zeros(1600)
+    samples[[3, 700]] = bad
+    path = _float_wav(tmp_path / "broken.wav", samples)
+    with pytest.raises(ValueError, match=r"broken\.wav holds 2 NaN or Inf samples out of 1600"):
+        audioviz.load_audio(path)
+
+
+def test_float_samples_beyond_one_are_kept_with_a_warning(tmp_path):
+    path = _float_wav(tmp_path / "loud.wav", np.r_[np.zeros(10), 3.0, -2.0])
+    with pytest.warns(UserWarning, match=r"loud\.wav holds FLOAT samples up to 3 in magnitude, beyond \[-1, 1\]"):
+        wave, _ = audioviz.load_audio(path)
+    assert float(wave.max()) == 3.0 and float(wave.min()) == -2.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # in range: no warning
+        audioviz.load_audio(_float_wav(tmp_path / "quiet.wav", np.full(10, 0.5)))
+
+
+def test_a_wav_cut_short_warns_and_returns_what_is_there(tmp_path):
+    full = audioviz.save_audio(tmp_path / "full.wav", np.zeros(16000), 16000)
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(full.read_bytes()[:44 + 2 * 478])
+    with pytest.warns(UserWarning, match="cut.wav is cut short: its data chunk declares 16000 samples per channel "
+                                         "but holds 478"):
+        wave, _ = audioviz.load_audio(cut)
+    assert wave.shape == (1, 478)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        audioviz.load_audio(full)
+
+
+def test_save_audio_of_a_time_by_channel_array_says_transpose(tmp_path):
+    with pytest.raises(ValueError, match=r"shape \(16000, 2\), which reads as 16000 channels .*pass waveform\.T"):
+        audioviz.save_audio(tmp_path / "o.wav", np.zeros((16000, 2)), 16000)
+    assert list(tmp_path.iterdir()) == []
+    audioviz.save_audio(tmp_path / "o.wav", np.zeros((16000, 2)).T, 16000)
+    assert soundfile.info(str(tmp_path / "o.wav")).channels == 2
+
+
+def test_mono_must_be_a_flag(tmp_path):
+    path = audioviz.save_audio(tmp_path / "o.wav", np.zeros(100), 16000)
+    with pytest.raises(TypeError, match="mono must be True or False, got 'yes'"):
+        audioviz.load_audio(path, mono="yes")
