@@ -1,7 +1,7 @@
 """Tick locators and formatters for time (seconds) and frequency (Hz, log Hz, mel) axes.
 
-The formatters are public (re-exported by :mod:`audioviz.display`); the locators are private
-helpers that pick "nice" positions in the unit a reader thinks in: 1-2-5 seconds or whole
+The formatters and :class:`LogHzLocator` are public (re-exported by :mod:`audioviz.display`);
+the other locators are helpers that pick "nice" positions in the unit a reader thinks in: 1-2-5 seconds or whole
 minutes on a time axis, round Hz values on a log or mel axis even though the axis itself is
 measured in mel.
 """
@@ -375,6 +375,13 @@ class LogHzLocator(_ViewLocator):
         nbins: the most ticks. Default: ``9``.
         linthresh: the symmetric-log threshold in Hz. Ticks start at 100 Hz, or at
             ``1.5 * linthresh`` when that is lower. Default: ``64``.
+
+    It is what ``plot_spectrogram(..., y_axis="log")`` uses; give it to an axis of your own
+    (with :class:`HzFormatter`) to get the same readable ticks, e.g. on a symlog axis::
+
+        ax.set_xscale("symlog", linthresh=1000)
+        ax.xaxis.set_major_locator(audioviz.display.LogHzLocator(linthresh=1000))
+        ax.xaxis.set_major_formatter(audioviz.HzFormatter())
 
     Example:
         >>> LogHzLocator(linthresh=64).tick_values(0, 8000)

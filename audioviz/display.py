@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import features as F
 from ._axes import apply_axis
-from ._ticks import HzFormatter, MelHzFormatter, TimeFormatter
+from ._ticks import HzFormatter, LogHzLocator, MelHzFormatter, TimeFormatter
 from ._validation import (
     MAX_ABS_SAMPLE,
     as_mono,
@@ -41,6 +41,7 @@ from ._feature_image import (  # noqa: F401  (re-exported: defined there, public
 
 __all__ = [
     "HzFormatter",
+    "LogHzLocator",
     "MelHzFormatter",
     "TimeFormatter",
     "plot_feature",
