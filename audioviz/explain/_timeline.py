@@ -277,7 +277,8 @@ class ListeningTimelineDisplay:
         """One line: hits, misses and false alarms per minute."""
         n_keywords = sum(1 for w, *_ in self.events if w in self.words)
         return (f"{sum(d['hit'] for d in self.detections)} of {n_keywords} keywords detected, "
-                f"{self.misses} missed, {self.false_alarms} false alarms in {self.duration:.1f} s "
+                f"{self.misses} missed, {self.false_alarms} false alarm{'' if self.false_alarms == 1 else 's'} "
+                f"in {self.duration:.1f} s "
                 f"({self.false_alarms_per_minute:.1f} per minute)")
 
     def plot(self, waveform=None, *, ax=None, sample_rate: int | None = None) -> "ListeningTimelineDisplay":
