@@ -156,11 +156,15 @@ class ListeningTimelineDisplay:
         detections: dicts ``word``, ``time``, ``score``, ``hit`` (a true word there) and ``event``
             (index into :attr:`events`, or ``None``), in time order.
         events: the true ``(word, start, end)`` of each spoken word (empty if not given).
-        false_alarms: detections that are no hit. misses: keyword events not detected.
-        duration: seconds listened to. false_alarms_per_minute: ``false_alarms / (duration / 60)``.
+        false_alarms: the number of detections that are no hit.
+        misses: the number of keyword events not detected.
+        duration: seconds listened to.
+        false_alarms_per_minute: ``false_alarms / (duration / 60)``.
         settings: ``hop``, ``smoothing``, ``threshold``, ``suppress``, ``tolerance``.
-        figure_, axes_: the Figure and its two Axes (set by :meth:`plot`, like the attributes below).
-        lines_: dict answer -> Line2D of its curve. markers_: one Line2D per detection.
+        figure_: the Figure (set by :meth:`plot`, like the attributes below).
+        axes_: its two Axes (the recording, the answers).
+        lines_: dict answer -> Line2D of its curve.
+        markers_: one Line2D per detection.
         spans_: one patch per true word.
     """
 
