@@ -28,8 +28,8 @@ MAX_KEYWORDS = 100
 MAX_PROCESSES = 256
 _BYTES_PER_CLIP = 32_044 + 200  # WAV file plus lists and manifest
 _CHUNK_CLIPS = 40
-_VALIDATION_FRACTION = 0.1
-_TESTING_FRACTION = 0.1
+# share of speakers held out for validation, and again for testing
+_HELD_OUT_FRACTION = 0.1
 # how many times a speaker says each keyword, and how often
 _REPEATS = (1, 2, 3, 4, 5)
 _REPEAT_WEIGHTS = (0.35, 0.25, 0.2, 0.12, 0.08)
@@ -124,7 +124,7 @@ def _plan_speakers(words, per_word: int, seed: int, config: SynthesisConfig) -> 
         })
         total += repeats
     order = rng.permutation(len(speakers))
-    n_held = max(1, round(_VALIDATION_FRACTION * len(speakers))) if len(speakers) >= 3 else 0
+    n_held = max(1, round(_HELD_OUT_FRACTION * len(speakers))) if len(speakers) >= 3 else 0
     for rank, i in enumerate(order):
         speakers[i]["split"] = "validation" if rank < n_held else "testing" if rank < 2 * n_held else "training"
     return speakers
