@@ -256,7 +256,7 @@ front = model.config.frontend
 mel_min = 2595 * math.log10(1 + front.f_min / 700)  # HTK mel scale, the model's
 mel_max = 2595 * math.log10(1 + front.f_max / 700)
 extent = [0, waveform.shape[-1] / sample_rate, mel_min, mel_max]
-fig, axes = plt.subplots(1, 5, figsize=(13, 3), sharey=True, layout="constrained")
+fig, axes = plt.subplots(1, 5, figsize=(12, 3.2), sharey=True, layout="constrained")
 for k, ax in enumerate(axes):
     shown = ax.imshow(images[k, 0], origin="lower", aspect="auto", extent=extent, cmap="magma", vmin=-3, vmax=3)
     ax.set_title("as recorded" if k == 0 else f"training view {k}")
@@ -403,7 +403,7 @@ for w in model.words:
 # (``.word``: a keyword or "neither"), the raw class (``.label``), the probability of every class,
 # the one-second clip the model heard, and the notes.
 #
-# Record yourself with the recorder widget (``audioviz.widgets.Recorder`` in a notebook), or try
+# Record yourself with the recorder widget (:class:`audioviz.Recorder` in a notebook, see tutorial 11), or try
 # the model in your browser on the `Try it <../try.html>`_ page, which runs this model on your
 # microphone with the same clip rule.
 
