@@ -43,7 +43,7 @@ __all__ = ["COMMANDS", "DEBUG_ENV", "build_parser", "describe_error", "interrupt
 COMMANDS = {
     "show": ("audioviz._cli_show", "overview figure of an audio file (waveform, spectrogram, mel, MFCC)"),
     "data": ("audioviz.data._cli", "make or inspect speech-command datasets"),
-    "train": ("audioviz.model._cli_train", "train the yes/no classifier"),
+    "train": ("audioviz.model._cli_train", "train a keyword classifier (yes, no or neither; --words for others)"),
     "evaluate": ("audioviz.model._cli_evaluate", "evaluate a trained classifier on a dataset"),
     "explain": ("audioviz.explain._cli", "explain one prediction (feature maps, Grad-CAM, listening)"),
 }
