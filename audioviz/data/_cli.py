@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from .._cli_show import _bounded_int as _ranged  # one argparse rule for a bounded integer
+from ..cli import ranged  # one argparse rule for a bounded number
 
 
 def _word_list(text: str) -> tuple[str, ...]:
@@ -47,19 +47,19 @@ def add_arguments(parser) -> None:
     synth.add_argument("--root", required=True, metavar="DIR", help="the dataset folder (new, empty or earlier result)")
     synth.add_argument("--words", type=_word_list, default=("yes", "no"), metavar="W1,W2",
                        help="comma-separated keywords, any lower-case English words (default: yes,no)")
-    synth.add_argument("--per-word", type=_ranged(1, MAX_PER_WORD), default=DEFAULT_PER_WORD, metavar="N",
+    synth.add_argument("--per-word", type=ranged(int, 1, MAX_PER_WORD), default=DEFAULT_PER_WORD, metavar="N",
                        help=f"clips per keyword, 1 to {MAX_PER_WORD:,} (default: {DEFAULT_PER_WORD})")
     synth.add_argument("--unknown-words", type=_unknown_words, default=None, metavar="auto|none|W1,W2",
                        help="the 'neither' words: 'auto' (near misses, other words, cut-off and nonsense words; "
                             "see `audioviz data words`), 'none' (a closed-set tree) or a list (default: auto)")
-    synth.add_argument("--unknown-per-word", type=_ranged(0, MAX_UNKNOWN_PER_WORD), default=None, metavar="N",
+    synth.add_argument("--unknown-per-word", type=ranged(int, 0, MAX_UNKNOWN_PER_WORD), default=None, metavar="N",
                        help=f"clips per unknown word, 0 to {MAX_UNKNOWN_PER_WORD:,} (default: about 1.5 x "
                             "--per-word unknown clips in all)")
-    synth.add_argument("--silence", type=_ranged(0, MAX_SILENCE), default=None, metavar="N",
+    synth.add_argument("--silence", type=ranged(int, 0, MAX_SILENCE), default=None, metavar="N",
                        help=f"one-second _silence_ clips (silence, room tone, noise, hum), 0 to {MAX_SILENCE:,} "
                             "(default: --per-word; 0 with --unknown-words none)")
-    synth.add_argument("--seed", type=_ranged(0, 2**32 - 1), default=0, metavar="S", help="random seed (default: 0)")
-    synth.add_argument("--processes", type=_ranged(1, MAX_PROCESSES), default=None, metavar="P",
+    synth.add_argument("--seed", type=ranged(int, 0, 2**32 - 1), default=0, metavar="S", help="random seed (default: 0)")
+    synth.add_argument("--processes", type=ranged(int, 1, MAX_PROCESSES), default=None, metavar="P",
                        help=f"worker processes, 1 to {MAX_PROCESSES} (default: one per CPU core)")
     synth.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -3,20 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-
-def _ranged(kind, low, high):
-    """An argparse type: ``kind`` within ``[low, high]``, else a usage error saying the range."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, got {text}")
-        return value
-
-    return parse
+from ..cli import ranged
 
 
 def _word_list(text: str) -> tuple[str, ...]:
@@ -38,13 +25,13 @@ def add_arguments(parser) -> None:
                         help="no 'neither' answer: the model must call every sound one of the words")
     parser.add_argument("--data", metavar="DIR", default=None,
                         help="Speech Commands tree to train on (default: synthesise what the words need into the cache)")
-    parser.add_argument("--epochs", type=_ranged(int, *LIMITS["epochs"]), default=DEFAULT_EPOCHS, metavar="N",
+    parser.add_argument("--epochs", type=ranged(int, *LIMITS["epochs"]), default=DEFAULT_EPOCHS, metavar="N",
                         help=f"passes over the training set, 1-{LIMITS['epochs'][1]} (default: {DEFAULT_EPOCHS})")
-    parser.add_argument("--batch-size", type=_ranged(int, *LIMITS["batch_size"]), default=64, metavar="N",
+    parser.add_argument("--batch-size", type=ranged(int, *LIMITS["batch_size"]), default=64, metavar="N",
                         help=f"clips per step, {LIMITS['batch_size'][0]}-{LIMITS['batch_size'][1]} (default: 64)")
-    parser.add_argument("--learning-rate", type=_ranged(float, *LIMITS["learning_rate"]), default=5e-3, metavar="LR",
+    parser.add_argument("--learning-rate", type=ranged(float, *LIMITS["learning_rate"]), default=5e-3, metavar="LR",
                         help="peak learning rate (default: 0.005)")
-    parser.add_argument("--seed", type=_ranged(int, *LIMITS["seed"]), default=0, metavar="S",
+    parser.add_argument("--seed", type=ranged(int, *LIMITS["seed"]), default=0, metavar="S",
                         help="random seed; the same seed gives the same model (default: 0)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"],
                         help="where to train (default: auto = GPU when present)")
