@@ -348,7 +348,9 @@ for name, result in results.items():
     print(f"{name}: accuracy {result['accuracy']:.1%} on {result['n']} clips; recall {recall}; "
           f"false accepts: {accepts or 'no other words in this set'}")
 
-fig, axes = plt.subplots(1, len(results), figsize=(4.6 * len(results), 4.2), layout="constrained", squeeze=False)
+# At most 12 in wide, so the page shows the figure at its natural size.
+fig, axes = plt.subplots(1, len(results), figsize=(min(4.6 * len(results), 12), 4.2), layout="constrained",
+                         squeeze=False)
 for ax, (name, result) in zip(axes[0], results.items()):
     ConfusionMatrixDisplay.from_evaluation(result).plot(ax=ax, title="")
     ax.set_title(f"{name}\naccuracy {result['accuracy']:.1%}", fontsize=10)
