@@ -89,9 +89,10 @@ class MelExplorer(Explorer):
 
     Attributes:
         controls, figure, image, readout, output, status, error: see :class:`Explorer`.
-        ax_filters, ax_mel: the two Axes. filterbank: the :class:`~audioviz.features.MelFilterbank`
-        shown. feature: the dB mel :class:`~audioviz.features.Feature` shown. drawn: its
-        :class:`~audioviz.FeatureImage`.
+        ax_filters, ax_mel: the two Axes.
+        filterbank: the :class:`~audioviz.features.MelFilterbank` shown.
+        feature: the dB mel :class:`~audioviz.features.Feature` shown.
+        drawn: its :class:`~audioviz.FeatureImage`.
 
     Example:
         >>> import torch, audioviz
