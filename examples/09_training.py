@@ -21,6 +21,13 @@ This lesson covers:
 5. the three-way model on real voices, with its confusion matrix and its bias;
 6. classifying your own recording (and where to record one).
 
+**Run it yourself:** this page needs audioviz (see the Install page). It synthesises its training
+speech offline with eSpeak NG and trains the two cached tutorial models (the three-way one and the
+two-word one) on first use, a few minutes each on a CPU; with ``AUDIOVIZ_TUTORIAL_QUICK=1`` tiny
+stand-ins train in seconds. The real voices are Google's Speech Commands test clips, named by
+``AUDIOVIZ_SPEECH_COMMANDS`` or fetched once by you with ``audioviz data download``; without
+them the page measures on the synthetic test split. The page itself downloads nothing.
+
 Every number in this page's text is printed by the code above it, on the machine that built it.
 """
 
@@ -289,6 +296,29 @@ TrainingCurvesDisplay.from_file(checkpoint.parent).plot()
 plt.show()
 
 # %%
+# What a checkpoint holds
+# ^^^^^^^^^^^^^^^^^^^^^^^
+#
+# :func:`audioviz.model.train` returns a :class:`~audioviz.model.TrainResult` (the folder, the
+# best epoch, the history) and writes ``model.pt`` with :func:`~audioviz.model.save_checkpoint`:
+# the weights, a checksum of them, and the :class:`~audioviz.model.ModelConfig` that rebuilds the
+# network, whose :class:`~audioviz.model.FrontendConfig` says how the
+# :class:`~audioviz.model.LogMelFrontend` turns a waveform into the log-mel image. Its default is
+# ``DEFAULT_EPOCHS`` epochs. The network's outputs are the keywords and
+# ``NEITHER_LABELS``; :func:`~audioviz.model.answer_of` turns an output label into the answer a
+# person reads, a keyword or ``NEITHER``.
+
+from audioviz.model import DEFAULT_EPOCHS, NEITHER, NEITHER_LABELS, answer_of  # noqa: E402
+
+config = model.config
+print(f"words {config.words}, labels {model.labels}, channels {config.channels}; "
+      f"front end: {config.frontend.n_mels} mel bands from {config.frontend.f_min:g} to "
+      f"{config.frontend.f_max:g} Hz, one frame every {config.frontend.hop_length} samples "
+      f"({type(model.frontend).__name__}); default training length {DEFAULT_EPOCHS} epochs")
+print({label: answer_of(label, model.words) for label in model.labels},
+      f"('{NEITHER}' stands for {NEITHER_LABELS})")
+
+# %%
 # Why "neither": the two-word model calls "go" a "no"
 # ---------------------------------------------------
 #
@@ -409,11 +439,13 @@ for w in model.words:
 # the model in your browser on the `Try it <../try.html>`_ page, which runs this model on your
 # microphone with the same clip rule.
 
-clip_44k = torchaudio.functional.resample(waveform, 16000, 44100)
-clip_44k = torch.nn.functional.pad(clip_44k, (11025, 11025))
-one_second, notes = prepare_clip(clip_44k, 44100)
+PHONE_RATE, PHONE_SECONDS = 44100, 1.5
+clip_44k = torchaudio.functional.resample(waveform, 16000, PHONE_RATE)
+pad = (int(PHONE_SECONDS * PHONE_RATE) - clip_44k.shape[-1]) // 2
+clip_44k = torch.nn.functional.pad(clip_44k, (pad, pad))
+one_second, notes = prepare_clip(clip_44k, PHONE_RATE)
 print("prepare_clip:", notes)
-prediction = predict(model, clip_44k, 44100)
+prediction = predict(model, clip_44k, PHONE_RATE)
 print(f"said '{word}'; the model answers: {prediction}")
 
 from IPython.display import Audio  # noqa: E402

@@ -369,7 +369,8 @@ Audio(above_3k[0].numpy(), rate=frontend.sample_rate)
 #
 # A voice assistant does not get one tidy second per word: it hears a stream, and what matters is
 # how often it wakes up for nothing. :func:`audioviz.explain.synthesize_recording` makes a
-# recording with yes and no among other words and pauses, and knows where every word is.
+# recording with yes and no among other words and pauses, and returns it as a
+# :class:`~audioviz.explain.SyntheticRecording` that knows where every word is.
 # :class:`audioviz.explain.ListeningTimelineDisplay` slides the model's one-second window over it
 # (a step of ``hop`` seconds), smooths each answer's probability over a few windows
 # (``smoothing``), and detects a keyword at each peak of at least ``threshold``, dropping a weaker
