@@ -706,15 +706,6 @@ def test_reduce_columns_pools_max_for_energy_and_mean_for_mfcc(tone):
     assert reduce_columns(spec, None) is spec
 
 
-@pytest.mark.parametrize("module", ["audioviz.display", "audioviz._ticks", "audioviz.features"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
-
-
 @pytest.mark.parametrize("seconds", [1.0, 30.0])  # computed directly, and pooled while computed
 def test_empty_mel_rows_are_marked_on_the_image(seconds):
     fig, ax = plt.subplots()
