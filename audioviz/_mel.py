@@ -14,7 +14,15 @@ import numpy as np
 import torch
 import torchaudio
 
-from ._validation import check_choice, check_freq_range, check_positive_int, check_sample_rate, warn_user
+from ._validation import (
+    MAX_N_FFT,
+    MAX_N_MELS,
+    check_choice,
+    check_freq_range,
+    check_positive_int,
+    check_sample_rate,
+    warn_user,
+)
 
 __all__ = ["DEFAULT_N_MELS", "MEL_SCALES", "MelFilterbank", "hz_to_mel", "mel_filterbank", "mel_to_hz"]
 
@@ -143,8 +151,8 @@ def _mel_edges(f_min: float, f_max: float, n_mels: int, mel_scale: str) -> torch
 
 def _check_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm):
     sample_rate = check_sample_rate(sample_rate)
-    n_fft = check_positive_int(n_fft, name="n_fft")
-    n_mels = check_positive_int(n_mels, name="n_mels")
+    n_fft = check_positive_int(n_fft, name="n_fft", maximum=MAX_N_FFT)
+    n_mels = check_positive_int(n_mels, name="n_mels", maximum=MAX_N_MELS)
     f_min, f_max = check_freq_range(f_min, f_max, sample_rate)
     check_choice(mel_scale, MEL_SCALES, name="mel_scale")
     check_choice(norm, (None, "slaney"), name="norm")

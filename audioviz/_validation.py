@@ -163,11 +163,20 @@ def check_sample_rate(sample_rate, *, name: str = "sample_rate") -> int:
     return int(sample_rate)
 
 
-def check_positive_int(value, *, name: str) -> int:
+#: Largest FFT size and number of mel filters accepted: far beyond any useful setting (2**18
+#: samples is 16 s at 16 kHz), small enough that a typo cannot make audioviz allocate gigabytes.
+MAX_N_FFT = 2**18
+MAX_N_MELS = 4096
+
+
+def check_positive_int(value, *, name: str, maximum: int | None = None) -> int:
+    """Return ``value`` as an int in ``[1, maximum]``, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a positive integer, got {value!r}")
     if value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value!r}")
     return int(value)
 
 
@@ -176,7 +185,7 @@ def check_stft_params(n_fft, win_length, hop_length) -> tuple[int, int, int]:
 
     ``win_length`` defaults to ``n_fft`` and ``hop_length`` to ``win_length // 2``.
     """
-    n_fft = check_positive_int(n_fft, name="n_fft")
+    n_fft = check_positive_int(n_fft, name="n_fft", maximum=MAX_N_FFT)
     win_length = n_fft if win_length is None else check_positive_int(win_length, name="win_length")
     if win_length > n_fft:
         raise ValueError(f"win_length must be <= n_fft ({n_fft}), got {win_length}")
@@ -186,6 +195,13 @@ def check_stft_params(n_fft, win_length, hop_length) -> tuple[int, int, int]:
     return n_fft, win_length, hop_length
 
 
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond float's range
+        return False
+
+
 def check_freq_range(f_min, f_max, sample_rate: int) -> tuple[float, float]:
     """Resolve ``f_max=None`` to Nyquist and check ``0 <= f_min < f_max <= sample_rate / 2``."""
     nyquist = sample_rate / 2
@@ -193,7 +209,7 @@ def check_freq_range(f_min, f_max, sample_rate: int) -> tuple[float, float]:
         f_min = 0.0
     f_max = nyquist if f_max is None else f_max
     for name, value in (("f_min", f_min), ("f_max", f_max)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
             raise TypeError(f"{name} must be a finite frequency in Hz, got {value!r}")
     if f_min < 0:
         raise ValueError(f"f_min must be >= 0 Hz, got {f_min}")

@@ -18,6 +18,7 @@ import torchaudio
 
 from ._mel import DEFAULT_N_MELS, MEL_SCALES, MelFilterbank, hz_to_mel, mel_filterbank, mel_to_hz  # noqa: F401
 from ._validation import (
+    MAX_N_MELS,
     as_waveform,
     check_choice,
     check_freq_range,
@@ -438,7 +439,7 @@ def mfcc(
     sample_rate = check_sample_rate(sample_rate)
     n_fft, win_length, hop_length = check_stft_params(n_fft, win_length, hop_length)
     n_mfcc = check_positive_int(n_mfcc, name="n_mfcc")
-    n_mels = check_positive_int(n_mels, name="n_mels")
+    n_mels = check_positive_int(n_mels, name="n_mels", maximum=MAX_N_MELS)
     if n_mfcc > n_mels:
         raise ValueError(f"n_mfcc must be <= n_mels ({n_mels}), got {n_mfcc}")
     f_min, f_max = check_freq_range(f_min, f_max, sample_rate)

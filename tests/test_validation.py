@@ -130,3 +130,27 @@ def test_ax_must_be_an_axes():
     assert audioviz.plot_waveform(np.zeros(100), SR).axes is plt.gca()
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None, got ndarray"):
         audioviz.plot_waveform(np.zeros(100), SR, ax=np.array([ax]))
+
+
+@pytest.mark.parametrize("function", ["spectrogram", "mel_spectrogram", "plot_spectrogram", "plot_stft_anatomy"])
+@pytest.mark.parametrize("n_fft", [10**9, 2**40, 2**70])
+def test_huge_n_fft_is_refused_before_anything_is_allocated(function, n_fft):
+    # found by the fuzz tests in a clean CI run: n_fft=1e9 allocated until the kernel killed pytest
+    with pytest.raises(ValueError, match="n_fft must be at most"):
+        getattr(audioviz, function)(torch.zeros(1600), 8000, n_fft=n_fft)
+
+
+@pytest.mark.parametrize("function", ["mel_spectrogram", "mfcc", "plot_mfcc", "mel_filterbank"])
+def test_huge_n_mels_is_refused(function):
+    call = getattr(audioviz, function)
+    with pytest.raises(ValueError, match="n_mels must be at most"):
+        if function == "mel_filterbank":
+            call(8000, n_fft=256, n_mels=10**7)
+        else:
+            call(torch.zeros(1600), 8000, n_fft=256, n_mels=10**7)
+
+
+@pytest.mark.parametrize("name", ["f_min", "f_max"])
+def test_frequency_beyond_float_range_names_its_parameter(name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        audioviz.mel_spectrogram(torch.zeros(1600), 8000, n_fft=256, **{name: 2**1100})
