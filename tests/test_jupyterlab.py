@@ -10,6 +10,7 @@ jupyterlab is missing.
 """
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -23,8 +24,10 @@ pytestmark = pytest.mark.skipif(lab_driver.missing() is not None, reason=f"Jupyt
 
 @pytest.fixture(scope="module", params=["inline", "ipympl"])
 def page(request):
-    if request.param == "ipympl":
-        pytest.importorskip("ipympl")
+    # find_spec, not importorskip: importing ipympl switches this process's matplotlib backend
+    # to ipympl, and every later test's explorer would then take the widget-canvas path
+    if request.param == "ipympl" and importlib.util.find_spec("ipympl") is None:
+        pytest.skip("ipympl is not installed")
     cells = (["%matplotlib widget\n"] if request.param == "ipympl" else []) + [
         lab_driver.SETUP + "explorer = audioviz.SpectrogramExplorer(clip[:32000], 16000)\nexplorer"]
     lab = lab_driver.Lab(timeout=240)
