@@ -353,6 +353,20 @@ def test_partial_redraw_equals_a_full_redraw(clip, name, value):
     np.testing.assert_array_equal(stepped, explorer.to_rgba())
 
 
+@pytest.mark.parametrize("name, values", [("top_db", (60.0, 80.0)), ("f_max", (4000.0, 8000.0))])
+def test_a_decoration_drawn_before_is_copied_back_and_equals_a_full_redraw(clip, name, values):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    drawn = []
+    original_keep = explorer._blitter._keep_decoration
+    explorer._blitter._keep_decoration = lambda *args: drawn.append(args[1]) or original_keep(*args)
+    for value in values + values:
+        explorer.controls[name].value = value
+    assert len(drawn) == 2  # the first visit of each value draws its ticks; the second copies them back
+    stepped = np.array(explorer.to_rgba())
+    explorer._full_draw(relayout=False)
+    np.testing.assert_array_equal(stepped, explorer.to_rgba())
+
+
 def test_callback_error_shows_in_the_widget(clip, monkeypatch):
     explorer = audioviz.SpectrogramExplorer(clip, 16000)
 

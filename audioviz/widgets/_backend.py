@@ -93,15 +93,21 @@ def encode_image(rgba: np.ndarray, *, fmt: str = "png", quality: int = 80) -> by
     if fmt == "png":
         Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
+    if fmt == "jpeg":
+        # Straight from the RGBA buffer: PIL reads it as RGBX (the fourth byte skipped), which
+        # costs a third of copying out the RGB planes first and gives the same bytes.
+        rgba = np.ascontiguousarray(rgba)
+        height, width = rgba.shape[:2]
+        Image.frombuffer("RGBX", (width, height), rgba, "raw", "RGBX", 0, 1).save(buffer, format="JPEG",
+                                                                                  quality=quality)
+        return buffer.getvalue()
     picture = Image.fromarray(np.ascontiguousarray(rgba[..., :3]), mode="RGB")
     if fmt == "png8":
         # 256-colour palette: text stays sharp and a spectrogram loses little.
         picture.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
             buffer, format="PNG", optimize=True)
-    elif fmt == "webp":
-        picture.save(buffer, format="WEBP", quality=quality, method=4)
     else:
-        picture.save(buffer, format="JPEG", quality=quality)
+        picture.save(buffer, format="WEBP", quality=quality, method=4)
     return buffer.getvalue()
 
 

@@ -47,10 +47,20 @@ def _house_rc() -> dict:
     return dict(matplotlib.rc_params_from_file(str(STYLE_PATH), use_default_template=False))
 
 
+@contextlib.contextmanager
 def _house_style():
+    """The house settings for the block, and the previous values of those settings back after
+    it. Unlike ``rc_context`` it saves only the keys it sets (about 20, not all 300)."""
     import matplotlib
 
-    return matplotlib.rc_context(_house_rc())
+    house = _house_rc()
+    params = matplotlib.rcParams
+    saved = {key: params[key] for key in house}
+    params.update(house)
+    try:
+        yield
+    finally:
+        params.update(saved)
 
 
 @contextlib.contextmanager
