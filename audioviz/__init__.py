@@ -36,7 +36,7 @@ _EXPORTS = {
     "plot_mel_spectrogram": "audioviz.display",
     "plot_mfcc": "audioviz.display",
     "plot_stft_anatomy": "audioviz.display",
-    "show": "audioviz.display",
+    "show": "audioviz._show",  # not display: show of a file never imports torch
     "style": "audioviz.display",
     "update_feature_image": "audioviz.display",
     "FeatureImage": "audioviz._feature_image",

@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # a terminal command never opens a window
     import matplotlib.pyplot as plt
 
-    from .display import show, style
+    # not audioviz.display (it imports torch, 600 MB): show draws a file with numpy alone
+    from ._show import show
 
     audio = Path(args.audio)
     out = Path(args.out) if args.out else Path(audio.stem + ".png")
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in ("png", "svg", "pdf"):
         raise ValueError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
     check_writable(out)  # before the drawing, which takes a while on long audio
-    with style():
+    # audioviz.style(), without importing audioviz.display
+    with plt.style.context(str(Path(__file__).with_name("audioviz.mplstyle"))):
         fig = show(audio, args.sample_rate, n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels,
                    n_mfcc=args.n_mfcc, mel_scale=args.mel_scale, title=args.title)
         # written next to the target and renamed, so a failed render never leaves half an image

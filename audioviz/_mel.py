@@ -7,12 +7,11 @@
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torchaudio
 
 from ._validation import (
     MAX_N_FFT,
@@ -27,9 +26,17 @@ from ._validation import (
 __all__ = ["DEFAULT_N_MELS", "MEL_SCALES", "MelFilterbank", "hz_to_mel", "mel_filterbank", "mel_to_hz"]
 
 MEL_SCALES = ("htk", "slaney")
+
 #: audioviz's default number of mel bands. torchaudio's default of 128 leaves empty filters
 #: when ``n_fft=400`` (the 201 FFT bins are too few), so we start at 64.
 DEFAULT_N_MELS = 64
+
+
+def _torch_if_tensor(value):
+    """torch, when ``value`` is a Tensor; else ``None``. The conversions serve tick labels, which
+    must not import torch (``audioviz show`` runs without it), and a Tensor implies torch is loaded."""
+    torch = sys.modules.get("torch")
+    return torch if torch is not None and isinstance(value, torch.Tensor) else None
 
 
 def hz_to_mel(freq, *, mel_scale: str = "htk"):
@@ -50,7 +57,8 @@ def hz_to_mel(freq, *, mel_scale: str = "htk"):
         (1000, 15)
     """
     check_choice(mel_scale, MEL_SCALES, name="mel_scale")
-    is_tensor = isinstance(freq, torch.Tensor)
+    torch = _torch_if_tensor(freq)
+    is_tensor = torch is not None
     f = freq.double() if is_tensor else np.asarray(freq, dtype=np.float64)
     lib = torch if is_tensor else np
     if mel_scale == "htk":
@@ -75,7 +83,8 @@ def mel_to_hz(mels, *, mel_scale: str = "htk"):
         1000
     """
     check_choice(mel_scale, MEL_SCALES, name="mel_scale")
-    is_tensor = isinstance(mels, torch.Tensor)
+    torch = _torch_if_tensor(mels)
+    is_tensor = torch is not None
     m = mels.double() if is_tensor else np.asarray(mels, dtype=np.float64)
     lib = torch if is_tensor else np
     if mel_scale == "htk":
@@ -129,21 +138,27 @@ class MelFilterbank:
 
     def warn_if_empty(self) -> None:
         """Warn (at the learner's line) when some filters catch no FFT bin, naming the cause."""
-        n_empty = int(self.empty.sum())
-        if n_empty:
-            warn_user(
-                f"{n_empty} of n_mels={self.n_mels} mel filters are empty: with n_fft={self.n_fft} the FFT bins are "
-                f"{self.sample_rate / self.n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or "
-                f"a larger n_fft."
-            )
+        warn_empty_filters(int(self.empty.sum()), self.n_mels, self.n_fft, self.sample_rate)
 
     @property
     def n_mels(self) -> int:
         return self.weights.shape[1]
 
 
+def warn_empty_filters(n_empty: int, n_mels: int, n_fft: int, sample_rate: int) -> None:
+    """The one warning about empty filters (also given by ``audioviz show``'s torch-free path)."""
+    if n_empty:
+        warn_user(
+            f"{n_empty} of n_mels={n_mels} mel filters are empty: with n_fft={n_fft} the FFT bins are "
+            f"{sample_rate / n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or "
+            f"a larger n_fft."
+        )
+
+
 def _mel_edges(f_min: float, f_max: float, n_mels: int, mel_scale: str) -> torch.Tensor:
     """The ``n_mels + 2`` filter edges, evenly spaced in mel between ``f_min`` and ``f_max``."""
+    import torch
+
     m_min = float(hz_to_mel(torch.tensor(f_min, dtype=torch.float64), mel_scale=mel_scale))
     m_max = float(hz_to_mel(torch.tensor(f_max, dtype=torch.float64), mel_scale=mel_scale))
     return torch.linspace(m_min, m_max, n_mels + 2, dtype=torch.float64)
@@ -186,6 +201,9 @@ def mel_filterbank(
         >>> int(fb.empty.sum())
         4
     """
+    import torch
+    import torchaudio
+
     sample_rate, n_fft, n_mels, f_min, f_max = _check_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm)
     n_freqs = n_fft // 2 + 1
     with warnings.catch_warnings():

@@ -291,14 +291,14 @@ class MelHzFormatter(HzFormatter):
     """
 
     def __init__(self, mel_scale: str = "htk"):
-        from .features import MEL_SCALES
+        from ._mel import MEL_SCALES  # not .features: tick labels must not import torch
 
         if mel_scale not in MEL_SCALES:
             raise ValueError(f"mel_scale must be one of {', '.join(map(repr, MEL_SCALES))}; got {mel_scale!r}")
         self.mel_scale = mel_scale
 
     def __call__(self, x, pos=None):
-        from .features import mel_to_hz
+        from ._mel import mel_to_hz
 
         hz = float(mel_to_hz(float(x), mel_scale=self.mel_scale))
         # ticks placed by MelHzLocator are round numbers of Hz; undo float noise from the round trip
@@ -331,7 +331,7 @@ class MelHzLocator(_ViewLocator):
         self.nbins = nbins
 
     def tick_values(self, vmin, vmax):
-        from .features import hz_to_mel, mel_to_hz
+        from ._mel import hz_to_mel, mel_to_hz
 
         vmin, vmax = sorted((float(vmin), float(vmax)))
         lo_hz = float(mel_to_hz(max(vmin, 0.0), mel_scale=self.mel_scale))

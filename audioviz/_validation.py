@@ -12,15 +12,13 @@ import sys
 import warnings
 
 import numpy as np
-import torch
 
-# Integer PCM is scaled to [-1, 1) by the full range of its type, as soundfile and librosa do.
-_PCM_SCALE = {
-    torch.int8: 2.0**7,
-    torch.int16: 2.0**15,
-    torch.int32: 2.0**31,
-    torch.int64: 2.0**63,
-}
+# torch is imported inside the checks that take Tensors: the checks of numbers and settings serve
+# audioviz show on a file too, which never imports torch (importing it costs 600 MB).
+
+# Integer PCM is scaled to [-1, 1) by the full range of its type, as soundfile and librosa do
+# (bits per integer type; a dict of torch dtypes would need torch at import).
+_PCM_BITS = {"int8": 7, "int16": 15, "int32": 31, "int64": 63}
 
 
 #: Most channels a waveform may have. More is almost always a ``(time, channel)`` array read the
@@ -56,6 +54,8 @@ def as_waveform(waveform, *, name: str = "waveform", check_finite: bool = True) 
         ...
         ValueError: waveform has shape (16000, 2), which reads as 16000 channels of 2 samples; audioviz expects (channel, time): pass waveform.T
     """
+    import torch
+
     if isinstance(waveform, torch.Tensor):
         tensor = waveform.detach()
     else:
@@ -79,8 +79,9 @@ def as_waveform(waveform, *, name: str = "waveform", check_finite: bool = True) 
         raise TypeError(f"{name} must hold numbers, got a boolean tensor")
     if tensor.is_complex():
         raise TypeError(f"{name} must be real, got complex dtype {tensor.dtype}")
-    if tensor.dtype in _PCM_SCALE:
-        tensor = tensor.to(torch.float64) / _PCM_SCALE[tensor.dtype]
+    bits = _PCM_BITS.get(str(tensor.dtype).removeprefix("torch."))
+    if bits is not None:
+        tensor = tensor.to(torch.float64) / 2.0**bits
     if tensor.dim() == 1:
         tensor = tensor.unsqueeze(0)
     if tensor.dim() != 2:
@@ -115,6 +116,8 @@ def check_values(tensor: torch.Tensor, *, name: str = "waveform") -> None:
 
     One pass (``aminmax``, NaN and Inf propagate); only a bad signal pays for the count.
     """
+    import torch
+
     low, high = (float(v) for v in torch.aminmax(tensor))
     if not (math.isfinite(low) and math.isfinite(high)):
         check_all_finite(tensor, name=name)
@@ -126,6 +129,8 @@ def check_values(tensor: torch.Tensor, *, name: str = "waveform") -> None:
 
 def check_all_finite(tensor: torch.Tensor, *, name: str = "waveform") -> None:
     """Raise naming ``name`` and the count of NaN/Inf samples, if there are any."""
+    import torch
+
     bad = ~torch.isfinite(tensor)
     n_bad = int(bad.sum())
     if n_bad:
@@ -143,6 +148,7 @@ def as_mono(waveform, *, name: str = "waveform", check_finite: bool = True) -> t
     something computed from it (see the API page).
 
     Example:
+        >>> import torch
         >>> as_mono(torch.tensor([[1.0, 0.0], [0.0, 1.0]])).tolist()
         [[0.5, 0.5]]
     """

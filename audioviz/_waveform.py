@@ -14,7 +14,6 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import torch
 from matplotlib.collections import PolyCollection
 from matplotlib.path import Path
 
@@ -57,7 +56,7 @@ def minmax_envelope(samples, n_bins: int) -> tuple[np.ndarray, np.ndarray, np.nd
         the last. ``lows[k]`` and ``highs[k]`` also take in the first sample of bin ``k + 1``,
         because a line through the samples reaches it from inside bin ``k``. NaN propagates.
     """
-    values = samples.numpy() if isinstance(samples, torch.Tensor) else np.asarray(samples)
+    values = np.asarray(samples)  # a CPU Tensor too, without a copy (and without importing torch here)
     n = values.shape[-1]
     size = max(1, math.ceil(n / max(1, n_bins)))
     n_full = n // size
@@ -153,10 +152,12 @@ class AdaptiveWaveform:
         line: the Line2D of the samples (empty when the envelope is drawn).
     """
 
-    def __init__(self, ax, samples: torch.Tensor, sample_rate: int, *, color=None, linewidth=None,
+    def __init__(self, ax, samples, sample_rate: int, *, color=None, linewidth=None,
                  max_points: int | None = None, **kwargs):
         self.ax = ax
-        self.samples = samples.contiguous()
+        # a numpy array (a CPU Tensor is viewed as one): audioviz show draws a file's samples with
+        # no torch in the process
+        self.samples = np.ascontiguousarray(samples)
         self.sample_rate = sample_rate
         self.max_points = max_points
         line_kwargs = dict(kwargs)
@@ -210,7 +211,7 @@ class AdaptiveWaveform:
         visible = self.samples[start:stop]
         if visible.shape[-1] <= SAMPLES_PER_PIXEL_FOR_LINE * n_pixels / BINS_PER_PIXEL:
             times = (np.arange(start, stop) / self.sample_rate)
-            values = visible.numpy()
+            values = visible
             self.line.set_data(times, values)
             self._last_peak = float(np.abs(values).max())
             self.envelope.clear_bins()

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-import torch
-import torchaudio
 
 from ._fileio import atomic_path
 from ._validation import as_waveform, check_flag, check_sample_rate, warn_user
@@ -120,10 +118,14 @@ def load_audio(source, *, sample_rate: int | None = None, mono: bool = False) ->
         warn_user(f"audio file {name} is cut short: its data chunk declares {declared} samples per channel but "
                   f"holds {data.shape[0]}; the {data.shape[0]} samples present are returned")
     _check_samples(data, name, None if info is None else info.subtype)
+    import torch  # here, not at the top: audioviz show reads files through this module without torch
+
     waveform = torch.from_numpy(np.ascontiguousarray(data.T))
     if mono and waveform.shape[0] > 1:
         waveform = waveform.mean(dim=0, keepdim=True)
     if sample_rate is not None and sample_rate != file_rate:
+        import torchaudio
+
         waveform = torchaudio.functional.resample(waveform, file_rate, sample_rate)
         file_rate = sample_rate
     return waveform, int(file_rate)

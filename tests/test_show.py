@@ -1,0 +1,231 @@
+"""Tests for audioviz.show of a file: drawn in numpy, without torch, the same pictures as the
+torch plot helpers draw of the same samples (audioviz/_show.py, audioviz/_stream.py)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import soundfile
+import torch
+import torchaudio
+
+import audioviz
+import audioviz._stream as stream
+from audioviz.cli import main
+
+SR = 16000
+
+
+def speechlike(seconds: float, rate: int = SR, seed: int = 0) -> np.ndarray:
+    """Noise under a loudness that changes every quarter second, with a near-silent stretch."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    loudness = np.repeat(rng.uniform(0.0, 0.15, n // (rate // 4) + 1), rate // 4)[:n]  # peaks below 1
+    loudness[n // 3: n // 3 + rate // 2] = 1e-4
+    return (loudness * rng.standard_normal(n)).astype(np.float32)
+
+
+def write(path, signal, rate=SR):
+    soundfile.write(path, np.asarray(signal).T, rate, subtype="FLOAT")
+    return path
+
+
+def tick_labels(ax):
+    ax.figure.canvas.draw()
+    return [t.get_text() for t in ax.get_yticklabels()]
+
+
+def assert_same_pictures(ours, theirs, *, rtol=1e-4, atol=2e-3):
+    """The three images, their axes, colour scales and colorbars agree, and so does the waveform."""
+    for index in (1, 2, 3):
+        ax, ref = ours.axes[index], theirs.axes[index]
+        image, expected = ax.images[0], ref.images[0]
+        np.testing.assert_allclose(image.get_array(), expected.get_array(), rtol=rtol, atol=atol)
+        assert image.get_extent() == pytest.approx(expected.get_extent(), rel=1e-9)
+        assert image.get_clim() == pytest.approx(expected.get_clim(), rel=1e-4, abs=1e-3)
+        assert image.get_cmap().name == expected.get_cmap().name
+        assert ax.get_ylim() == pytest.approx(ref.get_ylim()) and ax.get_ylabel() == ref.get_ylabel()
+        assert tick_labels(ax) == tick_labels(ref)
+        assert image.colorbar.ax.get_ylabel() == expected.colorbar.ax.get_ylabel()
+        assert image.colorbar.extend == expected.colorbar.extend
+        assert len(ax.lines) == len(ref.lines)  # the empty-filter markers
+    assert ours.axes[0].get_ylim() == pytest.approx(theirs.axes[0].get_ylim(), rel=1e-5)
+    assert ours.axes[3].get_xlim() == pytest.approx(theirs.axes[3].get_xlim())
+    assert [ax.get_ylabel() for ax in ours.axes[:4]] == [ax.get_ylabel() for ax in theirs.axes[:4]]
+
+
+def in_memory(path, **settings):
+    """show() of the file's samples, loaded whole, through the torch plot helpers."""
+    wave, rate = audioviz.load_audio(path, mono=True, sample_rate=settings.pop("sample_rate", None))
+    return audioviz.show(wave, rate, **settings)
+
+
+# ----------------------------------------------------------------------------------------------
+# the same pictures as the torch path
+# ----------------------------------------------------------------------------------------------
+def test_a_short_file_draws_what_the_torch_helpers_draw(tmp_path):
+    signal = speechlike(3.0)
+    path = write(tmp_path / "short.wav", np.stack([signal, -0.5 * signal]))  # stereo: mixed to mono
+    ours = audioviz.show(path)
+    assert_same_pictures(ours, in_memory(path))
+    # the samples were kept: zooming in shows them as a line, as plot_waveform does
+    ours.axes[0].set_xlim(1.0, 1.01)
+    assert len(ours.axes[0].lines[0].get_xdata()) > 100
+    assert ours.get_suptitle() == "short.wav: 3.00 s at 16000 Hz"
+
+
+@pytest.mark.parametrize("settings", [dict(), dict(n_fft=512, hop_length=128, n_mels=40, n_mfcc=13),
+                                      dict(n_fft=256, n_mels=96, mel_scale="slaney")])
+def test_a_long_file_read_in_odd_blocks_is_pooled_like_the_torch_path(tmp_path, monkeypatch, settings):
+    path = write(tmp_path / "long.wav", speechlike(40.0, seed=1))
+    # blocks that split frames, frame groups and envelope bins; the envelope instead of the samples
+    monkeypatch.setattr(stream, "BLOCK_SAMPLES", 7001)
+    monkeypatch.setattr(stream, "STREAM_MIN_SAMPLES", 1000)
+    with warnings.catch_warnings(record=True) as ours_warnings:
+        warnings.simplefilter("always")
+        ours = audioviz.show(path, **settings)
+    with warnings.catch_warnings(record=True) as their_warnings:
+        warnings.simplefilter("always")
+        theirs = in_memory(path, **settings)
+    # the same warnings (empty filters), once here (the torch path warns for the mel and the MFCC panel)
+    assert [str(w.message) for w in ours_warnings] == sorted({str(w.message) for w in their_warnings})
+    assert ours.axes[2].images[0].get_array().shape[1] < 40 * SR // (settings.get("hop_length") or 200)  # pooled
+    assert_same_pictures(ours, theirs)
+    # the fixed envelope holds the bins the in-memory waveform draws
+    (envelope,) = ours.axes[0].collections
+    (reference,) = [c for c in theirs.axes[0].collections if getattr(c, "bins", None) is not None]
+    for got, expected in zip(envelope.bins, reference.bins):
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_empty_mel_filters_warn_and_are_marked_as_on_the_torch_path(tmp_path):
+    path = write(tmp_path / "tone.wav", speechlike(2.0))
+    with pytest.warns(UserWarning, match="of n_mels=128 mel filters are empty") as record:
+        ours = audioviz.show(path, n_mels=128)
+    assert len(record) == 1
+    with pytest.warns(UserWarning, match="of n_mels=128 mel filters are empty"):
+        theirs = in_memory(path, n_mels=128)
+    (markers,) = ours.axes[2].lines
+    assert markers.get_ydata() == pytest.approx(theirs.axes[2].lines[0].get_ydata())
+    assert_same_pictures(ours, theirs)
+
+
+def test_a_resampled_file_is_resampled_block_by_block_like_torchaudio(tmp_path, monkeypatch):
+    path = write(tmp_path / "cd.wav", speechlike(6.0, rate=44100, seed=2), rate=44100)
+    monkeypatch.setattr(stream, "BLOCK_SAMPLES", 5003)
+    ours = audioviz.show(path, sample_rate=SR)
+    theirs = in_memory(path, sample_rate=SR)
+    assert ours.get_suptitle() == "cd.wav: 6.00 s at 16000 Hz"
+    assert_same_pictures(ours, theirs)
+
+
+@pytest.mark.parametrize("orig, new", [(44100, 16000), (16000, 8000), (8000, 22050), (48000, 16000)])
+def test_the_block_resampler_equals_torchaudio_resample(orig, new):
+    signal = speechlike(1.3, rate=orig, seed=3)
+    resampler = stream._Resampler(orig, new, signal.size)
+    pieces = [signal[i:i + 1234] for i in range(0, signal.size, 1234)]  # blocks of any length
+    ours = np.concatenate([out for piece in pieces for out in resampler.feed(piece)] + list(resampler.finish()))
+    theirs = torchaudio.functional.resample(torch.from_numpy(signal), orig, new).numpy()
+    assert ours.shape == theirs.shape == (stream.resampled_length(signal.size, orig, new),)
+    np.testing.assert_allclose(ours, theirs, atol=2e-6)
+
+
+@pytest.mark.parametrize("mel_scale, norm, f_min, f_max", [("htk", None, 0.0, 8000.0), ("slaney", "slaney", 50.0, 7000.0),
+                                                           ("htk", None, 7990.0, 8000.0)])
+def test_numpy_mel_filters_and_dct_are_torchaudios(mel_scale, norm, f_min, f_max):
+    ours = stream.mel_weights(SR, 400, 64, f_min, f_max, mel_scale, norm)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torchaudio.functional.melscale_fbanks(201, f_min, f_max, 64, SR, norm, mel_scale).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=2e-5)  # torchaudio rounds the edges to float32
+    assert np.array_equal(ours.max(axis=0) <= 0, theirs.max(axis=0) <= 0)  # the same filters are empty
+    np.testing.assert_allclose(stream.dct_matrix(20, 64), torchaudio.functional.create_dct(20, 64, "ortho").numpy(),
+                               atol=1e-6)
+
+
+# ----------------------------------------------------------------------------------------------
+# no torch
+# ----------------------------------------------------------------------------------------------
+_NO_TORCH = r"""
+import sys, json
+import matplotlib
+matplotlib.use("Agg")
+{call}
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "torchaudio", "audioviz"))))
+"""
+
+
+@pytest.mark.parametrize("call", [
+    "from audioviz.cli import main; assert main(['show', {wav!r}, '--out', {png!r}]) == 0",
+    "import audioviz; audioviz.show({wav!r}).savefig({png!r})",
+    "from audioviz.cli import main; assert main(['show', {wav!r}, '--out', {png!r}, '--sample-rate', '8000']) == 0",
+])
+def test_show_of_a_file_never_imports_torch(tmp_path, call):
+    wav, png = str(write(tmp_path / "a.wav", speechlike(2.0))), str(tmp_path / "a.png")
+    code = _NO_TORCH.format(call=call.format(wav=wav, png=png))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    modules = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "audioviz._stream" in modules
+    assert not [m for m in modules if m.split(".")[0] in ("torch", "torchaudio")]
+    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# ----------------------------------------------------------------------------------------------
+# bad input
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("settings, error, message", [
+    (dict(n_fft=0), ValueError, "n_fft must be a positive integer, got 0"),
+    (dict(n_fft=400, hop_length=401), ValueError, r"hop_length must be <= n_fft \(400\), got 401"),
+    (dict(n_mels=0), ValueError, "n_mels must be a positive integer, got 0"),
+    (dict(mel_scale="bark"), ValueError, "mel_scale must be one of 'htk', 'slaney'; got 'bark'"),
+    (dict(sample_rate=0), ValueError, "sample_rate must be > 0"),
+    (dict(sample_rate="fast"), TypeError, "sample_rate must be a positive number"),
+    (dict(n_fft=1 << 17), ValueError, "has 16000 samples, too few for n_fft=131072"),
+])
+def test_bad_settings_name_the_parameter_and_leave_no_figure(tmp_path, settings, error, message):
+    path = write(tmp_path / "a.wav", speechlike(1.0))
+    with pytest.raises(error, match=message):
+        audioviz.show(path, **settings)
+    assert plt.get_fignums() == []
+
+
+def test_bad_files_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="audio file not found"):
+        audioviz.show(tmp_path / "missing.wav")
+    with pytest.raises(IsADirectoryError, match="expected an audio file, got the folder"):
+        audioviz.show(tmp_path)
+    (tmp_path / "text.wav").write_text("not audio")
+    with pytest.raises(ValueError, match="cannot decode audio file .*text.wav"):
+        audioviz.show(tmp_path / "text.wav")
+    signal = speechlike(1.0)
+    signal[5000] = np.inf
+    with pytest.raises(ValueError, match="inf.wav holds NaN or Inf samples"):
+        audioviz.show(write(tmp_path / "inf.wav", signal))
+    assert plt.get_fignums() == []  # no figure left by the failures
+    loud = np.zeros(SR, dtype=np.float32)
+    loud[7] = 2.0
+    with pytest.warns(UserWarning, match="loud.wav holds samples up to 2 in magnitude"):
+        audioviz.show(write(tmp_path / "loud.wav", loud))
+
+
+def test_a_cut_short_wav_is_shown_with_a_warning(tmp_path):
+    path = audioviz.save_audio(tmp_path / "cut.wav", torch.from_numpy(speechlike(2.0)), SR)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 8000])  # the data chunk still declares 2 s
+    with pytest.warns(UserWarning, match="cut.wav is cut short: its data chunk declares 32000 samples"):
+        fig = audioviz.show(path)
+    assert fig.axes[3].get_xlim()[1] == pytest.approx(28000 / SR)
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    (tmp_path / "text.wav").write_text("not audio")
+    assert main(["show", str(tmp_path / "text.wav"), "--out", str(tmp_path / "x.png")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("audioviz: error: cannot decode audio file") and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.png").exists()
