@@ -297,12 +297,30 @@ class MelHzFormatter(HzFormatter):
             raise ValueError(f"mel_scale must be one of {', '.join(map(repr, MEL_SCALES))}; got {mel_scale!r}")
         self.mel_scale = mel_scale
 
+    _decimals = None  # set by set_locs when the usual labels would not tell the ticks apart
+
+    def set_locs(self, locs):
+        from ._mel import mel_to_hz
+
+        super().set_locs(locs)
+        self._decimals = None
+        hz = np.sort(np.asarray(mel_to_hz(np.asarray(locs, dtype=float), mel_scale=self.mel_scale), dtype=float))
+        if hz.size > 1 and len({self._round_label(v) for v in hz}) < hz.size:
+            # a narrow axis (e.g. 7990-8000 Hz): plain Hz with as many decimals as the tick step needs
+            step = float(np.min(np.diff(hz)))
+            self._decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
+
+    def _round_label(self, hz: float) -> str:
+        # ticks placed by MelHzLocator are round numbers of Hz; undo float noise from the round trip
+        return self.format_hz(float(f"{hz:.4g}"))
+
     def __call__(self, x, pos=None):
         from ._mel import mel_to_hz
 
         hz = float(mel_to_hz(float(x), mel_scale=self.mel_scale))
-        # ticks placed by MelHzLocator are round numbers of Hz; undo float noise from the round trip
-        return self.format_hz(float(f"{hz:.4g}"))
+        if self._decimals is not None:
+            return f"{hz:.{self._decimals}f}"
+        return self._round_label(hz)
 
 
 def _nice_hz_candidates(lo_hz: float, hi_hz: float, mantissas) -> np.ndarray:
@@ -339,6 +357,11 @@ class MelHzLocator(_ViewLocator):
         hz = _nice_hz_candidates(lo_hz, hi_hz, (1.0, 2.0, 3.0, 5.0))
         # below 100 Hz the mel rows are a few Hz apart: 0 is the only tick worth reading there
         hz = hz[(hz == 0) | (hz >= 100)]
+        if hz.size < 2 and hi_hz > lo_hz:
+            # a narrow axis (e.g. 7990-8000 Hz) holds at most one round frequency: evenly spaced Hz
+            # instead (mel is close to linear in Hz over a narrow range)
+            hz = ticker.MaxNLocator(nbins=self.nbins, steps=[1, 2, 5, 10]).tick_values(lo_hz, hi_hz)
+            hz = hz[(hz >= lo_hz - 1e-9 * hi_hz) & (hz <= hi_hz * (1 + 1e-9))]
         if hz.size == 0:
             return np.array([])
         mels = np.asarray(hz_to_mel(hz, mel_scale=self.mel_scale), dtype=float)
