@@ -9,12 +9,8 @@ Measures, in one run, on this machine, with the same input, figure size (10 x 3 
    ``librosa.display.specshow`` (target: at least 20x faster). Both use n_fft=400,
    hop_length=200, a Hann window, power 2 and top_db=80.
 
-3. ``audioviz.show`` of a one-hour and a ten-hour 16 kHz WAV file (16-bit PCM), each run in a
-   fresh subprocess: wall and CPU seconds, peak resident memory (``VmHWM``) and the peak
-   above the process after its imports (torch alone is about 600 MB resident). Baseline: the
-   in-memory path of 0.1 (the whole file loaded, then plotted), measured in the same run on the
-   one-hour file (target: at most 2 s and 400 MB above the imports; the ten-hour file must stay
-   within the one-hour file's memory, since it is read in blocks).
+``audioviz show`` on long WAV files (the whole command, in its own process) is measured by
+``benchmarks/bench_show.py``.
 
 Every timed run creates the figure, draws, saves a PNG into memory and closes the figure. Each
 library is warmed up once (imports, numba compilation) before timing, then the two are timed in
@@ -24,7 +20,6 @@ Usage::
 
     python benchmarks/bench_plots.py              # 7 runs each (3 for librosa's spectrogram)
     python benchmarks/bench_plots.py --repeats 3
-    python benchmarks/bench_plots.py --show-only  # only case 3
 
 Writes ``benchmarks/results/plots.json``.
 """
@@ -120,110 +115,12 @@ def measure_pair(ours, theirs, repeats: int, their_repeats: int) -> tuple[list[f
     return ours_times, their_times
 
 
-# Run in a subprocess: show() of one file, after a warm-up, printing one JSON line.
-_SHOW_CHILD = r"""
-import io, json, resource, sys, time
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import numpy as np
-import audioviz, audioviz._show
-if sys.argv[2] == "in-memory":
-    audioviz._show.STREAM_MIN_SAMPLES = 1 << 62  # the 0.1 path: load the whole file, then plot
-plt.close(audioviz.show(np.zeros(16000, np.float32), 16000))  # warm-up: imports, fonts
-def rss_mb():
-    # VmHWM: this process's own peak (ru_maxrss can carry the parent's peak over an exec)
-    try:
-        with open("/proc/self/status") as status:
-            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) / 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-baseline = rss_mb()
-cpu0, wall0 = time.process_time(), time.perf_counter()
-figure = audioviz.show(sys.argv[1])
-figure.savefig(io.BytesIO(), format="png", dpi=100)
-print(json.dumps({"wall": time.perf_counter() - wall0, "cpu": time.process_time() - cpu0,
-                  "peak_mb": rss_mb(), "above_imports_mb": rss_mb() - baseline}))
-"""
-
-
-def write_wav(path: Path, seconds: float) -> Path:
-    """A long speech-like 16-bit WAV, written an hour at a time (never held whole)."""
-    import soundfile
-
-    if path.exists() and soundfile.info(str(path)).frames == int(seconds * SAMPLE_RATE):
-        return path
-    with soundfile.SoundFile(str(path), "w", SAMPLE_RATE, 1, subtype="PCM_16") as handle:
-        left = seconds
-        seed = 0
-        while left > 0:
-            handle.write(make_signal(min(left, 3600.0), seed=seed))
-            left -= 3600.0
-            seed += 1
-    return path
-
-
-def measure_show(path: Path, mode: str) -> dict:
-    import json
-    import subprocess
-
-    result = subprocess.run([sys.executable, "-c", _SHOW_CHILD, str(path), mode], capture_output=True,
-                            text=True, check=True, cwd=REPO)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def show_rows(folder: Path, repeats: int) -> tuple[list, dict]:
-    """Case 3: the rows of the table, and every run."""
-    hour, ten_hours = write_wav(folder / "hour.wav", 3600.0), write_wav(folder / "ten_hours.wav", 36000.0)
-    runs = {"show_1h_streamed": [], "show_1h_in_memory": [], "show_10h_streamed": []}
-    for _ in range(repeats):  # alternated, so a change in load hits both paths alike
-        runs["show_1h_streamed"].append(measure_show(hour, "streamed"))
-        runs["show_1h_in_memory"].append(measure_show(hour, "in-memory"))
-    runs["show_10h_streamed"].append(measure_show(ten_hours, "streamed"))
-    rows = []
-    for key, label in (("show_1h_in_memory", "show, 1 h WAV, 0.1 in-memory path (baseline)"),
-                       ("show_1h_streamed", "show, 1 h WAV, streamed"),
-                       ("show_10h_streamed", "show, 10 h WAV, streamed")):
-        median = {field: statistics.median(run[field] for run in runs[key])
-                  for field in ("wall", "cpu", "peak_mb", "above_imports_mb")}
-        rows.append([label, round(median["wall"], 2), round(median["cpu"], 2), round(median["peak_mb"]),
-                     round(median["above_imports_mb"])])
-    base, ours = rows[0], rows[1]
-    rows.append(["ratio in-memory / streamed (1 h)", round(base[1] / ours[1], 2), round(base[2] / ours[2], 2),
-                 round(base[3] / ours[3], 2), round(base[4] / max(ours[4], 1), 2)])
-    return rows, runs
-
-
-def print_table(columns, rows):
-    widths = [max(len(str(r[i])) for r in rows + [columns]) for i in range(len(columns))]
-    print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
-    for r in rows:
-        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
-
-
-SHOW_COLUMNS = ["measure", "wall (s)", "CPU (s)", "peak RSS (MB)", "peak above imports (MB)"]
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per measurement (default: 7)")
     parser.add_argument("--librosa-spectrogram-repeats", type=int, default=3,
                         help="timed runs of librosa's (slow) spectrogram (default: 3)")
-    parser.add_argument("--show-repeats", type=int, default=3, help="runs of each show measurement (default: 3)")
-    parser.add_argument("--show-only", action="store_true", help="measure only show() on long files")
-    parser.add_argument("--audio-folder", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")),
-                        help="where the long WAV files are written (1.2 GB; default: $TMPDIR or /tmp)")
     args = parser.parse_args(argv)
-
-    show_table, show_runs = show_rows(args.audio_folder, args.show_repeats)
-    print_table(SHOW_COLUMNS, show_table)
-    print(f"(medians of {args.show_repeats} runs, each in a fresh process; load average: "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})")
-    if args.show_only:
-        write_result("plots_show", {"title": "audioviz show on long WAV files", "columns": SHOW_COLUMNS,
-                                    "rows": show_table, "runs": show_runs, "environment": environment(),
-                                    "generated": utc_now()})
-        return 0
 
     import librosa
     import torch
@@ -269,8 +166,6 @@ def main(argv=None) -> int:
         "columns": columns,
         "rows": rows,
         "runs": {k: [round(x, 4) for x in v] for k, v in runs.items()},
-        "show": {"columns": SHOW_COLUMNS, "rows": show_table, "runs": show_runs,
-                 "baseline": "the 0.1 in-memory path of show (whole file loaded), same run, same file"},
         "environment": environment(numpy=np.__version__, matplotlib=matplotlib.__version__, torch=torch.__version__, librosa=librosa.__version__, torch_threads=torch.get_num_threads()),
         "generated": utc_now(),
     }
