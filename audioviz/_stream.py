@@ -13,8 +13,11 @@ and the results equal the torch path's (:func:`audioviz._reduce.pooled_spectrogr
 """
 from __future__ import annotations
 
+import collections
 import math
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +41,8 @@ BLOCK_SAMPLES = 1 << 20
 _MEL_FRAMES_BUDGET = 128 << 20
 # Frames per FFT call (whole groups): small enough to stay in the CPU cache.
 _CHUNK_FRAMES = 2048
+# Threads computing chunks (the machine's cores, at most this many).
+_MAX_WORKERS = 2
 
 
 @dataclass
@@ -440,6 +445,39 @@ class _Stft:
         return power
 
 
+class _Workers:
+    """Chunk jobs run on the machine's cores (at most two), a few in flight while the main thread
+    reads the next block. Each job writes its own columns, so no two touch the same values; numpy
+    releases the GIL inside its FFT, ufuncs and matrix products."""
+
+    def __init__(self):
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self.n = min(_MAX_WORKERS, cores)
+        self.pool = ThreadPoolExecutor(self.n, thread_name_prefix="audioviz-show") if self.n > 1 else None
+        self.pending: collections.deque = collections.deque()
+
+    def submit(self, job, *args) -> None:
+        if self.pool is None:
+            job(*args)
+            return
+        if len(self.pending) >= 2 * self.n:
+            self.pending.popleft().result()
+        self.pending.append(self.pool.submit(job, *args))
+
+    def wait(self) -> None:
+        while self.pending:
+            self.pending.popleft().result()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+
+
 def _edges(rows: np.ndarray) -> tuple[float, float]:
     if rows.size == 1:
         return float(rows[0]) - 0.5, float(rows[0]) + 0.5
@@ -501,30 +539,47 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
     mel_columns = np.empty((n_groups, n_mels), dtype=np.float32)
     mel_frames = np.empty((n_frames if keep_mel else 0, n_mels), dtype=np.float32)
     mfcc_columns = np.empty((n_groups, n_mfcc), dtype=np.float32)
-    stft = _Stft(n_fft, win_length, hop_length, chunk)
-    for first, segment in _frame_chunks(blocks(), n_samples=n_samples, n_fft=n_fft, hop_length=hop_length,
-                                        chunk=chunk, on_block=on_block):
-        power = stft(segment)
+    local = threading.local()
+
+    def power_of(segment):
+        if not hasattr(local, "stft"):  # each worker thread has its own FFT buffers
+            local.stft = _Stft(n_fft, win_length, hop_length, chunk)
+        return local.stft(segment)
+
+    def energy_job(first, segment):
+        power = power_of(segment)
         mel = power @ weights
         columns = slice(first // group, first // group + math.ceil(power.shape[0] / group))
         linear_columns[columns] = pool_max(power, group)
         mel_columns[columns] = pool_max(mel, group)
         if keep_mel:
             mel_frames[first:first + mel.shape[0]] = mel
-    # torchaudio's MFCC: dB with an 80 dB floor below the loudest mel energy of the whole file
-    floor = np.float32(10.0 * math.log10(max(float(mel_columns.max()), 1e-10)) - 80.0)
-    dct = dct_matrix(n_mfcc, n_mels)
-    if keep_mel:
-        mel_chunks = ((first, mel_frames[first:first + chunk]) for first in range(0, n_frames, chunk))
-    else:  # too long to keep every frame: read the file again for the MFCC
-        mel_chunks = ((first, stft(segment) @ weights)
-                      for first, segment in _frame_chunks(blocks(), n_samples=n_samples, n_fft=n_fft,
-                                                          hop_length=hop_length, chunk=chunk))
-    for first, mel in mel_chunks:
+
+    def mfcc_job(first, mel):
+        if mel is None:  # a segment of the second reading
+            mel = power_of(first[1]) @ weights
+            first = first[0]
         columns = slice(first // group, first // group + math.ceil(mel.shape[0] / group))
         db = power_to_db(mel, top_db=None)
         np.maximum(db, floor, out=db)
         mfcc_columns[columns] = pool_mean(db @ dct, group)
+
+    with _Workers() as workers:
+        for first, segment in _frame_chunks(blocks(), n_samples=n_samples, n_fft=n_fft, hop_length=hop_length,
+                                            chunk=chunk, on_block=on_block):
+            workers.submit(energy_job, first, segment.copy())  # a copy: the reader moves on meanwhile
+        workers.wait()
+        # torchaudio's MFCC: dB with an 80 dB floor below the loudest mel energy of the whole file
+        floor = np.float32(10.0 * math.log10(max(float(mel_columns.max()), 1e-10)) - 80.0)
+        dct = dct_matrix(n_mfcc, n_mels)
+        if keep_mel:
+            for first in range(0, n_frames, chunk):
+                workers.submit(mfcc_job, first, mel_frames[first:first + chunk])
+        else:  # too long to keep every frame: read the file again for the MFCC
+            for first, segment in _frame_chunks(blocks(), n_samples=n_samples, n_fft=n_fft, hop_length=hop_length,
+                                                chunk=chunk):
+                workers.submit(mfcc_job, (first, segment.copy()), None)
+        workers.wait()
 
     # each column's time is the centre of its group of frames (as audioviz.Feature.times)
     period = hop_length * group / rate

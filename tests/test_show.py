@@ -103,6 +103,15 @@ def test_a_long_file_read_in_odd_blocks_is_pooled_like_the_torch_path(tmp_path, 
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("budget, workers", [(0, 2), (128 << 20, 1)])
+def test_a_second_reading_for_the_mfcc_and_one_thread_give_the_same_pictures(tmp_path, monkeypatch, budget, workers):
+    path = write(tmp_path / "long.wav", speechlike(30.0, seed=4))
+    monkeypatch.setattr(stream, "BLOCK_SAMPLES", 9999)
+    monkeypatch.setattr(stream, "_MEL_FRAMES_BUDGET", budget)  # 0: too long to keep the mel frames
+    monkeypatch.setattr(stream, "_MAX_WORKERS", workers)
+    assert_same_pictures(audioviz.show(path), in_memory(path))
+
+
 def test_empty_mel_filters_warn_and_are_marked_as_on_the_torch_path(tmp_path):
     path = write(tmp_path / "tone.wav", speechlike(2.0))
     with pytest.warns(UserWarning, match="of n_mels=128 mel filters are empty") as record:
