@@ -3,8 +3,8 @@
 Starts JupyterLab on 127.0.0.1 with a temporary notebook and a real kernel, drives the system
 ``/usr/bin/chromium`` through ``/usr/bin/chromedriver`` (never a downloaded browser), presses
 arrow keys on the explorer's sliders and measures, in the page, from the ``keydown`` to the first
-animation frame after the new picture is in place (the inline backend's ``<img>`` has loaded
-its new source; ipympl's canvas has drawn the new image). Prints the medians per control and
+animation frame after the new picture is in place (the new image drawn on the inline backend's
+picture canvas, or on ipympl's). Prints the medians per control and
 backend with the Python-side step (setting the control in Python, same clip, same run) as the
 baseline, and writes ``benchmarks/results/jupyterlab.json`` for the Performance page.
 
@@ -39,15 +39,21 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 # In the page: the time of every keydown, and of the first animation frame after each new picture.
 _PROBE = """
-window.__avz = {keys: [], paints: []};
+window.__avz = {keys: [], paints: [], waiting: null};
 document.addEventListener('keydown', function () { window.__avz.keys.push(performance.now()); }, true);
-function painted() { requestAnimationFrame(function () { window.__avz.paints.push(performance.now()); }); }
+function painted() {
+  requestAnimationFrame(function () {
+    window.__avz.paints.push(performance.now());
+    if (window.__avz.waiting) { window.__avz.waiting(); }
+  });
+}
 var view = arguments[0];
 var img = view.querySelector('.widget-image');
 if (img) {
   img.addEventListener('load', painted);
 } else {
-  var canvas = view.querySelector('.jupyter-matplotlib-canvas-div canvas');
+  // the inline backend's picture canvas, or ipympl's
+  var canvas = view.querySelector('canvas.avz-picture') || view.querySelector('.jupyter-matplotlib-canvas-div canvas');
   var context = canvas.getContext('2d');
   var draw = context.drawImage;
   context.drawImage = function () { draw.apply(context, arguments); painted(); };
@@ -63,6 +69,17 @@ app.commands.execute('notebook:insert-cell-below').then(function () {
   notebook.activeCell.model.sharedModel.setSource(arguments[0]);
   return app.commands.execute('notebook:run-cell');
 }.bind(null, arguments[0])).then(function () { done(notebook.activeCellIndex); }, function (e) { done(String(e)); });
+"""
+
+# Wait in the page (no WebDriver polling, which costs the browser CPU the explorer needs) until
+# there are more than arguments[0] pictures painted, or arguments[1] ms have passed.
+_WAIT_PAINT = """
+var n = arguments[0], done = arguments[arguments.length - 1], probe = window.__avz;
+if (probe.paints.length > n) { done(true); return; }
+var timer = setTimeout(function () { probe.waiting = null; done(false); }, arguments[1]);
+probe.waiting = function () {
+  if (probe.paints.length > n) { clearTimeout(timer); probe.waiting = null; done(true); }
+};
 """
 
 _CELL_STATE = """
@@ -209,8 +226,9 @@ class Page:
 
     def view(self, index: int = 0):
         """The ``index``-th live explorer view on the page (its outermost widget box)."""
-        self.wait(lambda: len(self.driver.find_elements("css selector", ".widget-image, .jupyter-matplotlib"))
-                  > index, what="the explorer to render")
+        pictures = ".avz-picture, .widget-image, .jupyter-matplotlib"
+        self.wait(lambda: len(self.driver.find_elements("css selector", pictures)) > index,
+                  what="the explorer to render")
         views = self.driver.find_elements("css selector", ".jp-OutputArea-output > .widget-vbox")
         return views[index]
 
@@ -225,7 +243,8 @@ class Page:
         """Something that changes with each new picture (the image source or a canvas hash)."""
         return self.js("var v = arguments[0], img = v.querySelector('.widget-image');"
                        "if (img) { return img.src; }"
-                       "var c = v.querySelector('.jupyter-matplotlib-canvas-div canvas');"
+                       "var c = v.querySelector('canvas.avz-picture') || "
+                       "v.querySelector('.jupyter-matplotlib-canvas-div canvas');"
                        "return c.toDataURL().length + ':' + c.toDataURL().slice(-200);", view)
 
     def status(self, view) -> str:
@@ -237,14 +256,32 @@ class Page:
     def probe(self, view) -> None:
         self.js(_PROBE, view)
 
+    def key(self, handle, key: str, count: int = 1) -> None:
+        """Press ``key`` (a selenium ``Keys`` arrow) ``count`` times on ``handle`` the way a
+        keyboard does: trusted key events through the browser's input pipeline. WebDriver's
+        ``send_keys`` first runs its interactability checks in the page, 20-30 ms of the
+        renderer's time per key on a busy two-core machine, while the explorer's step runs."""
+        from selenium.webdriver.common.keys import Keys
+
+        names = {Keys.ARROW_RIGHT: ("ArrowRight", 39), Keys.ARROW_LEFT: ("ArrowLeft", 37),
+                 Keys.ARROW_UP: ("ArrowUp", 38), Keys.ARROW_DOWN: ("ArrowDown", 40)}
+        if key not in names:
+            handle.send_keys(*[key] * count)
+            return
+        name, code = names[key]
+        if not self.js("return document.activeElement === arguments[0]", handle):
+            self.js("arguments[0].focus()", handle)
+        for _ in range(count):
+            for kind in ("keyDown", "keyUp"):
+                self.driver.execute_cdp_cmd("Input.dispatchKeyEvent", {
+                    "type": kind, "key": name, "code": name, "windowsVirtualKeyCode": code,
+                    "nativeVirtualKeyCode": code})
+
     def press(self, handle, key: str, *, settle: float = 0.15) -> float | None:
         """Press ``key`` on ``handle``; wait for the new picture; return key-to-painted in ms."""
         before = len(self.js("return window.__avz.paints"))
-        handle.send_keys(key)
-        try:
-            self.wait(lambda: len(self.js("return window.__avz.paints")) > before, what="the new picture",
-                      timeout=30)
-        except TimeoutError:
+        self.key(handle, key)
+        if not self.driver.execute_async_script(_WAIT_PAINT, before, 30000):
             return None
         time.sleep(settle)  # let the kernel go idle before the next key
         keys, paints = self.js("return [window.__avz.keys, window.__avz.paints]")
@@ -253,7 +290,7 @@ class Page:
     def burst(self, handle, key: str, count: int, *, quiet: float = 1.0) -> float:
         """Press ``key`` ``count`` times at once; return ms from the last keydown to the last
         picture (after ``quiet`` seconds without a new one)."""
-        handle.send_keys(*[key] * count)
+        self.key(handle, key, count)
         last = -1
         while True:
             time.sleep(quiet)

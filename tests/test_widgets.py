@@ -522,6 +522,22 @@ def test_widget_backend_puts_the_canvas_in_the_layout(tmp_path):
         assert explorer.image.get_array().shape[0] == 513 and explorer.error is None
         page = explorer.static(n_fft=[256, 512])
         assert len(page.frames) == 2
+        # the pictures ipympl sends (fast_png, full then diff) rebuild the canvas exactly
+        import io
+        import numpy as np
+        from PIL import Image
+        canvas = explorer.figure.canvas
+        decode = lambda png: np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+        canvas._png_is_old, canvas._force_full = True, True
+        shown = decode(canvas.get_diff_image())
+        assert canvas._current_image_mode == "full"
+        np.testing.assert_array_equal(shown, np.asarray(canvas.buffer_rgba()))
+        explorer.controls["hop_length"].value = 64
+        canvas._png_is_old = True
+        diff = decode(canvas.get_diff_image())
+        assert canvas._current_image_mode == "diff" and (diff[..., 3] == 0).any()
+        shown = np.where(diff[..., 3:] == 255, diff, shown)
+        np.testing.assert_array_equal(shown, np.asarray(canvas.buffer_rgba()))
         print("ok")
         """
     )

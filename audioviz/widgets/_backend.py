@@ -8,6 +8,8 @@ sends the picture itself, encoded by :func:`encode_image` at the size it is show
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import matplotlib
 import numpy as np
@@ -42,6 +44,7 @@ def new_figure(figsize, *, layout: str | None = "constrained"):
 
         with plt.ioff():
             figure = plt.figure(figsize=figsize, layout=layout)
+        fast_diff_images(figure.canvas)
     else:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -51,6 +54,56 @@ def new_figure(figsize, *, layout: str | None = "constrained"):
     if layout == "constrained":
         figure.get_layout_engine().set(w_pad=6 / 72, h_pad=6 / 72)
     return figure
+
+
+def fast_png(rgba: np.ndarray) -> bytes:
+    """A PNG of an RGBA picture written for speed: no row filter, zlib level 1.
+
+    For ipympl's pictures: Pillow's PNG (adaptive filters, level 6) of an explorer's 800 x 340
+    picture takes 40-70 ms, this 7-13 ms, and is smaller for a spectrogram (240 KB, not 400 KB).
+    """
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    height, width = rgba.shape[:2]
+    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # each row: filter type 0, then pixels
+    rows[:, 1:] = rgba.reshape(height, 4 * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits per channel, RGBA
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+            + chunk(b"IEND", b""))
+
+
+# What matplotlib's web canvas (ipympl's base) uses to send a picture; fast_diff_images needs them.
+_WEB_CANVAS_STATE = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
+
+
+def fast_diff_images(canvas) -> bool:
+    """Make ipympl's ``canvas`` send its pictures as :func:`fast_png` (same pixels, same diff
+    protocol as matplotlib's ``get_diff_image``); False when the canvas is not what this expects."""
+    if not all(hasattr(canvas, name) for name in _WEB_CANVAS_STATE):
+        return False
+
+    def get_diff_image():
+        # matplotlib's FigureCanvasWebAggCore.get_diff_image, with the PNG written by fast_png
+        if not canvas._png_is_old:
+            return None
+        pixels = np.asarray(canvas.get_renderer().buffer_rgba())
+        buff = pixels.view(np.uint32).squeeze(2)
+        if canvas._force_full or buff.shape != canvas._last_buff.shape or (pixels[:, :, 3] != 255).any():
+            canvas.set_image_mode("full")
+            output = buff
+        else:
+            canvas.set_image_mode("diff")
+            output = np.where(buff != canvas._last_buff, buff, 0)
+        canvas._last_buff = buff.copy()
+        canvas._force_full = False
+        canvas._png_is_old = False
+        return fast_png(output.view(dtype=np.uint8).reshape((*output.shape, 4)))
+
+    canvas.get_diff_image = get_diff_image
+    return True
 
 
 def canvas_is_widget(figure) -> bool:
