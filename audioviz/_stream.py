@@ -117,8 +117,31 @@ def file_info(path, name: str):
     return info
 
 
-def _mono_blocks(path, name: str):
-    """The file's samples as float32 mono arrays of at most :data:`BLOCK_SAMPLES`.
+class _SampleCheck:
+    """The checks :func:`audioviz.load_audio` makes of a file's samples (every channel, before
+    mixing or resampling), block by block: NaN and Inf are refused before anything is computed
+    from them, and a peak beyond [-1, 1] is said once at the end."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.peak = 0.0
+
+    def feed(self, block: np.ndarray) -> None:
+        low, high = float(block.min()), float(block.max())
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ValueError(f"audio file {self.name} holds NaN or Inf samples; it is damaged or was written "
+                             f"from a broken computation: rewrite it with finite samples")
+        self.peak = max(self.peak, -low, high)
+
+    def finish(self) -> None:
+        if self.peak > 1.0:
+            warn_user(f"audio file {self.name} holds samples up to {self.peak:.3g} in magnitude, beyond [-1, 1]; "
+                      f"they are shown unchanged")
+
+
+def _mono_blocks(path, name: str, check: _SampleCheck | None = None):
+    """The file's samples as float32 mono arrays of at most :data:`BLOCK_SAMPLES`, each block
+    given to ``check`` first.
 
     Every block is read into the same two arrays (each yielded block is a view of them, valid
     until the next one): a long file then makes no new large allocation per block, which keeps
@@ -132,6 +155,8 @@ def _mono_blocks(path, name: str):
         frames = np.empty((BLOCK_SAMPLES, handle.channels), dtype=np.float32)
         mono = np.empty(BLOCK_SAMPLES, dtype=np.float32)
         for block in handle.blocks(dtype="float32", always_2d=True, out=frames):
+            if check is not None:
+                check.feed(block)
             if block.shape[1] == 1:
                 mono[: block.shape[0]] = block[:, 0]
             else:
@@ -228,14 +253,9 @@ def _at_least(blocks, minimum: int):
 # the envelope
 # ----------------------------------------------------------------------------------------------
 class _Envelope:
-    """Min/max of consecutive bins of ``size`` samples, fed block by block (into arrays made once).
+    """Min/max of consecutive bins of ``size`` samples, fed block by block (into arrays made once)."""
 
-    It sees every sample's minimum and maximum, so it also checks the values: NaN and Inf
-    survive min and max, and the peak is the largest magnitude.
-    """
-
-    def __init__(self, n_samples: int, n_bins: int, name: str):
-        self.name = name
+    def __init__(self, n_samples: int, n_bins: int):
         self.size = max(1, math.ceil(n_samples / max(1, n_bins)))
         self.n_samples = n_samples
         n_out = math.ceil(n_samples / self.size)
@@ -263,13 +283,8 @@ class _Envelope:
 
     def _store(self, bins: np.ndarray) -> None:
         stop = self.done + bins.shape[0]
-        lows, highs = self.lows[self.done:stop], self.highs[self.done:stop]
-        np.min(bins, axis=1, out=lows)
-        np.max(bins, axis=1, out=highs)
-        # checked block by block, before the STFT of these samples is computed
-        if not (math.isfinite(float(lows.min())) and math.isfinite(float(highs.max()))):
-            raise ValueError(f"audio file {self.name} holds NaN or Inf samples; it is damaged or was written "
-                             f"from a broken computation: rewrite it with finite samples")
+        np.min(bins, axis=1, out=self.lows[self.done:stop])
+        np.max(bins, axis=1, out=self.highs[self.done:stop])
         self.firsts[self.done:stop] = bins[:, 0]
         self.done = stop
 
@@ -277,10 +292,6 @@ class _Envelope:
         if self.n_pending:
             self._store(self.pending[: self.n_pending].reshape(1, -1))
         lows, highs, firsts = self.lows[: self.done], self.highs[: self.done], self.firsts[: self.done]
-        low, high = float(lows.min()), float(highs.max())
-        if max(-low, high) > 1.0:
-            warn_user(f"audio file {self.name} holds samples up to {max(-low, high):.3g} in magnitude, beyond [-1, 1]; "
-                      f"they are shown unchanged")
         # a line through the samples reaches the first sample of the next bin from inside this one
         np.minimum(lows[:-1], firsts[1:], out=lows[:-1])
         np.maximum(highs[:-1], firsts[1:], out=highs[:-1])
@@ -518,7 +529,8 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
     group = math.ceil(n_frames / max_columns)
     chunk = group * max(1, _CHUNK_FRAMES // group)
     keep_mel = n_frames * n_mels * 4 <= _MEL_FRAMES_BUDGET
-    envelope = _Envelope(n_samples, n_bins, name)
+    envelope = _Envelope(n_samples, n_bins)
+    check = _SampleCheck(name)
     samples = np.empty(n_samples, dtype=np.float32) if n_samples <= STREAM_MIN_SAMPLES else None
     kept = 0
 
@@ -530,7 +542,7 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
             kept += block.size
 
     def blocks():
-        raw = _mono_blocks(path, name)
+        raw = _mono_blocks(path, name, check)
         return raw if rate == file_rate else _resampled(raw, _Resampler(file_rate, rate, int(info.frames)))
 
     n_groups = math.ceil(n_frames / group)
@@ -569,6 +581,7 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
                                             chunk=chunk, on_block=on_block):
             workers.submit(energy_job, first, segment.copy())  # a copy: the reader moves on meanwhile
         workers.wait()
+        check.finish()
         # torchaudio's MFCC: dB with an 80 dB floor below the loudest mel energy of the whole file
         floor = np.float32(10.0 * math.log10(max(float(mel_columns.max()), 1e-10)) - 80.0)
         dct = dct_matrix(n_mfcc, n_mels)

@@ -220,7 +220,17 @@ def test_bad_files_are_named(tmp_path):
     loud = np.zeros(SR, dtype=np.float32)
     loud[7] = 2.0
     with pytest.warns(UserWarning, match="loud.wav holds samples up to 2 in magnitude"):
-        audioviz.show(write(tmp_path / "loud.wav", loud))
+        audioviz.show(write(tmp_path / "loud.wav", np.stack([loud, -loud])))  # every channel is checked, not the mix
+
+
+def test_a_full_scale_file_resampled_gives_no_warning_about_its_overshoot(tmp_path):
+    square = np.sign(np.sin(2 * np.pi * 440 * np.arange(2 * 44100) / 44100)).astype(np.float32)
+    path = write(tmp_path / "square.wav", square, rate=44100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the file's samples are within [-1, 1]; the resampled ones are not
+        fig = audioviz.show(path, sample_rate=SR)
+    assert fig.axes[0].get_ylim()[1] > 1.05  # the overshoot is drawn, as load_audio + plot_waveform draw it
+    assert_same_pictures(fig, in_memory(path, sample_rate=SR))
 
 
 def test_a_cut_short_wav_is_shown_with_a_warning(tmp_path):
