@@ -6,6 +6,8 @@ with the house style and writes it to an image file (PNG, SVG or PDF, by suffix)
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 from pathlib import Path
 
 from ._fileio import atomic_path, check_writable
@@ -34,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", default=None, help="figure title (default: file name, duration, rate)")
 
 
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as one line in the command's voice (not Python's ``<frozen runpy>:88: UserWarning:``)."""
+    print(f"audioviz: warning: {message}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -56,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
     check_writable(out)  # before the drawing, which takes a while on long audio
     # audioviz.style(), without importing audioviz.display
-    with plt.style.context(str(Path(__file__).with_name("audioviz.mplstyle"))):
+    with plt.style.context(str(Path(__file__).with_name("audioviz.mplstyle"))), warnings.catch_warnings():
+        warnings.showwarning = _print_warning
         fig = show(audio, args.sample_rate, n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels,
                    n_mfcc=args.n_mfcc, mel_scale=args.mel_scale, title=args.title)
         # written next to the target and renamed, so a failed render never leaves half an image

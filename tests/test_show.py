@@ -248,3 +248,13 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("audioviz: error: cannot decode audio file") and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x.png").exists()
+
+
+def test_cli_warnings_are_one_line_in_its_voice(tmp_path, capsys):
+    loud = np.zeros(SR, dtype=np.float32)
+    loud[7] = 2.0
+    assert main(["show", str(write(tmp_path / "loud.wav", loud)), "--out", str(tmp_path / "x.png")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("audioviz: warning: audio file") and "holds samples up to 2" in err
+    assert "UserWarning" not in err and len(err.strip().splitlines()) == 1
+    assert (tmp_path / "x.png").exists()
