@@ -17,7 +17,7 @@ import numpy as np
 from ._mel import DEFAULT_N_MELS
 from ._ticks import TimeFormatter
 # STREAM_MIN_SAMPLES: named here too, where the tests of 0.1 set it (it now acts in _stream)
-from ._stream import STREAM_MIN_SAMPLES, declared_wav_frames, file_info, stream_overview  # noqa: F401
+from ._stream import STREAM_MIN_SAMPLES, file_info, stream_overview  # noqa: F401
 from ._validation import as_mono, check_sample_rate, warn_user
 
 __all__ = ["show"]
@@ -37,6 +37,7 @@ def _waveform_source(source, sample_rate):
 def _read_file(path, axes, sample_rate, **settings):
     """The :class:`~audioviz._stream.Overview` of the file at ``path``, sized to ``axes``."""
     from ._waveform import BINS_PER_PIXEL, axes_width_pixels
+    from .io import declared_wav_frames
 
     name = str(path)
     overview = stream_overview(path, name=name, n_bins=BINS_PER_PIXEL * axes_width_pixels(axes[0]),

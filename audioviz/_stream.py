@@ -27,6 +27,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from threadpoolctl import threadpool_limits
 
 from ._mel import _check_mel_args, hz_to_mel, mel_to_hz, warn_empty_filters
+from ._resample import Resampler, resampled, resampled_length
 from ._validation import check_stft_params, warn_user
 
 __all__ = ["BLOCK_SAMPLES", "STREAM_MIN_SAMPLES", "Image", "Overview", "file_info", "stream_overview"]
@@ -93,13 +94,6 @@ class Overview:
 # ----------------------------------------------------------------------------------------------
 # reading
 # ----------------------------------------------------------------------------------------------
-def declared_wav_frames(path) -> int | None:
-    """Frames the ``data`` chunk of a RIFF/WAVE file says it holds, or ``None``."""
-    from .io import declared_wav_frames as declared
-
-    return declared(Path(path))
-
-
 def file_info(path, name: str):
     """soundfile's info of ``path``, with the errors :func:`audioviz.load_audio` gives."""
     path = Path(path)
@@ -162,74 +156,6 @@ def _mono_blocks(path, name: str, check: _SampleCheck | None = None):
             else:
                 block.mean(axis=1, dtype=np.float32, out=mono[: block.shape[0]])
             yield mono[: block.shape[0]]
-
-
-def resampled_length(n_samples: int, orig_freq: int, new_freq: int) -> int:
-    """Samples torchaudio's ``resample`` gives for ``n_samples`` at ``orig_freq``."""
-    gcd = math.gcd(orig_freq, new_freq)
-    return math.ceil((new_freq // gcd) * n_samples / (orig_freq // gcd))
-
-
-class _Resampler:
-    """torchaudio's ``resample`` (windowed sinc, Hann, 6 zero crossings, roll-off 0.99), fed block
-    by block: the same polyphase filter, applied to each run of whole input periods as they arrive.
-
-    Output ``j`` of period ``k`` is ``kernel[j] @ padded[k * orig : k * orig + len(kernel[j])]``,
-    where ``padded`` is the signal with ``width`` zeros before and ``width + orig`` after.
-    """
-
-    def __init__(self, orig_freq: int, new_freq: int, n_samples: int, lowpass_filter_width: int = 6,
-                 rolloff: float = 0.99):
-        gcd = math.gcd(orig_freq, new_freq)
-        self.orig, self.new = orig_freq // gcd, new_freq // gcd
-        base = min(self.orig, self.new) * rolloff
-        self.width = math.ceil(lowpass_filter_width * self.orig / base)
-        # computed in float32, as torchaudio computes it for a float32 waveform
-        idx = np.arange(-self.width, self.width + self.orig, dtype=np.float32)[None, :] / np.float32(self.orig)
-        t = np.arange(0, -self.new, -1, dtype=np.float32)[:, None] / np.float32(self.new) + idx
-        t = np.clip(t * np.float32(base), -lowpass_filter_width, lowpass_filter_width).astype(np.float32)
-        window = np.cos(t * np.float32(math.pi / lowpass_filter_width / 2)) ** 2
-        t = t * np.float32(math.pi)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            kernel = np.where(t == 0, np.float32(1.0), np.sin(t) / t)
-        self.kernel_t = np.ascontiguousarray((kernel * window * np.float32(base / self.orig)).astype(np.float32).T)
-        self.size = self.kernel_t.shape[0]
-        self.remaining = resampled_length(n_samples, orig_freq, new_freq)
-        capacity = BLOCK_SAMPLES + 2 * (self.size + self.orig)
-        self.buffer = np.zeros(capacity, dtype=np.float32)
-        self.fill = self.width  # the zeros before the signal
-
-    def _run(self) -> np.ndarray:
-        n_periods = (self.fill - self.size) // self.orig + 1 if self.fill >= self.size else 0
-        if n_periods <= 0:
-            return self.buffer[:0]
-        windows = sliding_window_view(self.buffer[:self.fill], self.size)[:: self.orig][:n_periods]
-        out = (windows @ self.kernel_t).reshape(-1)[: self.remaining]
-        self.remaining -= out.size
-        used = n_periods * self.orig
-        self.buffer[: self.fill - used] = self.buffer[used:self.fill].copy()
-        self.fill -= used
-        return out
-
-    def feed(self, block: np.ndarray):
-        """Yield the output samples ``block`` completes (blocks of any length)."""
-        for start in range(0, block.size, BLOCK_SAMPLES):
-            piece = block[start:start + BLOCK_SAMPLES]
-            self.buffer[self.fill:self.fill + piece.size] = piece
-            self.fill += piece.size
-            yield self._run()
-
-    def finish(self):
-        """Yield the last output samples (the zeros after the signal complete its last periods)."""
-        self.buffer[self.fill:self.fill + self.width + self.orig] = 0.0
-        self.fill += self.width + self.orig
-        yield self._run()
-
-
-def _resampled(blocks, resampler: _Resampler):
-    for block in blocks:
-        yield from resampler.feed(block)
-    yield from resampler.finish()
 
 
 def _at_least(blocks, minimum: int):
@@ -317,7 +243,13 @@ def hann_window(win_length: int, n_fft: int) -> np.ndarray:
 
 def mel_weights(sample_rate: int, n_fft: int, n_mels: int, f_min: float, f_max: float, mel_scale: str,
                 norm: str | None = None) -> np.ndarray:
-    """torchaudio's ``melscale_fbanks``, ``(n_freqs, n_mels)`` float32, computed as it does (float32)."""
+    """torchaudio's ``melscale_fbanks``, ``(n_freqs, n_mels)`` float32, computed as it does (float32).
+
+    Example:
+        >>> weights = mel_weights(16000, 400, 128, 0.0, 8000.0, "htk")
+        >>> weights.shape, int((weights.max(axis=0) <= 0).sum())  # 4 filters catch no FFT bin
+        ((201, 128), 4)
+    """
     n_freqs = n_fft // 2 + 1
     all_freqs = np.linspace(0, sample_rate // 2, n_freqs, dtype=np.float32)
     m_pts = np.linspace(float(hz_to_mel(f_min, mel_scale=mel_scale)), float(hz_to_mel(f_max, mel_scale=mel_scale)),
@@ -543,7 +475,9 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
 
     def blocks():
         raw = _mono_blocks(path, name, check)
-        return raw if rate == file_rate else _resampled(raw, _Resampler(file_rate, rate, int(info.frames)))
+        if rate == file_rate:
+            return raw
+        return resampled(raw, Resampler(file_rate, rate, int(info.frames), block_samples=BLOCK_SAMPLES))
 
     n_groups = math.ceil(n_frames / group)
     # every result is written into arrays made once (see _mono_blocks on why)

@@ -15,6 +15,7 @@ import torch
 import torchaudio
 
 import audioviz
+import audioviz._resample as resample
 import audioviz._stream as stream
 from audioviz.cli import main
 
@@ -136,11 +137,11 @@ def test_a_resampled_file_is_resampled_block_by_block_like_torchaudio(tmp_path, 
 @pytest.mark.parametrize("orig, new", [(44100, 16000), (16000, 8000), (8000, 22050), (48000, 16000)])
 def test_the_block_resampler_equals_torchaudio_resample(orig, new):
     signal = speechlike(1.3, rate=orig, seed=3)
-    resampler = stream._Resampler(orig, new, signal.size)
+    resampler = resample.Resampler(orig, new, signal.size)
     pieces = [signal[i:i + 1234] for i in range(0, signal.size, 1234)]  # blocks of any length
     ours = np.concatenate([out for piece in pieces for out in resampler.feed(piece)] + list(resampler.finish()))
     theirs = torchaudio.functional.resample(torch.from_numpy(signal), orig, new).numpy()
-    assert ours.shape == theirs.shape == (stream.resampled_length(signal.size, orig, new),)
+    assert ours.shape == theirs.shape == (resample.resampled_length(signal.size, orig, new),)
     np.testing.assert_allclose(ours, theirs, atol=2e-6)
 
 

@@ -1,0 +1,90 @@
+"""torchaudio's ``resample``, in numpy and block by block, for :func:`audioviz.show` of a file
+drawn at another rate: the whole signal is never held, and torch is never imported.
+
+:class:`Resampler` applies the same windowed-sinc polyphase filter as
+``torchaudio.functional.resample`` (Hann window, 6 zero crossings, roll-off 0.99) to each run of
+whole input periods as the blocks arrive; the output equals torchaudio's up to float rounding
+(``tests/test_show.py`` compares them).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["Resampler", "resampled", "resampled_length"]
+
+
+def resampled_length(n_samples: int, orig_freq: int, new_freq: int) -> int:
+    """Samples torchaudio's ``resample`` gives for ``n_samples`` at ``orig_freq``.
+
+    Example:
+        >>> resampled_length(44100, 44100, 16000), resampled_length(1001, 16000, 8000)
+        (16000, 501)
+    """
+    gcd = math.gcd(orig_freq, new_freq)
+    return math.ceil((new_freq // gcd) * n_samples / (orig_freq // gcd))
+
+
+class Resampler:
+    """torchaudio's ``resample`` (windowed sinc, Hann, 6 zero crossings, roll-off 0.99), fed block
+    by block: the same polyphase filter, applied to each run of whole input periods as they arrive.
+
+    Output ``j`` of period ``k`` is ``kernel[j] @ padded[k * orig : k * orig + len(kernel[j])]``,
+    where ``padded`` is the signal with ``width`` zeros before and ``width + orig`` after.
+    """
+
+    def __init__(self, orig_freq: int, new_freq: int, n_samples: int, *, block_samples: int = 1 << 20,
+                 lowpass_filter_width: int = 6, rolloff: float = 0.99):
+        self.block_samples = block_samples
+        gcd = math.gcd(orig_freq, new_freq)
+        self.orig, self.new = orig_freq // gcd, new_freq // gcd
+        base = min(self.orig, self.new) * rolloff
+        self.width = math.ceil(lowpass_filter_width * self.orig / base)
+        # computed in float32, as torchaudio computes it for a float32 waveform
+        idx = np.arange(-self.width, self.width + self.orig, dtype=np.float32)[None, :] / np.float32(self.orig)
+        t = np.arange(0, -self.new, -1, dtype=np.float32)[:, None] / np.float32(self.new) + idx
+        t = np.clip(t * np.float32(base), -lowpass_filter_width, lowpass_filter_width).astype(np.float32)
+        window = np.cos(t * np.float32(math.pi / lowpass_filter_width / 2)) ** 2
+        t = t * np.float32(math.pi)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            kernel = np.where(t == 0, np.float32(1.0), np.sin(t) / t)
+        self.kernel_t = np.ascontiguousarray((kernel * window * np.float32(base / self.orig)).astype(np.float32).T)
+        self.size = self.kernel_t.shape[0]
+        self.remaining = resampled_length(n_samples, orig_freq, new_freq)
+        capacity = block_samples + 2 * (self.size + self.orig)
+        self.buffer = np.zeros(capacity, dtype=np.float32)
+        self.fill = self.width  # the zeros before the signal
+
+    def _run(self) -> np.ndarray:
+        n_periods = (self.fill - self.size) // self.orig + 1 if self.fill >= self.size else 0
+        if n_periods <= 0:
+            return self.buffer[:0]
+        windows = sliding_window_view(self.buffer[:self.fill], self.size)[:: self.orig][:n_periods]
+        out = (windows @ self.kernel_t).reshape(-1)[: self.remaining]
+        self.remaining -= out.size
+        used = n_periods * self.orig
+        self.buffer[: self.fill - used] = self.buffer[used:self.fill].copy()
+        self.fill -= used
+        return out
+
+    def feed(self, block: np.ndarray):
+        """Yield the output samples ``block`` completes (blocks of any length)."""
+        for start in range(0, block.size, self.block_samples):
+            piece = block[start:start + self.block_samples]
+            self.buffer[self.fill:self.fill + piece.size] = piece
+            self.fill += piece.size
+            yield self._run()
+
+    def finish(self):
+        """Yield the last output samples (the zeros after the signal complete its last periods)."""
+        self.buffer[self.fill:self.fill + self.width + self.orig] = 0.0
+        self.fill += self.width + self.orig
+        yield self._run()
+
+
+def resampled(blocks, resampler: Resampler):
+    for block in blocks:
+        yield from resampler.feed(block)
+    yield from resampler.finish()
