@@ -254,3 +254,42 @@ def test_cli_ctrl_c_exits_130_with_the_resume_hint(tree, tmp_path, monkeypatch, 
     monkeypatch.setattr(train_module, "_fit", interrupt)
     assert main(["train", "--out", str(tmp_path), "--data", str(tree), "--quiet"]) == 130
     assert "--resume" in capsys.readouterr().err
+
+
+def test_mel_warp_time_warp_and_mixup():
+    from audioviz.model._batch_augment import mel_warp, mixup, time_warp
+
+    logmel = torch.randn(6, 1, 40, 101)
+    g = torch.Generator().manual_seed(0)
+    assert mel_warp(logmel, 0.0, g) is logmel and time_warp(logmel, 0.0, g) is logmel
+    # a band ramp stays a ramp whose slope is the factor, bounded by the top band
+    ramp = torch.arange(40.0).view(1, 1, 40, 1).expand(6, 1, 40, 3).contiguous()
+    warped = mel_warp(ramp, 0.2, g)
+    slopes = warped[:, 0, 1, 0] - warped[:, 0, 0, 0]
+    assert ((slopes >= 0.8 - 1e-6) & (slopes <= 1.2 + 1e-6)).all() and (slopes != 1).all()
+    assert warped.max() <= 39 and torch.equal(warped[:, 0, 0], ramp[:, 0, 0])
+    # a frame ramp keeps its ends and stays increasing, but not evenly
+    frames = torch.arange(101.0).view(1, 1, 1, 101).expand(6, 1, 2, 101).contiguous()
+    timed = time_warp(frames, 0.4, g)[:, 0, 0]
+    assert torch.equal(timed[:, 0], frames[:, 0, 0, 0]) and torch.allclose(timed[:, -1], torch.full((6,), 100.0))
+    assert (timed.diff(dim=1) > 0).all() and not torch.allclose(timed, frames[:, 0, 0])
+    mixed, partner, lam = mixup(logmel, 0.3, torch.Generator().manual_seed(1))
+    again = mixup(logmel, 0.3, torch.Generator().manual_seed(1))
+    assert torch.equal(mixed, again[0]) and ((lam >= 0.5) & (lam <= 1)).all()
+    expected = lam.view(-1, 1, 1, 1) * logmel + (1 - lam.view(-1, 1, 1, 1)) * logmel[partner]
+    assert torch.allclose(mixed, expected)
+
+
+@pytest.mark.parametrize("field, value", [("mel_warp", -0.1), ("time_warp", 0.6), ("mixup", "a"), ("mixup", True)])
+def test_augment_config_refuses_bad_strengths(field, value):
+    with pytest.raises(ValueError, match=f"AugmentConfig.{field}"):
+        AugmentConfig(**{field: value})
+
+
+def test_training_with_mixup_and_warps_follows_the_seed(tree, tmp_path):
+    augment = AugmentConfig(mixup=0.3, mel_warp=0.1, time_warp=0.3)
+    a = train(tmp_path / "a", **_kwargs(tree, augment=augment))
+    b = train(tmp_path / "b", **_kwargs(tree, augment=augment))
+    assert all(torch.equal(x, y) for x, y in zip(_weights(a).values(), _weights(b).values()))
+    settings = json.loads(a.metrics_path.read_text())["settings"]["augment"]
+    assert settings["mixup"] == 0.3 and settings["time_warp"] == 0.3

@@ -9,7 +9,13 @@ training batches vary the way real recordings do, so the network has to learn th
 - time shift: the word starts anywhere in the second;
 - background noise: coloured noise at a random signal-to-noise ratio;
 - SpecAugment: blank a few mel bands and a few frames of the log-mel image, so no single band
-  or instant can decide alone.
+  or instant can decide alone;
+- mel warp: stretch or squeeze each log-mel image along the frequency axis (vocal-tract length
+  perturbation, as between speakers whose formants sit higher or lower);
+- time warp: let the speaking rate change within the clip;
+- mixup (Zhang et al., 2018): train on weighted sums of two clips' images with the same weights
+  on their labels, so the model's confidence falls off smoothly between the words it knows
+  instead of jumping at the edge of what it was shown.
 
 All randomness comes from one ``torch.Generator``, so a seed fixes every batch.
 """
@@ -20,7 +26,7 @@ from dataclasses import asdict, dataclass
 import torch
 import torchaudio
 
-__all__ = ["AugmentConfig", "augment_waveforms", "spec_augment"]
+__all__ = ["AugmentConfig", "augment_waveforms", "mel_warp", "mixup", "spec_augment", "time_warp"]
 
 
 @dataclass
@@ -46,6 +52,15 @@ class AugmentConfig:
         number of SpecAugment time masks. Default: ``2``.
     time_mask_width
         maximum frames per time mask. Default: ``12``.
+    mel_warp
+        maximum relative stretch of the mel axis; factors are drawn from ``[1 - mel_warp,
+        1 + mel_warp]`` per clip. Default: ``0.0`` (off).
+    time_warp
+        how far the inner boundaries of four equal parts of the clip move, as a fraction of a
+        part's length (:func:`time_warp`). Default: ``0.0`` (off).
+    mixup
+        ``alpha`` of the Beta distribution the mixing weight is drawn from (``0`` switches mixup
+        off; ``0.2`` to ``0.4`` is usual). Default: ``0.0``.
     """
 
     speed: float = 0.15
@@ -56,6 +71,15 @@ class AugmentConfig:
     freq_mask_width: int = 6
     time_masks: int = 2
     time_mask_width: int = 12
+    mel_warp: float = 0.0
+    time_warp: float = 0.0
+    mixup: float = 0.0
+
+    def __post_init__(self):
+        for name, high in (("mel_warp", 0.5), ("time_warp", 0.49), ("mixup", 10.0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= high:
+                raise ValueError(f"AugmentConfig.{name} must be a number from 0 to {high}, got {value!r}")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -173,6 +197,78 @@ def spec_augment(logmel: torch.Tensor, config: AugmentConfig | None = None, gene
             shape = (n, 1, size, 1) if axis == 2 else (n, 1, 1, size)
             keep = keep * (~masked).float().view(shape)
     return logmel * keep.to(logmel.device)
+
+
+def _interpolate(logmel: torch.Tensor, source: torch.Tensor, dim: int) -> torch.Tensor:
+    """``logmel`` read at fractional positions ``source`` (``(batch, length)``) along ``dim``
+    (2 = mel bands, 3 = frames), linearly interpolated."""
+    n, size = source.shape
+    source = source.clamp(0, logmel.shape[dim] - 1)
+    low = source.floor().long()
+    high = (low + 1).clamp(max=logmel.shape[dim] - 1)
+    shape = (n, 1, size, 1) if dim == 2 else (n, 1, 1, size)
+    expand = list(logmel.shape)
+    expand[dim] = size
+    frac = (source - low.float()).view(shape)
+    below = torch.gather(logmel, dim, low.view(shape).expand(expand))
+    above = torch.gather(logmel, dim, high.view(shape).expand(expand))
+    return below + frac * (above - below)
+
+
+def mel_warp(logmel: torch.Tensor, max_change: float, generator):
+    """Stretch each image of ``(batch, 1, n_mels, frames)`` along the mel axis by its own factor.
+
+    Band ``m`` of the result is band ``m * factor`` of the input (linear interpolation, the top
+    band repeated past the edge): a factor above 1 moves every formant down, below 1 up.
+    """
+    if max_change <= 0:
+        return logmel
+    n, _, n_mels, _ = logmel.shape
+    factors = _uniform(n, 1 - max_change, 1 + max_change, generator).to(logmel.device)
+    source = torch.arange(n_mels, device=logmel.device).float().unsqueeze(0) * factors.unsqueeze(1)
+    return _interpolate(logmel, source, 2)
+
+
+def time_warp(logmel: torch.Tensor, max_shift: float, generator, knots: int = 4):
+    """Speak each image of ``(batch, 1, n_mels, frames)`` at a rate that changes within the clip.
+
+    The frame axis is cut into ``knots`` equal segments whose inner boundaries move by up to
+    ``max_shift`` of a segment's length either way (the ends stay): one part of the word is
+    drawn out and another hurried, as people do and a rule-based synthesiser does not.
+    """
+    if max_shift <= 0:
+        return logmel
+    n, frames = logmel.shape[0], logmel.shape[-1]
+    step = (frames - 1) / knots
+    targets = torch.arange(knots + 1).float() * step
+    moves = _uniform(n * (knots - 1), -max_shift, max_shift, generator).view(n, knots - 1) * step
+    sources = targets.repeat(n, 1)
+    sources[:, 1:-1] += moves
+    position = torch.arange(frames).float()
+    segment = (position / step).floor().long().clamp(max=knots - 1)
+    t0, t1 = targets[segment], targets[segment + 1]
+    s0, s1 = sources[:, segment], sources[:, segment + 1]
+    source = s0 + (position - t0) / (t1 - t0) * (s1 - s0)
+    return _interpolate(logmel, source.to(logmel.device), 3)
+
+
+def mixup(logmel: torch.Tensor, alpha: float, generator):
+    """Mix each image with another of the batch: ``(mixed, partner index, weight)``.
+
+    The weight ``lam`` of each clip's own image is drawn from ``Beta(alpha, alpha)`` and folded to
+    ``lam >= 0.5``, so the clip's own label stays the larger share; train with
+    ``lam * loss(y) + (1 - lam) * loss(y[partner])``.
+    """
+    n = logmel.shape[0]
+    beta = torch.distributions.Beta(torch.tensor(float(alpha)), torch.tensor(float(alpha)))
+    # torch.distributions draws from the global generator; derive its state from ours
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(torch.randint(2**62, (1,), generator=generator)))
+        lam = beta.sample((n,))
+    lam = torch.maximum(lam, 1 - lam).to(logmel.device)
+    partner = torch.randperm(n, generator=generator).to(logmel.device)
+    mixed = lam.view(n, 1, 1, 1) * logmel + (1 - lam.view(n, 1, 1, 1)) * logmel[partner]
+    return mixed, partner, lam
 
 
 def augment_waveforms(waves: torch.Tensor, config: AugmentConfig | None = None, generator=None,

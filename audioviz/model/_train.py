@@ -26,7 +26,7 @@ from torch import nn
 
 from .._fileio import write_text_atomic
 from .._validation import check_choice
-from ._batch_augment import AugmentConfig, augment_waveforms, spec_augment
+from ._batch_augment import AugmentConfig, augment_waveforms, mel_warp, mixup, spec_augment, time_warp
 from ._checkpoint import atomic_torch_save, save_checkpoint
 from ._evaluate import evaluate
 from ._network import KeywordCNN, ModelConfig
@@ -243,10 +243,21 @@ def _run_epoch(model, waves, labels, *, loss_fn, optimizer, scheduler, batch_siz
             x = augment_waveforms(x, augment, generator, sample_rate=sample_rate)
         x, y = x.to(device), y.to(device)
         logmel = model.features(x)
+        partner = None
         if augment is not None:
+            logmel = time_warp(mel_warp(logmel, augment.mel_warp, generator), augment.time_warp, generator)
             logmel = spec_augment(logmel, augment, generator)
+            if augment.mixup > 0:
+                logmel, partner, lam = mixup(logmel, augment.mixup, generator)
         logits = model.forward_features(logmel)
-        loss = loss_fn(logits, y)
+        if partner is None:
+            loss = loss_fn(logits, y)
+        else:
+            # the weighted mean that loss_fn takes, over both labels of each mixed clip
+            weight, other = loss_fn.weight, y[partner]
+            each = [nn.functional.cross_entropy(logits, target, weight=weight, reduction="none",
+                                                label_smoothing=loss_fn.label_smoothing) for target in (y, other)]
+            loss = (lam * each[0] + (1 - lam) * each[1]).sum() / (lam * weight[y] + (1 - lam) * weight[other]).sum()
         if not bool(torch.isfinite(loss)):
             raise RuntimeError(f"training diverged: the loss became {float(loss.detach())} (lower the learning rate, "
                                f"now {optimizer.param_groups[0]['lr']:.3g})")
