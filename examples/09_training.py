@@ -71,8 +71,8 @@ from audioviz.model import (
     resolve_device,
     spec_augment,
     tutorial_checkpoint,
+    tutorial_quick_mode,
 )
-from audioviz.model._tutorial import quick_mode
 
 checkpoint = tutorial_checkpoint(progress=False)
 model, info = load_checkpoint(checkpoint)
@@ -155,8 +155,8 @@ def fit(train_data, test_data, epochs, relu_on_logits=False):
     return model, test(model, *test_data[:2])
 
 
-EPOCHS = 1 if quick_mode() else 4
-LIMIT = 200 if quick_mode() else 1200
+EPOCHS = 1 if tutorial_quick_mode() else 4
+LIMIT = 200 if tutorial_quick_mode() else 1200
 yes_no_train = load(SpeechCommands(synthetic_root, subset="training"), LIMIT)
 yes_no_test = load(SpeechCommands(synthetic_root, subset="testing"), LIMIT // 3)
 plain_model, (plain_accuracy, _) = fit(yes_no_train, yes_no_test, EPOCHS)

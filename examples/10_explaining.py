@@ -54,8 +54,7 @@ from audioviz.explain import (
     resynthesize_masked,
     synthesize_recording,
 )
-from audioviz.model import evaluate, load_checkpoint, tutorial_checkpoint
-from audioviz.model._tutorial import quick_mode
+from audioviz.model import evaluate, load_checkpoint, tutorial_checkpoint, tutorial_quick_mode
 
 checkpoint = tutorial_checkpoint(progress=False)
 model, info = load_checkpoint(checkpoint)
@@ -429,7 +428,7 @@ plt.show()
 # every ``_silence_`` clip has "neither" as its right answer.
 
 scored = clips
-if quick_mode():  # the page's quick check (AUDIOVIZ_TUTORIAL_QUICK=1): every eighth clip
+if tutorial_quick_mode():  # the page's quick check (AUDIOVIZ_TUTORIAL_QUICK=1): every eighth clip
     scored = torch.utils.data.Subset(clips, range(0, len(clips), 8))
     source += f"; quick check: {len(scored)} of them"
 result = evaluate(model, scored, details=True)

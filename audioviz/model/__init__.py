@@ -14,7 +14,8 @@
 The network's outputs are :attr:`KeywordCNN.labels`: the keywords, then ``"_unknown_"`` and
 ``"_silence_"`` (:data:`NEITHER_LABELS`) for the default open-set model; both mean the answer
 :data:`NEITHER`. ``train(..., neither=False)`` gives a closed-set model whose labels are its words.
-- :func:`tutorial_checkpoint`: a cached default model for the tutorials.
+- :func:`tutorial_checkpoint`: a cached default model for the tutorials;
+  :func:`tutorial_quick_mode` says whether they run with a tiny stand-in model.
 - :func:`export_for_browser`: the model as numbers for the site's Try-it page.
 """
 from ._batch_augment import AugmentConfig, augment_waveforms, spec_augment
@@ -24,7 +25,7 @@ from ._export import export_for_browser
 from ._network import NEITHER, NEITHER_LABELS, FrontendConfig, KeywordCNN, LogMelFrontend, ModelConfig
 from ._predict import Prediction, answer_of, predict, prepare_clip
 from ._train import DEFAULT_EPOCHS, TrainResult, resolve_device, train
-from ._tutorial import tutorial_checkpoint
+from ._tutorial import tutorial_checkpoint, tutorial_quick_mode
 
 __all__ = [
     "AugmentConfig",
@@ -49,4 +50,5 @@ __all__ = [
     "spec_augment",
     "train",
     "tutorial_checkpoint",
+    "tutorial_quick_mode",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 from .._cache import cache_root
 from .._fileio import exclusive_lock
 
-__all__ = ["RECIPE_VERSION", "quick_mode", "tutorial_checkpoint"]
+__all__ = ["RECIPE_VERSION", "tutorial_quick_mode", "tutorial_checkpoint"]
 
 #: Bump when the default training recipe (or the clip rule) changes, so stale cached models are
 #: not reused. v3: "neither" classes, one clip rule (centred padding, loudest second).
@@ -30,12 +30,12 @@ QUICK_UNKNOWN_PER_WORD = 16
 QUICK_SILENCE = 40
 
 
-def quick_mode() -> bool:
+def tutorial_quick_mode() -> bool:
     """True when ``AUDIOVIZ_TUTORIAL_QUICK`` is set to something other than ``""``/``0``/``false``/``no``.
 
     Examples
     --------
-    >>> isinstance(quick_mode(), bool)
+    >>> isinstance(tutorial_quick_mode(), bool)
     True
     """
     return os.environ.get(QUICK_ENV, "").strip().lower() not in ("", "0", "false", "no")
@@ -80,7 +80,7 @@ def tutorial_checkpoint(*, neither: bool = True, progress: bool = True) -> Path:
     """
     from ._train import train
 
-    quick = quick_mode()
+    quick = tutorial_quick_mode()
     root = cache_root()
     name = "yes_no" + ("" if neither else "_closed") + ("_quick" if quick else "") + f"_{RECIPE_VERSION}"
     out_dir = root / "models" / name

@@ -55,11 +55,10 @@ def write_assets(target: Path, checkpoint=None) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     name = ""
     if checkpoint is None:
-        from audioviz.model import tutorial_checkpoint
-        from audioviz.model._tutorial import quick_mode
+        from audioviz.model import tutorial_checkpoint, tutorial_quick_mode
 
         checkpoint = tutorial_checkpoint(progress=False)
-        name = "the tutorials' checkpoint" + (" (quick tiny model: not a real classifier)" if quick_mode() else "")
+        name = "the tutorials' checkpoint" + (" (quick tiny model: not a real classifier)" if tutorial_quick_mode() else "")
     write_text_atomic(target / "colormaps.js", colormaps_js())
     return export_for_browser(checkpoint, target / "model.js", name=name)
 
