@@ -408,6 +408,6 @@ def _color_limits(feature, data, vmin, vmax):
 def _follow_limits(get, set_, drawn, new):
     """Set ``new`` limits where the Axes still shows the ones drawn last (not zoomed or set by
     hand); return the limits shown now."""
-    if drawn is not None and get() == drawn:
-        set_(*new)
+    if drawn is not None and get() == drawn and tuple(new) != tuple(drawn):
+        set_(*new)  # (setting equal limits again would only cost: shared Axes and callbacks follow)
     return get()

@@ -692,3 +692,22 @@ def test_an_hour_long_recording_computes_only_the_columns_shown():
     explorer.controls["n_fft"].value = 1024
     assert explorer.error is None and explorer.image.get_array().shape[0] == 513
     assert explorer.image.get_array().shape[1] <= width
+
+
+def test_feature_map_channel_step_redraws_the_map_alone_and_equals_a_full_redraw():
+    from audioviz.explain import FeatureMapExplorer
+    from audioviz.model import KeywordCNN
+
+    torch.manual_seed(0)
+    explorer = FeatureMapExplorer(KeywordCNN(), 0.1 * torch.randn(16000))
+    stale = []
+    original_step = explorer._blitter.step
+    explorer._blitter.step = lambda axes: stale.append(list(axes)) or original_step(axes)
+    channel = explorer.params["channel"]
+    explorer.controls["channel"].value = (channel + 1) % (explorer.controls["channel"].max + 1)
+    assert stale == [[explorer.ax]]  # the layer's colour scale holds: its colorbar is not drawn again
+    stepped = np.array(explorer.to_rgba())
+    explorer._full_draw(relayout=False)
+    np.testing.assert_array_equal(stepped, explorer.to_rgba())
+    explorer.controls["layer"].value = 2
+    assert stale[-1] == [explorer.ax, explorer._cax]

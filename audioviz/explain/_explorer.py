@@ -62,6 +62,7 @@ class FeatureMapExplorer(Explorer):
         inference = Inference.from_model(model, waveform, sample_rate)  # the clip prepared and run once
         self._set_clip(inference.waveform, inference.sample_rate)
         self.logmel, self.maps = inference.logmel, inference.maps
+        self._rankings: dict = {}
         n = len(self.maps)
         if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < n:
             raise ValueError(f"layer must be an int from 0 to {n - 1}, got {layer!r}")
@@ -77,9 +78,13 @@ class FeatureMapExplorer(Explorer):
 
     # -- data
     def _ranking(self, layer: int) -> list[int]:
-        data = self.maps[layer].data
-        means = data.reshape(data.shape[0], -1).mean(dim=1)
-        return [int(i) for i in np.argsort(-means.numpy(), kind="stable")]
+        """The channels of ``layer`` from most to least active (mean activation); computed once
+        per layer, the maps never change."""
+        if layer not in self._rankings:
+            data = self.maps[layer].data
+            means = data.reshape(data.shape[0], -1).mean(dim=1)
+            self._rankings[layer] = [int(i) for i in np.argsort(-means.numpy(), kind="stable")]
+        return self._rankings[layer]
 
     def _layer_label(self, i: int) -> str:
         fmap = self.maps[i]
@@ -146,9 +151,12 @@ class FeatureMapExplorer(Explorer):
         if self.drawn.update(fmap, channel=channel, vmin=0.0, vmax=self._vmax(layer),
                              max_columns=fmap.data.shape[-1]).layout:
             self.mark_layout_stale()
-        self.ax.set_xlim(0.0, self.waveform.shape[-1] / self.sample_rate)
+        clip = (0.0, self.waveform.shape[-1] / self.sample_rate)
+        if tuple(self.ax.get_xlim()) != clip:
+            self.ax.set_xlim(*clip)
         self._set_label()
-        self.mark_stale(self.ax, self._cax)
+        # The colour scale is the layer's: another channel of the same layer leaves the colorbar.
+        self.mark_stale(self.ax, *([self._cax] if "layer" in changed else []))
 
     def _readout(self):
         layer, channel = self.params["layer"], self.params["channel"]

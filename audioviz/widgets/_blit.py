@@ -8,6 +8,8 @@ full draw, which is always right.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Rectangle
@@ -21,9 +23,28 @@ def content_artists(ax) -> list:
     return sorted((a for a in artists if a.get_visible()), key=lambda a: a.get_zorder())
 
 
+# axis -> (what its ticks were computed from, the ticks): one entry per axis, for the Axes a step
+# did not touch (their signature is still checked, and locating ticks on a mel or time axis costs
+# 1-2 ms each).
+_LAST_TICKS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _ticks(axis) -> tuple:
+    """The major tick positions and labels of ``axis``.
+
+    They depend on the view interval, the Axes' box in pixels (how many labels fit), the scale,
+    the dpi and the locator and formatter objects: while all of those are the same objects and
+    values as last time, the last answer is returned without locating and formatting again.
+    """
+    basis = (tuple(axis.get_view_interval()), tuple(axis.axes.bbox.bounds), axis.get_scale(), axis.figure.dpi)
+    locator, formatter = axis.major.locator, axis.major.formatter
+    last = _LAST_TICKS.get(axis)
+    if last is not None and last[0] == basis and last[1] is locator and last[2] is formatter:
+        return last[3]
     locations = tuple(float(v) for v in axis.get_majorticklocs())
-    return locations, tuple(axis.major.formatter.format_ticks(list(locations)))
+    ticks = locations, tuple(formatter.format_ticks(list(locations)))
+    _LAST_TICKS[axis] = (basis, locator, formatter, ticks)
+    return ticks
 
 
 def decoration_signature(ax) -> tuple:
