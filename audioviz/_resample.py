@@ -70,9 +70,11 @@ class Resampler:
         return out
 
     def feed(self, block: np.ndarray):
-        """Yield the output samples ``block`` completes (blocks of any length)."""
-        for start in range(0, block.size, self.block_samples):
-            piece = block[start:start + self.block_samples]
+        """Yield the output samples ``block`` completes (blocks of any length), at most about
+        ``block_samples`` at a time however large the upsampling factor."""
+        step = max(1, self.block_samples * self.orig // self.new) if self.new > self.orig else self.block_samples
+        for start in range(0, block.size, step):
+            piece = block[start:start + step]
             self.buffer[self.fill:self.fill + piece.size] = piece
             self.fill += piece.size
             yield self._run()

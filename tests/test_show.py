@@ -134,12 +134,14 @@ def test_a_resampled_file_is_resampled_block_by_block_like_torchaudio(tmp_path, 
     assert_same_pictures(ours, theirs)
 
 
-@pytest.mark.parametrize("orig, new", [(44100, 16000), (16000, 8000), (8000, 22050), (48000, 16000)])
+@pytest.mark.parametrize("orig, new", [(44100, 16000), (16000, 8000), (8000, 22050), (48000, 16000), (8000, 96000)])
 def test_the_block_resampler_equals_torchaudio_resample(orig, new):
     signal = speechlike(1.3, rate=orig, seed=3)
-    resampler = resample.Resampler(orig, new, signal.size)
+    resampler = resample.Resampler(orig, new, signal.size, block_samples=5000)
     pieces = [signal[i:i + 1234] for i in range(0, signal.size, 1234)]  # blocks of any length
-    ours = np.concatenate([out for piece in pieces for out in resampler.feed(piece)] + list(resampler.finish()))
+    outputs = [out for piece in pieces for out in resampler.feed(piece)] + list(resampler.finish())
+    assert max(out.size for out in outputs) <= 5000 + new  # bounded output, even upsampling 12x
+    ours = np.concatenate(outputs)
     theirs = torchaudio.functional.resample(torch.from_numpy(signal), orig, new).numpy()
     assert ours.shape == theirs.shape == (resample.resampled_length(signal.size, orig, new),)
     np.testing.assert_allclose(ours, theirs, atol=2e-6)
@@ -213,6 +215,8 @@ def test_bad_files_are_named(tmp_path):
     (tmp_path / "text.wav").write_text("not audio")
     with pytest.raises(ValueError, match="cannot decode audio file .*text.wav"):
         audioviz.show(tmp_path / "text.wav")
+    with pytest.raises(ValueError, match="empty.wav holds no samples"):
+        audioviz.show(write(tmp_path / "empty.wav", np.zeros(0, dtype=np.float32)))
     signal = speechlike(1.0)
     signal[5000] = np.inf
     with pytest.raises(ValueError, match="inf.wav holds NaN or Inf samples"):
