@@ -468,10 +468,13 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
 
     def on_block(block):
         nonlocal kept
+        if kept + block.size > n_samples:
+            raise ValueError(f"audio file {name} holds more samples than its header says ({n_samples}); "
+                             f"it changed while being read, or its header is damaged")
         envelope.feed(block)
         if samples is not None:
             samples[kept:kept + block.size] = block
-            kept += block.size
+        kept += block.size
 
     def blocks():
         raw = _mono_blocks(path, name, check)
@@ -515,6 +518,9 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
                                             chunk=chunk, on_block=on_block):
             workers.submit(energy_job, first, segment.copy())  # a copy: the reader moves on meanwhile
         workers.wait()
+        if kept < n_samples:  # else columns and bins would be left unfilled
+            raise ValueError(f"audio file {name} holds {kept} samples, fewer than the {n_samples} its header "
+                             f"says; it changed while being read, or its header is damaged")
         check.finish()
         # torchaudio's MFCC: dB with an 80 dB floor below the loudest mel energy of the whole file
         floor = np.float32(10.0 * math.log10(max(float(mel_columns.max()), 1e-10)) - 80.0)

@@ -263,3 +263,20 @@ def test_cli_warnings_are_one_line_in_its_voice(tmp_path, capsys):
     assert err.startswith("audioviz: warning: audio file") and "holds samples up to 2" in err
     assert "UserWarning" not in err and len(err.strip().splitlines()) == 1
     assert (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("wrong_by", [5000, -5000])
+def test_a_file_whose_length_differs_from_its_header_is_refused_by_name(tmp_path, monkeypatch, wrong_by):
+    from types import SimpleNamespace
+
+    path = write(tmp_path / "odd.wav", speechlike(2.0))
+    real = soundfile.info
+
+    def wrong_info(file):
+        info = real(file)
+        return SimpleNamespace(frames=info.frames + wrong_by, samplerate=info.samplerate, channels=info.channels)
+
+    monkeypatch.setattr(soundfile, "info", wrong_info)
+    with pytest.raises(ValueError, match="odd.wav holds .* header"):
+        audioviz.show(path)
+    assert plt.get_fignums() == []
