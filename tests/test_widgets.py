@@ -353,7 +353,9 @@ def test_partial_redraw_equals_a_full_redraw(clip, name, value):
     np.testing.assert_array_equal(stepped, explorer.to_rgba())
 
 
-@pytest.mark.parametrize("name, values", [("top_db", (60.0, 80.0)), ("f_max", (4000.0, 8000.0))])
+@pytest.mark.parametrize("name, values", [("top_db", (60.0, 80.0)), ("f_max", (4000.0, 8000.0)),
+                                          # labels of -100 dB and below end within a pixel of the edge
+                                          ("top_db", (100.0, 120.0))])
 def test_a_decoration_drawn_before_is_copied_back_and_equals_a_full_redraw(clip, name, values):
     explorer = audioviz.SpectrogramExplorer(clip, 16000)
     drawn = []

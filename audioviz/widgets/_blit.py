@@ -79,8 +79,13 @@ def _whole_pixels(box, margin: float):
 
 
 def _decorated_region(ax, renderer):
-    """Everything an Axes draws (frame, ticks, labels, title, colorbar label), in whole pixels."""
-    return Bbox.union([_whole_pixels(ax.get_tightbbox(renderer), 1), _frame_box(ax)])
+    """Everything an Axes draws (frame, ticks, labels, title, colorbar label), in whole pixels,
+    within the figure (the canvas holds nothing beyond it: a colorbar label ending a fraction of
+    a pixel from the edge must not make every step a full draw)."""
+    region = Bbox.union([_whole_pixels(ax.get_tightbbox(renderer), 1), _frame_box(ax)])
+    width, height = ax.figure.canvas.get_width_height()
+    return Bbox.from_extents(max(region.x0, 0.0), max(region.y0, 0.0), min(region.x1, float(width)),
+                             min(region.y1, float(height)))
 
 
 class Blitter:
@@ -167,9 +172,6 @@ class Blitter:
             now = kept[0] if kept is not None else _decorated_region(ax, renderer)
             regions[ax] = (signatures[ax], now, kept)
             region = Bbox.union([now, self._regions[ax]])
-            inside = figure.bbox
-            if region.x0 < 0 or region.y0 < 0 or region.x1 > inside.width or region.y1 > inside.height:
-                return None
             for other in self.axes:
                 if other is not ax and (region.overlaps(self._regions[other]) or region.overlaps(_frame_box(other))):
                     return None
