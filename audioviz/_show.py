@@ -16,7 +16,7 @@ import numpy as np
 
 from ._mel import DEFAULT_N_MELS
 from ._ticks import TimeFormatter
-# STREAM_MIN_SAMPLES: named here too, where the tests of 0.1 set it (it now acts in _stream)
+# STREAM_MIN_SAMPLES stays importable here (tests/test_display.py sets it on this module); it acts in _stream
 from ._stream import STREAM_MIN_SAMPLES, file_info, stream_overview  # noqa: F401
 from ._validation import as_mono, check_sample_rate, warn_user
 

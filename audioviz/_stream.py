@@ -148,8 +148,14 @@ def _mono_blocks(path, name: str, check: _SampleCheck | None = None):
     with handle:
         frames = np.empty((BLOCK_SAMPLES, handle.channels), dtype=np.float32)
         mono = np.empty(BLOCK_SAMPLES, dtype=np.float32)
-        for block in handle.blocks(dtype="float32", always_2d=True, out=frames):
-            if check is not None:
+        # 16-bit PCM is read as it is stored and scaled here: libsndfile's own conversion to float
+        # (the same x / 32768, exact in float32) took 0.23 s of CPU for an hour, this 0.045 s
+        pcm16 = handle.subtype == "PCM_16"
+        raw = np.empty((BLOCK_SAMPLES, handle.channels), dtype=np.int16) if pcm16 else frames
+        for block in handle.blocks(dtype=raw.dtype.name, always_2d=True, out=raw):
+            if pcm16:  # whole numbers below 2**15: no NaN, no peak beyond 1, nothing to check
+                block = np.multiply(block, np.float32(1.0 / 32768.0), out=frames[: block.shape[0]])
+            elif check is not None:
                 check.feed(block)
             if block.shape[1] == 1:
                 mono[: block.shape[0]] = block[:, 0]

@@ -31,8 +31,8 @@ def speechlike(seconds: float, rate: int = SR, seed: int = 0) -> np.ndarray:
     return (loudness * rng.standard_normal(n)).astype(np.float32)
 
 
-def write(path, signal, rate=SR):
-    soundfile.write(path, np.asarray(signal).T, rate, subtype="FLOAT")
+def write(path, signal, rate=SR, subtype="FLOAT"):
+    soundfile.write(path, np.asarray(signal).T, rate, subtype=subtype)
     return path
 
 
@@ -69,9 +69,10 @@ def in_memory(path, **settings):
 # ----------------------------------------------------------------------------------------------
 # the same pictures as the torch path
 # ----------------------------------------------------------------------------------------------
-def test_a_short_file_draws_what_the_torch_helpers_draw(tmp_path):
+@pytest.mark.parametrize("subtype", ["FLOAT", "PCM_16", "PCM_24"])
+def test_a_short_file_draws_what_the_torch_helpers_draw(tmp_path, subtype):
     signal = speechlike(3.0)
-    path = write(tmp_path / "short.wav", np.stack([signal, -0.5 * signal]))  # stereo: mixed to mono
+    path = write(tmp_path / "short.wav", np.stack([signal, -0.5 * signal]), subtype=subtype)  # stereo: mixed
     ours = audioviz.show(path)
     assert_same_pictures(ours, in_memory(path))
     # the samples were kept: zooming in shows them as a line, as plot_waveform does
