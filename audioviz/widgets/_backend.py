@@ -61,6 +61,13 @@ def fast_png(rgba: np.ndarray) -> bytes:
 
     For ipympl's pictures: Pillow's PNG (adaptive filters, level 6) of an explorer's 800 x 340
     picture takes 40-70 ms, this 7-13 ms, and is smaller for a spectrogram (240 KB, not 400 KB).
+
+    Example:
+        >>> import io
+        >>> from PIL import Image
+        >>> rgba = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+        >>> bool((np.asarray(Image.open(io.BytesIO(fast_png(rgba)))) == rgba).all())
+        True
     """
     rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
     height, width = rgba.shape[:2]

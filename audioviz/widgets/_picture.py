@@ -58,6 +58,13 @@ class Picture(anywidget.AnyWidget):
         value: the picture's bytes, sent as one binary buffer.
         format: ``"jpeg"``, ``"png"`` or ``"webp"``.
         width, height: the canvas size in pixels (it follows a picture of another size).
+
+    Example:
+        >>> import numpy as np
+        >>> from audioviz.widgets._backend import encode_image
+        >>> picture = Picture(value=encode_image(np.zeros((34, 80, 4), np.uint8), fmt="jpeg"), width=80, height=34)
+        >>> picture.value[:2].hex(), picture.format  # JPEG bytes, drawn by the page
+        ('ffd8', 'jpeg')
     """
 
     _esm = _ESM
