@@ -281,3 +281,64 @@ def test_a_file_whose_length_differs_from_its_header_is_refused_by_name(tmp_path
     with pytest.raises(ValueError, match="odd.wav holds .* header"):
         audioviz.show(path)
     assert plt.get_fignums() == []
+
+
+# ----------------------------------------------------------------------------------------------
+# the command line reads the file while matplotlib is imported
+# ----------------------------------------------------------------------------------------------
+def test_the_expected_panel_sizes_are_the_figures(tmp_path):
+    import audioviz._show as show_module
+
+    path = write(tmp_path / "a.wav", speechlike(1.0))
+    for figsize in [(10, 8.5), (6.4, 5), (13.7, 9)]:
+        with audioviz.style():
+            fig = audioviz.show(path, figsize=figsize)
+        assert show_module._panel_sizes(fig.axes[:4]) == show_module.expected_panel_sizes(figsize, fig.dpi)
+
+
+def test_a_prefetched_overview_is_used_when_it_suits_the_figure(tmp_path, monkeypatch):
+    import audioviz._show as show_module
+
+    path = write(tmp_path / "a.wav", speechlike(20.0))
+    calls = []
+    real = show_module.stream_overview
+    monkeypatch.setattr(show_module, "stream_overview", lambda *a, **k: calls.append(k) or real(*a, **k))
+    settings = dict(n_fft=512, hop_length=None, n_mels=40, n_mfcc=13, mel_scale="htk")
+    with audioviz.style():
+        reference = audioviz.show(path, **settings)
+        dpi = reference.dpi
+        calls.clear()
+        suited = show_module.prefetch(path, dpi=dpi, **settings)
+        unsuited = show_module.prefetch(path, dpi=dpi / 2, **settings)  # a guess the figure will not match
+        try:
+            first = show_module.overview_figure(path, prefetched=suited, **settings)
+            second = show_module.overview_figure(path, prefetched=unsuited, **settings)
+        finally:
+            suited.close()
+            unsuited.close()
+    # the suited guess computed once in its thread; the unsuited one was stopped and computed again
+    assert len(calls) == 3 and sum(c["max_columns"] == calls[0]["max_columns"] for c in calls) == 2
+    assert_same_pictures(first, reference, rtol=0, atol=0)
+    assert_same_pictures(second, reference, rtol=0, atol=0)
+
+
+def test_closing_a_prefetch_stops_its_reading(tmp_path, monkeypatch):
+    import audioviz._show as show_module
+
+    monkeypatch.setattr(stream, "BLOCK_SAMPLES", 4096)  # many blocks: stopped long before the end
+    path = write(tmp_path / "a.wav", speechlike(60.0))
+    prefetched = show_module.prefetch(path, dpi=100)
+    prefetched.close()
+    assert prefetched.future.done()
+    if prefetched.future.exception() is not None:
+        assert isinstance(prefetched.future.exception(), stream.Cancelled)
+
+
+def test_an_error_found_while_prefetching_is_one_cli_line(tmp_path, capsys):
+    signal = speechlike(2.0)
+    signal[100] = np.nan
+    path = write(tmp_path / "nan.wav", signal)
+    assert main(["show", str(path), "--out", str(tmp_path / "x.png")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("audioviz: error: audio file") and "holds NaN or Inf samples" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "x.png").exists()
