@@ -273,6 +273,12 @@ def test_mel_warp_time_warp_and_mixup():
     timed = time_warp(frames, 0.4, g)[:, 0, 0]
     assert torch.equal(timed[:, 0], frames[:, 0, 0, 0]) and torch.allclose(timed[:, -1], torch.full((6,), 100.0))
     assert (timed.diff(dim=1) > 0).all() and not torch.allclose(timed, frames[:, 0, 0])
+    # band gain scales each band by a smooth curve inside the range
+    from audioviz.model._batch_augment import band_gain
+
+    gains = band_gain(torch.ones(6, 1, 40, 4), 0.3, g)
+    assert ((gains >= 0.7 - 1e-6) & (gains <= 1.3 + 1e-6)).all() and gains.std() > 0
+    assert torch.equal(gains[..., 0], gains[..., 3]) and (gains[:, 0, 1:, 0] - gains[:, 0, :-1, 0]).abs().max() < 0.2
     mixed, partner, lam = mixup(logmel, 0.3, torch.Generator().manual_seed(1))
     again = mixup(logmel, 0.3, torch.Generator().manual_seed(1))
     assert torch.equal(mixed, again[0]) and ((lam >= 0.5) & (lam <= 1)).all()
@@ -280,7 +286,8 @@ def test_mel_warp_time_warp_and_mixup():
     assert torch.allclose(mixed, expected)
 
 
-@pytest.mark.parametrize("field, value", [("mel_warp", -0.1), ("time_warp", 0.6), ("mixup", "a"), ("mixup", True)])
+@pytest.mark.parametrize("field, value", [("mel_warp", -0.1), ("time_warp", 0.6), ("mixup", "a"), ("mixup", True),
+                                          ("band_gain", 1.0)])
 def test_augment_config_refuses_bad_strengths(field, value):
     with pytest.raises(ValueError, match=f"AugmentConfig.{field}"):
         AugmentConfig(**{field: value})

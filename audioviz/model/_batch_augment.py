@@ -13,6 +13,7 @@ training batches vary the way real recordings do, so the network has to learn th
 - mel warp: stretch or squeeze each log-mel image along the frequency axis (vocal-tract length
   perturbation, as between speakers whose formants sit higher or lower);
 - time warp: let the speaking rate change within the clip;
+- band gain: make some regions of the spectrum stand out more than others, as voices do;
 - mixup (Zhang et al., 2018): train on weighted sums of two clips' images with the same weights
   on their labels, so the model's confidence falls off smoothly between the words it knows
   instead of jumping at the edge of what it was shown.
@@ -26,7 +27,7 @@ from dataclasses import asdict, dataclass
 import torch
 import torchaudio
 
-__all__ = ["AugmentConfig", "augment_waveforms", "mel_warp", "mixup", "spec_augment", "time_warp"]
+__all__ = ["AugmentConfig", "augment_waveforms", "mel_warp", "mixup", "spec_augment", "time_warp", "band_gain"]
 
 
 @dataclass
@@ -58,6 +59,9 @@ class AugmentConfig:
     time_warp
         how far the inner boundaries of four equal parts of the clip move, as a fraction of a
         part's length (:func:`time_warp`). Default: ``0.0`` (off).
+    band_gain
+        largest relative change of each band's contrast (:func:`band_gain`). Default: ``0.0``
+        (off).
     mixup
         ``alpha`` of the Beta distribution the mixing weight is drawn from (``0`` switches mixup
         off; ``0.2`` to ``0.4`` is usual). Default: ``0.0``.
@@ -73,10 +77,11 @@ class AugmentConfig:
     time_mask_width: int = 12
     mel_warp: float = 0.0
     time_warp: float = 0.0
+    band_gain: float = 0.0
     mixup: float = 0.0
 
     def __post_init__(self):
-        for name, high in (("mel_warp", 0.5), ("time_warp", 0.49), ("mixup", 10.0)):
+        for name, high in (("mel_warp", 0.5), ("time_warp", 0.49), ("band_gain", 0.9), ("mixup", 10.0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= high:
                 raise ValueError(f"AugmentConfig.{name} must be a number from 0 to {high}, got {value!r}")
@@ -250,6 +255,23 @@ def time_warp(logmel: torch.Tensor, max_shift: float, generator, knots: int = 4)
     s0, s1 = sources[:, segment], sources[:, segment + 1]
     source = s0 + (position - t0) / (t1 - t0) * (s1 - s0)
     return _interpolate(logmel, source.to(logmel.device), 3)
+
+
+def band_gain(logmel: torch.Tensor, max_change: float, generator, knots: int = 5):
+    """Scale each image's contrast band by band with a smooth random curve.
+
+    The curve runs through ``knots`` values drawn from ``[1 - max_change, 1 + max_change]``,
+    spread evenly over the mel axis (linear in between). After the front end's normalisation
+    an image is contrast (speech against the clip's background) per band; voices and
+    synthesisers differ in how much each region of the spectrum stands out.
+    """
+    if max_change <= 0:
+        return logmel
+    n, _, n_mels, _ = logmel.shape
+    values = _uniform(n * knots, 1 - max_change, 1 + max_change, generator).view(n, 1, knots, 1)
+    position = torch.linspace(0, knots - 1, n_mels).view(1, n_mels).expand(n, n_mels).contiguous()
+    curve = _interpolate(values, position, 2)
+    return logmel * curve.to(logmel.device)
 
 
 def mixup(logmel: torch.Tensor, alpha: float, generator):
