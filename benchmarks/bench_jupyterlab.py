@@ -3,8 +3,8 @@
 Starts JupyterLab on 127.0.0.1 with a temporary notebook and a real kernel, drives the system
 ``/usr/bin/chromium`` through ``/usr/bin/chromedriver`` (never a downloaded browser), presses
 arrow keys on the explorer's sliders and measures, in the page, from the ``keydown`` to the first
-animation frame after the new picture is in place (the new image drawn on the inline backend's
-picture canvas, or on ipympl's), with two stages on the way: the kernel's echo of the value (the
+animation frame after the new picture is in place (the inline backend's ``<img>`` has loaded
+its new source; ipympl's canvas has drawn the new image), with two stages on the way: the kernel's echo of the value (the
 round trip before any explorer code runs) and the arrival of the picture's message. Prints the
 medians per control and backend (SpectrogramExplorer's sliders, MelExplorer's n_mels,
 FeatureMapExplorer's channel) with the Python-side step (setting the control in Python, same clip,
@@ -68,8 +68,7 @@ var img = view.querySelector('.widget-image');
 if (img) {
   img.addEventListener('load', painted);
 } else {
-  // the inline backend's picture canvas, or ipympl's
-  var canvas = view.querySelector('canvas.avz-picture') || view.querySelector('.jupyter-matplotlib-canvas-div canvas');
+  var canvas = view.querySelector('.jupyter-matplotlib-canvas-div canvas');
   var context = canvas.getContext('2d');
   var draw = context.drawImage;
   context.drawImage = function () { draw.apply(context, arguments); painted(); };
@@ -243,7 +242,7 @@ class Page:
 
     def view(self, index: int = 0):
         """The ``index``-th live explorer view on the page (its outermost widget box)."""
-        pictures = ".avz-picture, .widget-image, .jupyter-matplotlib"
+        pictures = ".widget-image, .jupyter-matplotlib"
         self.wait(lambda: len(self.driver.find_elements("css selector", pictures)) > index,
                   what="the explorer to render")
         views = self.driver.find_elements("css selector", ".jp-OutputArea-output > .widget-vbox")
@@ -260,8 +259,7 @@ class Page:
         """Something that changes with each new picture (the image source or a canvas hash)."""
         return self.js("var v = arguments[0], img = v.querySelector('.widget-image');"
                        "if (img) { return img.src; }"
-                       "var c = v.querySelector('canvas.avz-picture') || "
-                       "v.querySelector('.jupyter-matplotlib-canvas-div canvas');"
+                       "var c = v.querySelector('.jupyter-matplotlib-canvas-div canvas');"
                        "return c.toDataURL().length + ':' + c.toDataURL().slice(-200);", view)
 
     def status(self, view) -> str:
@@ -400,8 +398,16 @@ def measure(backend: str, steps: int) -> dict:
         result["burst_settle"] = page.burst(handle, Keys.ARROW_RIGHT, 5)
         page.run("explorer.set(n_fft=2048, win_length=2048, hop_length=16)")
         time.sleep(1.0)
-        worst = page.press(page.slider(view, "n_fft"), Keys.ARROW_RIGHT)  # to 4096, hop 16
-        result["n_fft_4096_hop_16"] = worst
+        # 2048 -> 4096 at hop 16 three times (back to 2048 between): one sample was too noisy
+        # on a shared machine to judge a 300 ms limit by
+        handle = page.slider(view, "n_fft")
+        worst = []
+        for _ in range(3):
+            worst.append(page.press(handle, Keys.ARROW_RIGHT))
+            page.press(handle, Keys.ARROW_LEFT)
+        worst = [t for t in worst if t is not None]
+        result["n_fft_4096_hop_16"] = statistics.median(worst) if worst else None
+        result["n_fft_4096_hop_16 steps"] = worst
         page.run("explorer.set(n_fft=512, win_length=512, hop_length=128)")
         mel = page.run("m = audioviz.MelExplorer(clip, 16000)\ndisplay(m)")
         del mel
@@ -457,7 +463,8 @@ def main(argv=None) -> int:
                          round(median / python[key], 1), f"<= {2 * targets[backend]:.0f} ms",
                          "yes" if median <= 2 * targets[backend] else "no"])
         worst = measured["n_fft_4096_hop_16"]
-        rows.append([backend, "n_fft 4096, hop 16 (one step)", round(worst, 1) if worst else None, "", "", "", "",
+        rows.append([backend, "n_fft 2048 -> 4096, hop 16 (median of 3)", round(worst, 1) if worst else None,
+                     "", "", "", "",
                      "<= 300 ms", "yes" if worst and worst <= 300 else "no"])
         rows.append([backend, "5 quick keys: last key to settled", round(measured["burst_settle"], 1), "", "", "", "",
                      "<= 150 ms", "yes" if measured["burst_settle"] <= 150 else "no"])

@@ -116,13 +116,12 @@ class Explorer:
     Backends:
         With the default inline backend the figure has a plain Agg canvas; a step redraws what
         changed and the picture goes to the notebook as a JPEG (quality 85, about 80 KB, encoded
-        in 1-2 ms), drawn on a canvas by a small anywidget (``widgets/_picture.py``): decoded
-        off the page's main thread, no element laid out again. With ipympl (``%matplotlib
-        widget``, ``pip install audioviz[widget]``) the same partial redraw happens on ipympl's
-        Agg canvas and its ``blit`` sends the changed pixels, as a PNG written for speed
-        (:func:`~audioviz.widgets._backend.fast_png`); it adds zoom and pan. What a step changes
-        in other controls (a maximum, a value that follows) is sent after the picture. Either way the layout
-        is computed once and frozen. Values that arrive while a step is drawing are not queued:
+        in 1-2 ms) in an :class:`ipywidgets.Image`. With ipympl (``%matplotlib widget``,
+        ``pip install audioviz[widget]``) the same partial redraw happens on ipympl's Agg canvas
+        and its ``blit`` sends the changed pixels, as a PNG written for speed (no row filter,
+        zlib level 1); it adds zoom and pan. What a step changes in other controls (a maximum,
+        a value that follows) is sent after the picture. Either way the layout is computed once
+        and frozen. Values that arrive while a step is drawing are not queued:
         ipywidgets keeps one message in flight per control and sends only the latest value
         after it, so a burst of key presses costs one more step, not one per key.
         ``benchmarks/bench_jupyterlab.py`` measures key press to painted picture in JupyterLab.
@@ -478,13 +477,10 @@ class Explorer:
             canvas.toolbar_visible = "fade-in-fade-out"
             picture = canvas
         else:
-            from ._picture import Picture
-
             width, height = self.figure.canvas.get_width_height()
-            self._picture = Picture(
+            self._picture = ipywidgets.Image(
                 value=_backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85),
-                format=_backend.MIME_TYPES[self.picture_format].split("/")[1], width=width, height=height,
-                layout={"max_width": "100%"})
+                format=self.picture_format, layout={"max_width": "100%", "width": f"{width}px"})
             picture = self._picture
         panel = ipywidgets.VBox(
             list(self.controls.values()) + [self.readout] + list(self._extra_widgets()),
