@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -22,12 +20,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from _browser import CHROMEDRIVER, CHROMIUM, MISSING, chrome, quit_chrome
 
 import audioviz
 from audioviz.recorder import Recorder
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 
 def _take(recorder: Recorder, samples: np.ndarray, rate: int) -> None:
@@ -143,7 +140,7 @@ def _aligned_correlation(recording: np.ndarray, reference: np.ndarray) -> float:
 def jupyterlab(tmp_path):
     pytest.importorskip("jupyterlab")
     if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip("needs the system chromium and chromedriver")
+        pytest.skip(MISSING)
     port, token = _free_port(), "audioviz-recorder-test"
     env = dict(os.environ)
     for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
@@ -181,23 +178,6 @@ def jupyterlab(tmp_path):
     log.close()
 
 
-def _lab_browser(*flags):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ["SE_OFFLINE"] = "true"
-    profile = tempfile.mkdtemp(prefix="audioviz-recorder-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}", "--window-size=1400,1000", *flags):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.profile_dir = profile
-    return driver
-
-
 def _run_recorder_notebook(driver, jupyterlab, cell: str):
     """Open a one-cell notebook in JupyterLab, run it, and return the recorder's Record button."""
     import nbformat
@@ -224,8 +204,7 @@ def _close(driver, root: Path, failed: bool):
     if failed:
         driver.save_screenshot(str(root / "failure.png"))
         print("screenshot of the failure:", root / "failure.png")
-    driver.quit()
-    shutil.rmtree(driver.profile_dir, ignore_errors=True)
+    quit_chrome(driver)
 
 
 def test_in_jupyterlab_the_kernel_gets_the_microphone_recording(jupyterlab):
@@ -248,7 +227,7 @@ def test_in_jupyterlab_the_kernel_gets_the_microphone_recording(jupyterlab):
         "recorder.on_recording(keep)\n"
         "recorder"
     )
-    driver = _lab_browser("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    driver = chrome("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                           f"--use-file-for-fake-audio-capture={fake_mic}", "--autoplay-policy=no-user-gesture-required")
     failed = True
     try:
@@ -294,7 +273,7 @@ def test_in_jupyterlab_a_refused_microphone_is_a_clear_message_in_the_widget_and
         f"recorder.observe(lambda change: open({str(out)!r}, 'w').write(change['new']), names='error')\n"
         "recorder"
     )
-    driver = _lab_browser("--deny-permission-prompts", "--use-fake-device-for-media-stream")
+    driver = chrome("--deny-permission-prompts", "--use-fake-device-for-media-stream")
     failed = True
     try:
         _run_recorder_notebook(driver, jupyterlab, cell).click()

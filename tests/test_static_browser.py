@@ -9,66 +9,26 @@ DEVELOPERS.md); where either is absent the tests skip and say why.
 from __future__ import annotations
 
 import base64
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import ipywidgets
 import numpy as np
 import pytest
+from _browser import CHROMEDRIVER, CHROMIUM, MISSING, chrome, quit_chrome
 
 from audioviz.widgets import Explorer
 
 REPO = Path(__file__).resolve().parents[1]
 TUTORIAL_PAGE = REPO / "docs" / "_build" / "html" / "auto_examples" / "06_interactive_explorers.html"
 
-
-def _find(*names):
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-CHROMIUM = _find("chromium", "chromium-browser")
-CHROMEDRIVER = _find("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="headless browser tests need the system chromium and chromedriver "
-    "(Debian: apt-get install chromium chromium-driver; .ci/run installs them)",
-)
+pytestmark = pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None, reason=f"headless browser tests {MISSING}")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    # Never let selenium-manager fetch a browser or driver.
-    os.environ["SE_OFFLINE"] = "true"
-    profile = tempfile.mkdtemp(prefix="audioviz-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
+    driver = chrome()
     yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    quit_chrome(driver)
 
 
 class Bars(Explorer):

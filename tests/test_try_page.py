@@ -24,9 +24,7 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -40,44 +38,15 @@ from audioviz.model import KeywordCNN, ModelConfig, predict, save_checkpoint
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "docs" / "_ext"))
 import trypage  # noqa: E402
+from _browser import CHROMEDRIVER, CHROMIUM, MISSING, chrome, quit_chrome  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="the Try-it page tests need the system chromium and chromedriver (Debian: chromium chromium-driver)",
-)
+pytestmark = pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None, reason=f"the Try-it page {MISSING}")
 TOLERANCE = 0.02
 # The built site (``make docs``); AUDIOVIZ_BUILT_SITE points at another build folder.
 BUILT_PAGE = Path(os.environ.get("AUDIOVIZ_BUILT_SITE") or REPO / "docs" / "_build" / "html") / "try.html"
 
 
 # -- a browser and a server ------------------------------------------------------------------------
-
-
-def chrome(*extra_flags):
-    """Headless system Chromium with a fresh profile; the caller quits it."""
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ["SE_OFFLINE"] = "true"  # selenium-manager must never fetch a browser or driver
-    profile = tempfile.mkdtemp(prefix="audioviz-try-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}", "--window-size=1400,1000", *extra_flags):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
-    driver.profile_dir = profile
-    return driver
-
-
-def quit_chrome(driver):
-    driver.quit()
-    shutil.rmtree(driver.profile_dir, ignore_errors=True)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
