@@ -369,6 +369,27 @@ def test_a_decoration_drawn_before_is_copied_back_and_equals_a_full_redraw(clip,
     np.testing.assert_array_equal(stepped, explorer.to_rgba())
 
 
+@pytest.mark.parametrize("name, values", [("f_max", (7000.0, 6990.0, 5000.0, 8000.0)),
+                                          ("f_min", (100.0, 350.0, 0.0)),
+                                          ("top_db", (85.0, 100.0, 115.0, 40.0))])
+def test_a_step_that_moves_one_axis_redraws_that_axis_and_equals_a_full_redraw(clip, name, values):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    alone = []
+    original = explorer._blitter._draw_axis_alone
+    explorer._blitter._draw_axis_alone = lambda ax, axis, *rest: alone.append(axis) or original(ax, axis, *rest)
+    for value in values:  # each a value not shown before: its ticks are laid out and drawn
+        explorer.controls[name].value = value
+        stepped = np.array(explorer.to_rgba())
+        explorer._full_draw(relayout=False)
+        np.testing.assert_array_equal(stepped, explorer.to_rgba())
+    assert alone == ["y"] * len(values)  # only the moved axis, never the whole Axes
+    for value in (*values[1:], values[0] + 10.0):  # one after the other, no full draw between
+        explorer.controls[name].value = value
+    stepped = np.array(explorer.to_rgba())
+    explorer._full_draw(relayout=False)
+    np.testing.assert_array_equal(stepped, explorer.to_rgba())
+
+
 def test_callback_error_shows_in_the_widget(clip, monkeypatch):
     explorer = audioviz.SpectrogramExplorer(clip, 16000)
 

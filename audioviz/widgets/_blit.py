@@ -3,8 +3,9 @@
 :class:`Blitter` keeps, for each Axes of an explorer, the background of its frame and the
 signature of its decoration (box, limits, ticks, labels). A step restores the backgrounds of the
 Axes that changed, draws their content on top and copies only those pixels; ticks and labels are
-drawn again only when they changed and their region can be repainted alone. Anything else is a
-full draw, which is always right.
+drawn again only when they changed and their region can be repainted alone: only the axis that
+moved when one did (``f_max`` moves the y axis, not the time axis), or a copy of the same
+decoration drawn before. Anything else is a full draw, which is always right.
 """
 from __future__ import annotations
 
@@ -82,10 +83,63 @@ def _decorated_region(ax, renderer):
     """Everything an Axes draws (frame, ticks, labels, title, colorbar label), in whole pixels,
     within the figure (the canvas holds nothing beyond it: a colorbar label ending a fraction of
     a pixel from the edge must not make every step a full draw)."""
-    region = Bbox.union([_whole_pixels(ax.get_tightbbox(renderer), 1), _frame_box(ax)])
-    width, height = ax.figure.canvas.get_width_height()
-    return Bbox.from_extents(max(region.x0, 0.0), max(region.y0, 0.0), min(region.x1, float(width)),
-                             min(region.y1, float(height)))
+    return _within_figure(Bbox.union([_whole_pixels(ax.get_tightbbox(renderer), 1), _frame_box(ax)]), ax.figure)
+
+
+# Positions in decoration_signature() of what belongs to the x axis alone and to the y axis alone.
+_AXIS_PARTS = {"x": (1, 3, 5, 7), "y": (2, 4, 6, 8)}
+
+
+def _within_figure(box, figure):
+    width, height = figure.canvas.get_width_height()
+    return Bbox.from_extents(max(box.x0, 0.0), max(box.y0, 0.0), min(box.x1, float(width)), min(box.y1, float(height)))
+
+
+def _axis_regions(ax, renderer, names=("x", "y")) -> dict:
+    """For each of the Axes' x and y axis, where it draws, in whole pixels: its tick labels,
+    axis label and offset text, and a strip along each side that carries its ticks (in or out)."""
+    box, points = ax.bbox, ax.figure.dpi / 72.0
+    regions = {}
+    for name in names:
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        parts = []
+        tight = axis.get_tightbbox(renderer)
+        if tight is not None and np.isfinite(tight.extents).all():
+            parts.append(tight)
+        ticks = [t for t in (*axis.majorTicks[:1], *axis.minorTicks[:1])]
+        reach = 2.0 + points * max((line.get_markersize() for t in ticks for line in (t.tick1line, t.tick2line)),
+                                   default=0.0)
+        for side in (0, 1):
+            if not any((t.tick1line if side == 0 else t.tick2line).get_visible() for t in ticks):
+                continue
+            if name == "y":
+                edge = box.x0 if side == 0 else box.x1
+                parts.append(Bbox.from_extents(edge - reach, box.y0 - 2, edge + reach, box.y1 + 2))
+            else:
+                edge = box.y0 if side == 0 else box.y1
+                parts.append(Bbox.from_extents(box.x0 - 2, edge - reach, box.x1 + 2, edge + reach))
+        if parts:
+            regions[name] = _within_figure(_whole_pixels(Bbox.union(parts), 1), ax.figure)
+    return regions
+
+
+def _texts_outside(ax, axis_name, region, renderer) -> list:
+    """The visible texts of ``ax``'s decoration that are not ``axis_name``'s and draw nothing in
+    ``region``: the other axis' tick labels, label and offset text, and the titles."""
+    from matplotlib.text import Text
+
+    other = ax.yaxis if axis_name == "x" else ax.xaxis
+    texts = [label for tick in (*other.majorTicks, *other.minorTicks) for label in (tick.label1, tick.label2)]
+    texts += [other.label, other.offsetText]
+    texts += [child for child in ax.get_children() if isinstance(child, Text) and child not in ax.texts]
+    outside = []
+    for text in texts:
+        if not text.get_visible():
+            continue
+        if text.get_text() and _whole_pixels(text.get_window_extent(renderer), 1).overlaps(region):
+            continue
+        outside.append(text)
+    return outside
 
 
 class Blitter:
@@ -116,6 +170,7 @@ class Blitter:
         self.axes: list = []
         self._backgrounds: dict = {}
         self._regions: dict = {}
+        self._axis_regions: dict = {}
         self._decorations: dict = {}
 
     def track(self, axes) -> None:
@@ -144,6 +199,7 @@ class Blitter:
         # Every background first, then every content: regions may overlap.
         self._backgrounds = {ax: (decoration_signature(ax), canvas.copy_from_bbox(_frame_box(ax))) for ax in self.axes}
         self._regions = {ax: _decorated_region(ax, renderer) for ax in self.axes}
+        self._axis_regions = {ax: _axis_regions(ax, renderer) for ax in self.axes}
         for ax in self.axes:
             _draw_content(ax, renderer)
 
@@ -167,20 +223,69 @@ class Blitter:
             if ax not in axes or self._backgrounds[ax][0][0] != tuple(ax.bbox.bounds):
                 return None  # not marked stale, or moved: draw everything
             kept = self._decorations.get(ax, {}).get(signatures[ax])
-            # the region comes with a kept decoration; else it is measured (get_tightbbox lays
-            # out every label, a third of a redecoration's cost)
-            now = kept[0] if kept is not None else _decorated_region(ax, renderer)
-            regions[ax] = (signatures[ax], now, kept)
+            alone = None if kept is not None else self._axis_alone(ax, signatures[ax], renderer)
+            if kept is not None:
+                now = kept[0]  # the region comes with the kept decoration
+            elif alone is not None:
+                now = Bbox.union([self._regions[ax], alone[1]])  # what it drew before, or that axis now
+            else:
+                # measured: get_tightbbox lays out every label, a third of a redecoration's cost
+                now = _decorated_region(ax, renderer)
+            regions[ax] = (signatures[ax], now, kept, alone)
             region = Bbox.union([now, self._regions[ax]])
             for other in self.axes:
                 if other is not ax and (region.overlaps(self._regions[other]) or region.overlaps(_frame_box(other))):
                     return None
         return regions
 
+    def _axis_alone(self, ax, signature, renderer):
+        """``(name, region, axis regions)`` when only the x or only the y axis of ``ax`` changed
+        since it was last drawn: ``region`` covers what that axis drew then and draws now. None
+        otherwise (or when a secondary axis follows the changed limits)."""
+        drawn = self._axis_regions.get(ax)
+        if drawn is None or ax.child_axes:
+            return None
+        changed = {i for i, (before, now) in enumerate(zip(self._backgrounds[ax][0], signature)) if before != now}
+        for name, part in _AXIS_PARTS.items():
+            if changed and changed <= set(part) and name in drawn:
+                regions = {**drawn, **_axis_regions(ax, renderer, names=(name,))}
+                if name not in regions:
+                    return None
+                return name, Bbox.union([drawn[name], regions[name]]), regions
+        return None
+
+    def _draw_axis_alone(self, ax, name, region, paint, renderer) -> None:
+        """Draw again the part of ``ax``'s decoration inside ``region`` (painted first with
+        ``paint``, a patch of the figure colour), where only its ``name`` axis changed: that axis is drawn, with the ticks, spines
+        and texts of the rest that reach into ``region``; the texts that do not are not rendered
+        (the cost of a redecoration is mostly text). Outside ``region`` every pixel is put back
+        as it was, so the frame, the other axis and the neighbours keep the full draw's pixels."""
+        canvas = self.figure.canvas
+        around = Bbox.union([self._regions[ax], region])
+        # the frame without its content first: what is put back must be decoration alone, as the
+        # background kept afterwards is
+        canvas.restore_region(self._backgrounds[ax][1])
+        before = canvas.copy_from_bbox(around)
+        paint.draw(renderer)  # the figure colour over ``region``
+        skipped = _texts_outside(ax, name, region, renderer)
+        hidden = self._hidden_content([ax])
+        for text in skipped:
+            text.set_visible(False)
+        try:
+            ax.draw(renderer)
+        finally:
+            for artist in hidden:
+                artist.set_animated(False)
+            for text in skipped:
+                text.set_visible(True)
+        drawn = canvas.copy_from_bbox(region)
+        canvas.restore_region(before)
+        canvas.restore_region(drawn)
+
     def _keep_decoration(self, ax, signature, region) -> None:
         kept = self._decorations.setdefault(ax, {})
         kept.pop(signature, None)
-        kept[signature] = (region, self.figure.canvas.copy_from_bbox(region))
+        kept[signature] = (region, self.figure.canvas.copy_from_bbox(region), self._axis_regions.get(ax))
         while len(kept) > self.KEPT_DECORATIONS:
             del kept[next(iter(kept))]  # the least recently drawn
 
@@ -192,7 +297,7 @@ class Blitter:
         canvas = self.figure.canvas
         renderer = canvas.get_renderer()
         painted = []
-        for ax, (signature, now, kept) in changed.items():
+        for ax, (signature, now, kept, alone) in changed.items():
             # Paint the old and new extent of this Axes, draw its frame, ticks and labels as the
             # full draw does (content hidden), keep that as its new background. A decoration
             # drawn before in the same state (same signature) is copied back instead of drawn:
@@ -202,11 +307,21 @@ class Blitter:
                               facecolor=self.figure.get_facecolor(), edgecolor="none", linewidth=0,
                               antialiased=False)
             patch.set_figure(self.figure)
-            patch.draw(renderer)
+            if alone is None:
+                patch.draw(renderer)
             if kept is not None:
                 canvas.restore_region(kept[1])
                 kept_here = self._decorations[ax]
                 kept_here[signature] = kept_here.pop(signature)  # now the most recently used
+                if kept[2] is not None:
+                    self._axis_regions[ax] = kept[2]
+                else:
+                    self._axis_regions.pop(ax, None)
+            elif alone is not None:
+                name, changed_region, self._axis_regions[ax] = alone
+                patch.set_bounds(changed_region.x0, changed_region.y0, changed_region.width, changed_region.height)
+                self._draw_axis_alone(ax, name, changed_region, patch, renderer)
+                self._keep_decoration(ax, signature, now)
             else:
                 hidden = self._hidden_content([ax])
                 try:
@@ -214,6 +329,7 @@ class Blitter:
                 finally:
                     for artist in hidden:
                         artist.set_animated(False)
+                self._axis_regions[ax] = _axis_regions(ax, renderer)
                 self._keep_decoration(ax, signature, now)
             self._backgrounds[ax] = (signature, canvas.copy_from_bbox(_frame_box(ax)))
             self._regions[ax] = now
