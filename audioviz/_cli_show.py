@@ -41,16 +41,15 @@ def _print_warning(message, category, filename, lineno, file=None, line=None) ->
     print(f"audioviz: warning: {message}", file=sys.stderr)
 
 
-def _style_dpi(style: Path) -> float:
-    """The ``figure.dpi`` of the house style (what the figure will be made at), read as text."""
-    for line in style.read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "figure.dpi":
-            return float(value.split("#")[0])
-    return 100.0  # matplotlib's default
-
-
 def run(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # a terminal command never opens a window
+    import matplotlib.pyplot as plt
+
+    # not audioviz.display (it imports torch, 600 MB): show draws a file with numpy alone
+    from ._show import show
+
     audio = Path(args.audio)
     out = Path(args.out) if args.out else Path(audio.stem + ".png")
     if audio.is_dir():
@@ -63,32 +62,16 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in ("png", "svg", "pdf"):
         raise ValueError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
     check_writable(out)  # before the drawing, which takes a while on long audio
-    # not audioviz.display (it imports torch, 600 MB): show draws a file with numpy alone
-    from ._show import overview_figure, prefetch
-
-    style = Path(__file__).with_name("audioviz.mplstyle")
-    settings = dict(n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels, n_mfcc=args.n_mfcc,
-                    mel_scale=args.mel_scale)
-    # the file is read and its spectra computed while matplotlib is imported (half a second)
-    prefetched = prefetch(audio, args.sample_rate, dpi=_style_dpi(style), **settings)
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # a terminal command never opens a window
-        import matplotlib.pyplot as plt
-
-        # audioviz.style(), without importing audioviz.display
-        with plt.style.context(str(style)), warnings.catch_warnings():
-            warnings.showwarning = _print_warning
-            fig = overview_figure(audio, args.sample_rate, title=args.title, prefetched=prefetched, **settings)
-            # written next to the target and renamed, so a failed render never leaves half an image
-            try:
-                with atomic_path(out, suffix=f".part.{fmt}") as tmp:
-                    fig.savefig(tmp, dpi=args.dpi, format=fmt)
-            finally:
-                plt.close(fig)
-    finally:
-        if prefetched is not None:
-            prefetched.close()
+    # audioviz.style(), without importing audioviz.display
+    with plt.style.context(str(Path(__file__).with_name("audioviz.mplstyle"))), warnings.catch_warnings():
+        warnings.showwarning = _print_warning
+        fig = show(audio, args.sample_rate, n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels,
+                   n_mfcc=args.n_mfcc, mel_scale=args.mel_scale, title=args.title)
+        # written next to the target and renamed, so a failed render never leaves half an image
+        try:
+            with atomic_path(out, suffix=f".part.{fmt}") as tmp:
+                fig.savefig(tmp, dpi=args.dpi, format=fmt)
+        finally:
+            plt.close(fig)
     print(f"wrote {out}")
     return 0

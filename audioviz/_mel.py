@@ -145,21 +145,14 @@ class MelFilterbank:
         return self.weights.shape[1]
 
 
-def empty_filters_message(n_empty: int, n_mels: int, n_fft: int, sample_rate: int) -> str | None:
-    """The one warning about empty filters (``None`` when none is empty); ``audioviz show``'s
-    torch-free path gives it too."""
-    if not n_empty:
-        return None
-    return (f"{n_empty} of n_mels={n_mels} mel filters are empty: with n_fft={n_fft} the FFT bins are "
-            f"{sample_rate / n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or "
-            f"a larger n_fft.")
-
-
 def warn_empty_filters(n_empty: int, n_mels: int, n_fft: int, sample_rate: int) -> None:
-    """Warn (at the learner's line) with :func:`empty_filters_message`, if any filter is empty."""
-    message = empty_filters_message(n_empty, n_mels, n_fft, sample_rate)
-    if message:
-        warn_user(message)
+    """The one warning about empty filters (also given by ``audioviz show``'s torch-free path)."""
+    if n_empty:
+        warn_user(
+            f"{n_empty} of n_mels={n_mels} mel filters are empty: with n_fft={n_fft} the FFT bins are "
+            f"{sample_rate / n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or "
+            f"a larger n_fft."
+        )
 
 
 def _mel_edges(f_min: float, f_max: float, n_mels: int, mel_scale: str) -> torch.Tensor:

@@ -9,26 +9,18 @@ Tensor or array goes through the torch plot helpers of :mod:`audioviz.display`.
 """
 from __future__ import annotations
 
-import math
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from ._mel import DEFAULT_N_MELS
+from ._ticks import TimeFormatter
 # STREAM_MIN_SAMPLES stays importable here (tests/test_display.py sets it on this module); it acts in _stream
 from ._stream import STREAM_MIN_SAMPLES, file_info, stream_overview  # noqa: F401
 from ._validation import as_mono, check_sample_rate, warn_user
 
-# (no matplotlib at import: the command line starts reading the file before matplotlib is loaded)
-
 __all__ = ["show"]
-
-# The overview's grid: four rows; panels in the wide column, colorbars in the narrow one.
-_WIDTH_RATIOS = (50, 1)
-_HEIGHT_RATIOS = (1.0, 1.3, 1.3, 1.0)
 
 # What FeatureImage draws each unit with (colormap, colorbar label), for the images drawn here.
 _CMAPS = {"dB": "magma", "coefficient": "coolwarm"}
@@ -42,88 +34,14 @@ def _waveform_source(source, sample_rate):
     return wave, check_sample_rate(sample_rate)
 
 
-def _panel_sizes(axes) -> tuple[int, int]:
-    """``(envelope bins, image columns)`` for the overview's Axes: as plot_waveform and the image
-    helpers size them (before any layout)."""
+def _read_file(path, axes, sample_rate, **settings):
+    """The :class:`~audioviz._stream.Overview` of the file at ``path``, sized to ``axes``."""
     from ._waveform import BINS_PER_PIXEL, axes_width_pixels
-
-    return BINS_PER_PIXEL * axes_width_pixels(axes[0]), axes_width_pixels(axes[1])
-
-
-def expected_panel_sizes(figsize, dpi: float, *, left: float = 0.125, right: float = 0.9, wspace: float = 0.2,
-                         bins_per_pixel: int = 2) -> tuple[int, int]:
-    """What :func:`_panel_sizes` will say of a new overview figure, without importing matplotlib:
-    its GridSpec arithmetic for the panel column, with matplotlib's default subplot parameters.
-    A guess the command line starts computing with; the figure's own sizes decide.
-
-    Example:
-        >>> expected_panel_sizes((10, 8.5), 100)
-        (1382, 691)
-    """
-    n = len(_WIDTH_RATIOS)
-    cell = (right - left) / (n + wspace * (n - 1))
-    width = _WIDTH_RATIOS[0] * (cell * n / sum(_WIDTH_RATIOS))
-    pixels = figsize[0] * dpi
-    columns = max(1, int(math.ceil((left + width) * pixels - left * pixels)))
-    return bins_per_pixel * columns, columns
-
-
-class Prefetch:
-    """The overview of a file, computed in a thread from the moment the command starts, for the
-    panel sizes a figure is expected to have (:func:`expected_panel_sizes`); meanwhile the main
-    thread imports matplotlib and builds the figure. :meth:`take` gives it when the sizes and
-    settings are the ones asked for, else stops it."""
-
-    def __init__(self, path, sample_rate, sizes, settings: dict):
-        self.key = (str(path), sample_rate, sizes, tuple(sorted(settings.items())))
-        self.cancel = threading.Event()
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="audioviz-show-read")
-        self.future = self.pool.submit(stream_overview, path, name=str(path), n_bins=sizes[0], max_columns=sizes[1],
-                                       sample_rate=sample_rate, cancel=self.cancel, **settings)
-
-    def take(self, key):
-        """The overview if it is being computed for ``key``, else ``None``."""
-        if key != self.key:
-            self.close()
-            return None
-        return self.future.result()
-
-    def close(self) -> None:
-        """Stop the computation (at its next block) and wait for the thread."""
-        self.cancel.set()
-        self.pool.shutdown(wait=True)
-
-
-def prefetch(source, sample_rate=None, *, dpi: float, figsize=(10, 8.5), n_fft: int = 400,
-             hop_length: int | None = None, n_mels: int = DEFAULT_N_MELS, n_mfcc: int = 20,
-             mel_scale: str = "htk") -> Prefetch | None:
-    """Start computing what :func:`show` of the file ``source`` will draw (``None`` when it is no
-    file); pass the result to :func:`overview_figure`, and close it when done."""
-    if not isinstance(source, (str, os.PathLike)) or not Path(source).is_file():
-        return None
-    settings = _file_settings(n_fft, hop_length, n_mels, n_mfcc, mel_scale)
-    return Prefetch(Path(source), sample_rate, expected_panel_sizes(figsize, dpi), settings)
-
-
-def _file_settings(n_fft, hop_length, n_mels, n_mfcc, mel_scale) -> dict:
-    return dict(n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale)
-
-
-def _read_file(path, axes, sample_rate, prefetched: Prefetch | None, settings: dict):
-    """The :class:`~audioviz._stream.Overview` of the file at ``path``, sized to ``axes``; its
-    warnings are given here, in the caller's thread."""
     from .io import declared_wav_frames
 
     name = str(path)
-    sizes = _panel_sizes(axes)
-    overview = None
-    if prefetched is not None:
-        overview = prefetched.take((name, sample_rate, sizes, tuple(sorted(settings.items()))))
-    if overview is None:
-        overview = stream_overview(path, name=name, n_bins=sizes[0], max_columns=sizes[1], sample_rate=sample_rate,
-                                   **settings)
-    for message in overview.warnings:
-        warn_user(message)
+    overview = stream_overview(path, name=name, n_bins=BINS_PER_PIXEL * axes_width_pixels(axes[0]),
+                               max_columns=axes_width_pixels(axes[1]), sample_rate=sample_rate, **settings)
     declared = declared_wav_frames(path)
     present = file_info(path, name).frames
     if declared is not None and declared > present:
@@ -216,17 +134,7 @@ def show(source, sample_rate=None, *, n_fft: int = 400, hop_length: int | None =
         >>> [ax.get_ylabel() for ax in fig.axes[:4]]  # doctest: +NORMALIZE_WHITESPACE
         ['Amplitude', 'Frequency (Hz)', 'Frequency (Hz, mel scale)', 'MFCC coefficient']
     """
-    return overview_figure(source, sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, n_mfcc=n_mfcc,
-                           mel_scale=mel_scale, title=title, figsize=figsize)
-
-
-def overview_figure(source, sample_rate=None, *, n_fft: int = 400, hop_length: int | None = None,
-                    n_mels: int = DEFAULT_N_MELS, n_mfcc: int = 20, mel_scale: str = "htk", title: str | None = None,
-                    figsize=(10, 8.5), prefetched: Prefetch | None = None):
-    """:func:`show`, using the overview ``prefetched`` has computed when it suits the figure."""
     import matplotlib.pyplot as plt
-
-    from ._ticks import TimeFormatter
 
     path = Path(source) if isinstance(source, (str, os.PathLike)) else None
     if path is None:
@@ -236,14 +144,14 @@ def overview_figure(source, sample_rate=None, *, n_fft: int = 400, hop_length: i
             sample_rate = check_sample_rate(sample_rate)
         file_info(path, str(path))  # a missing or unreadable file is said before a figure is made
     fig = plt.figure(figsize=figsize, layout="constrained")
-    grid = fig.add_gridspec(4, 2, width_ratios=list(_WIDTH_RATIOS), height_ratios=list(_HEIGHT_RATIOS))
+    grid = fig.add_gridspec(4, 2, width_ratios=[50, 1], height_ratios=[1.0, 1.3, 1.3, 1.0])
     ax_wave = fig.add_subplot(grid[0, 0])
     axes = [ax_wave] + [fig.add_subplot(grid[i, 0], sharex=ax_wave) for i in (1, 2, 3)]
     caxes = [fig.add_subplot(grid[i, 1]) for i in (1, 2, 3)]
     try:
         if path is not None:
-            overview = _read_file(path, axes, sample_rate, prefetched,
-                                  _file_settings(n_fft, hop_length, n_mels, n_mfcc, mel_scale))
+            overview = _read_file(path, axes, sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+                                  n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale)
             rate, n_samples, name = overview.sample_rate, overview.n_samples, path.name
             _draw_waveform(ax_wave, overview)
             for ax, cax, image in zip(axes[1:], caxes, (overview.spectrogram, overview.mel, overview.mfcc)):

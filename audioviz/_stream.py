@@ -26,9 +26,9 @@ import soundfile
 from numpy.lib.stride_tricks import sliding_window_view
 from threadpoolctl import threadpool_limits
 
-from ._mel import _check_mel_args, empty_filters_message, hz_to_mel, mel_to_hz
+from ._mel import _check_mel_args, hz_to_mel, mel_to_hz, warn_empty_filters
 from ._resample import Resampler, resampled, resampled_length
-from ._validation import check_stft_params
+from ._validation import check_stft_params, warn_user
 
 __all__ = ["BLOCK_SAMPLES", "STREAM_MIN_SAMPLES", "Image", "Overview", "file_info", "stream_overview"]
 
@@ -80,8 +80,6 @@ class Overview:
         samples: the mono signal (float32), kept for files of at most :data:`STREAM_MIN_SAMPLES`
             samples, else ``None``.
         spectrogram, mel, mfcc: the three :class:`Image` panels.
-        warnings: what to warn the user about (empty filters, samples beyond [-1, 1]): warned by
-            :func:`audioviz.show`, in its own thread, since this may be computed in another.
     """
 
     sample_rate: int
@@ -91,11 +89,6 @@ class Overview:
     spectrogram: Image
     mel: Image
     mfcc: Image
-    warnings: tuple = ()
-
-
-class Cancelled(Exception):
-    """Raised inside :func:`stream_overview` when its ``cancel`` event is set."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -134,12 +127,10 @@ class _SampleCheck:
                              f"from a broken computation: rewrite it with finite samples")
         self.peak = max(self.peak, -low, high)
 
-    def finish(self) -> str | None:
-        """The warning to give, if any (given by the caller's thread: see :class:`Overview`)."""
+    def finish(self) -> None:
         if self.peak > 1.0:
-            return (f"audio file {self.name} holds samples up to {self.peak:.3g} in magnitude, beyond [-1, 1]; "
-                    f"they are shown unchanged")
-        return None
+            warn_user(f"audio file {self.name} holds samples up to {self.peak:.3g} in magnitude, beyond [-1, 1]; "
+                      f"they are shown unchanged")
 
 
 def _mono_blocks(path, name: str, check: _SampleCheck | None = None):
@@ -444,11 +435,10 @@ def _edges(rows: np.ndarray) -> tuple[float, float]:
 
 def stream_overview(path, *, name: str, n_bins: int, max_columns: int, n_fft: int = 400,
                     hop_length: int | None = None, n_mels: int = 64, n_mfcc: int = 20, mel_scale: str = "htk",
-                    sample_rate: int | None = None, top_db: float = 80.0, cancel=None) -> Overview:
+                    sample_rate: int | None = None, top_db: float = 80.0) -> Overview:
     """Read ``path`` block by block into the envelope, spectrogram, mel spectrogram and MFCC that
     :func:`audioviz.show` draws, pooled to ``n_bins`` envelope bins and ``max_columns`` columns
-    (resampled to ``sample_rate`` first, when it is given and differs from the file's). Setting
-    the :class:`threading.Event` ``cancel`` stops it (:class:`Cancelled`) at the next block.
+    (resampled to ``sample_rate`` first, when it is given and differs from the file's).
 
     The matrix products run on one BLAS thread: they are small (a few hundred kilobytes each),
     and splitting them costs more than it gains (measured on the 2 shared cores with the load
@@ -457,11 +447,11 @@ def stream_overview(path, *, name: str, n_bins: int, max_columns: int, n_fft: in
     with threadpool_limits(limits=1, user_api="blas"):
         return _overview(path, name=name, n_bins=n_bins, max_columns=max_columns, n_fft=n_fft,
                          hop_length=hop_length, n_mels=n_mels, n_mfcc=n_mfcc, mel_scale=mel_scale,
-                         sample_rate=sample_rate, top_db=top_db, cancel=cancel)
+                         sample_rate=sample_rate, top_db=top_db)
 
 
 def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_mfcc, mel_scale, sample_rate,
-              top_db, cancel) -> Overview:
+              top_db) -> Overview:
     info = file_info(path, name)
     file_rate = int(info.samplerate)
     rate = file_rate if sample_rate is None else int(sample_rate)
@@ -472,7 +462,7 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
         raise ValueError(f"audio file {name} has {n_samples} samples, too few for n_fft={n_fft}")
     weights = mel_weights(rate, n_fft, n_mels, f_min, f_max, mel_scale)
     empty = np.flatnonzero(weights.max(axis=0) <= 0)
-    notes = [empty_filters_message(int(empty.size), n_mels, n_fft, rate)]
+    warn_empty_filters(int(empty.size), n_mels, n_fft, rate)
     n_frames = n_stft_frames(n_samples, n_fft, hop_length)
     group = math.ceil(n_frames / max_columns)
     chunk = group * max(1, _CHUNK_FRAMES // group)
@@ -484,8 +474,6 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
 
     def on_block(block):
         nonlocal kept
-        if cancel is not None and cancel.is_set():
-            raise Cancelled
         if kept + block.size > n_samples:
             raise ValueError(f"audio file {name} holds more samples than its header says ({n_samples}); "
                              f"it changed while being read, or its header is damaged")
@@ -539,7 +527,7 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
         if kept < n_samples:  # else columns and bins would be left unfilled
             raise ValueError(f"audio file {name} holds {kept} samples, fewer than the {n_samples} its header "
                              f"says; it changed while being read, or its header is damaged")
-        notes.append(check.finish())
+        check.finish()
         # torchaudio's MFCC: dB with an 80 dB floor below the loudest mel energy of the whole file
         floor = np.float32(10.0 * math.log10(max(float(mel_columns.max()), 1e-10)) - 80.0)
         dct = dct_matrix(n_mfcc, n_mels)
@@ -564,5 +552,4 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
                       mel_scale=mel_scale, empty_rows=tuple(int(i) for i in empty))
     mfcc_image = Image(np.ascontiguousarray(mfcc_columns.T), time_edges, _edges(np.arange(n_mfcc, dtype=float)),
                        "mfcc", "coefficient")
-    return Overview(rate, n_samples, envelope.result(rate), samples, spectrogram, mel_image, mfcc_image,
-                    warnings=tuple(note for note in notes if note))
+    return Overview(rate, n_samples, envelope.result(rate), samples, spectrogram, mel_image, mfcc_image)
