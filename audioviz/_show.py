@@ -16,8 +16,7 @@ import numpy as np
 
 from ._mel import DEFAULT_N_MELS
 from ._ticks import TimeFormatter
-# STREAM_MIN_SAMPLES stays importable here (tests/test_display.py sets it on this module); it acts in _stream
-from ._stream import STREAM_MIN_SAMPLES, file_info, stream_overview  # noqa: F401
+from ._stream import file_info, stream_overview
 from ._validation import as_mono, check_sample_rate, warn_user
 
 __all__ = ["show"]
