@@ -734,3 +734,15 @@ def test_feature_map_channel_step_redraws_the_map_alone_and_equals_a_full_redraw
     np.testing.assert_array_equal(stepped, explorer.to_rgba())
     explorer.controls["layer"].value = 2
     assert stale[-1] == [explorer.ax, explorer._cax]
+    stepped = np.array(explorer.to_rgba())  # the map's rows and colour scale moved
+    explorer._full_draw(relayout=False)
+    np.testing.assert_array_equal(stepped, explorer.to_rgba())
+
+
+def test_mel_explorer_frequency_steps_equal_a_full_redraw(clip):
+    explorer = audioviz.MelExplorer(clip, 16000)
+    for name, value in (("f_max", 6000.0), ("f_max", 5990.0), ("f_min", 200.0), ("n_mels", 40)):
+        explorer.controls[name].value = value
+        stepped = np.array(explorer.to_rgba())
+        explorer._full_draw(relayout=False)
+        np.testing.assert_array_equal(stepped, explorer.to_rgba())
