@@ -63,13 +63,13 @@ from audioviz.data import SpeechCommands, real_speech_commands_root
 from audioviz.display import MelHzFormatter
 from audioviz.model import (
     AugmentConfig,
+    augment_features,
     augment_waveforms,
     evaluate,
     load_checkpoint,
     predict,
     prepare_clip,
     resolve_device,
-    spec_augment,
     tutorial_checkpoint,
     tutorial_quick_mode,
 )
@@ -242,13 +242,19 @@ print(f"{sum(p.numel() for p in model.parameters())} weights; on this machine tr
 # ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
 #
 # The synthetic set has a few hundred voices; real people are more varied. So every training
-# batch is changed (:func:`audioviz.model.augment_waveforms` and
-# :func:`audioviz.model.spec_augment`, settings in :class:`audioviz.model.AugmentConfig`):
-# played faster or slower (which moves pitch and formants together, like a smaller or larger
-# speaker), shifted in time, mixed with noise of a random colour at a random signal-to-noise
-# ratio, and a few mel bands and instants blanked (SpecAugment), so that no single band or moment
-# can decide alone. Here is one test clip as the model would see it in four training batches.
-# The vertical axis is in mel units (how the bands are spaced), labelled in Hz.
+# batch is changed (settings in :class:`audioviz.model.AugmentConfig`). The sound
+# (:func:`audioviz.model.augment_waveforms`) is played faster or slower (which moves pitch and
+# formants together, like a smaller or larger speaker), shifted in time and mixed with noise of
+# a random colour at a random signal-to-noise ratio. Its image
+# (:func:`audioviz.model.augment_features`) is stretched or squeezed along the mel axis (formants
+# higher or lower), warped in time (one part of the word drawn out, another hurried, as people do
+# and a rule-based synthesiser does not), and a few mel bands and instants are blanked
+# (SpecAugment, :func:`audioviz.model.spec_augment`), so that no single band or moment can decide
+# alone. Last, *mixup*: each image is added to another clip's with a random weight, and the
+# answer the network should give is mixed with the same weights, so its confidence falls off
+# smoothly between the words it knows instead of jumping at the edge of what it was shown.
+# Here is one test clip as the model would see it in four training batches (before mixup). The
+# vertical axis is in mel units (how the bands are spaced), labelled in Hz.
 
 test_set = splits["testing"]
 first_yes = test_set.classes.index("yes")
@@ -257,7 +263,8 @@ config = AugmentConfig()
 generator = torch.Generator().manual_seed(0)
 with torch.no_grad():
     batch = augment_waveforms(waveform.unsqueeze(0).repeat(4, 1, 1), config, generator, sample_rate=sample_rate)
-    images = torch.cat([model.features(waveform.unsqueeze(0)), spec_augment(model.features(batch), config, generator)])
+    augmented = augment_features(model.features(batch), config, generator)
+    images = torch.cat([model.features(waveform.unsqueeze(0)), augmented])
 
 front = model.config.frontend
 mel_min = 2595 * math.log10(1 + front.f_min / 700)  # HTK mel scale, the model's

@@ -2,8 +2,9 @@
 
 - :class:`KeywordCNN` (with :class:`ModelConfig`, :class:`FrontendConfig`, :class:`LogMelFrontend`):
   the small CNN with its log-mel front end inside.
-- :func:`train` -> :class:`TrainResult`, with :class:`AugmentConfig`, :func:`augment_waveforms` and
-  :func:`spec_augment` for the training augmentation; the command ``audioviz train``.
+- :func:`train` -> :class:`TrainResult`, with :class:`AugmentConfig`, :func:`augment_waveforms`,
+  :func:`augment_features` and :func:`spec_augment` for the training augmentation; the command
+  ``audioviz train``.
 - :func:`load_checkpoint`, :func:`save_checkpoint`: checkpoints readable with
   ``torch.load(weights_only=True)``.
 - :func:`predict` -> :class:`Prediction`, :func:`prepare_clip` (the one rule that makes any
@@ -18,7 +19,7 @@ The network's outputs are :attr:`KeywordCNN.labels`: the keywords, then ``"_unkn
   :func:`tutorial_quick_mode` says whether they run with a tiny stand-in model.
 - :func:`export_for_browser`: the model as numbers for the site's Try-it page.
 """
-from ._batch_augment import AugmentConfig, augment_waveforms, spec_augment
+from ._batch_augment import AugmentConfig, augment_features, augment_waveforms, spec_augment
 from ._checkpoint import load_checkpoint, save_checkpoint
 from ._evaluate import evaluate
 from ._export import export_for_browser
@@ -29,6 +30,7 @@ from ._tutorial import tutorial_checkpoint, tutorial_quick_mode
 
 __all__ = [
     "AugmentConfig",
+    "augment_features",
     "DEFAULT_EPOCHS",
     "FrontendConfig",
     "KeywordCNN",

@@ -27,7 +27,8 @@ from dataclasses import asdict, dataclass
 import torch
 import torchaudio
 
-__all__ = ["AugmentConfig", "augment_waveforms", "mel_warp", "mixup", "spec_augment", "time_warp", "band_gain"]
+__all__ = ["AugmentConfig", "augment_features", "augment_waveforms", "band_gain", "mel_warp", "mixup", "spec_augment",
+           "time_warp"]
 
 
 @dataclass
@@ -55,16 +56,16 @@ class AugmentConfig:
         maximum frames per time mask. Default: ``12``.
     mel_warp
         maximum relative stretch of the mel axis; factors are drawn from ``[1 - mel_warp,
-        1 + mel_warp]`` per clip. Default: ``0.0`` (off).
+        1 + mel_warp]`` per clip. Default: ``0.1``.
     time_warp
         how far the inner boundaries of four equal parts of the clip move, as a fraction of a
-        part's length (:func:`time_warp`). Default: ``0.0`` (off).
+        part's length (:func:`time_warp`). Default: ``0.3``.
     band_gain
         largest relative change of each band's contrast (:func:`band_gain`). Default: ``0.0``
         (off).
     mixup
         ``alpha`` of the Beta distribution the mixing weight is drawn from (``0`` switches mixup
-        off; ``0.2`` to ``0.4`` is usual). Default: ``0.0``.
+        off; ``0.2`` to ``0.4`` is usual). Default: ``0.3``.
     """
 
     speed: float = 0.15
@@ -75,10 +76,10 @@ class AugmentConfig:
     freq_mask_width: int = 6
     time_masks: int = 2
     time_mask_width: int = 12
-    mel_warp: float = 0.0
-    time_warp: float = 0.0
+    mel_warp: float = 0.1
+    time_warp: float = 0.3
     band_gain: float = 0.0
-    mixup: float = 0.0
+    mixup: float = 0.3
 
     def __post_init__(self):
         for name, high in (("mel_warp", 0.5), ("time_warp", 0.49), ("band_gain", 0.9), ("mixup", 10.0)):
@@ -291,6 +292,36 @@ def mixup(logmel: torch.Tensor, alpha: float, generator):
     partner = torch.randperm(n, generator=generator).to(logmel.device)
     mixed = lam.view(n, 1, 1, 1) * logmel + (1 - lam.view(n, 1, 1, 1)) * logmel[partner]
     return mixed, partner, lam
+
+
+def augment_features(logmel: torch.Tensor, config: AugmentConfig | None = None, generator=None):
+    """Mel warp, time warp, band gain and SpecAugment for a batch of log-mel images, in that order
+    (what training does to each batch's images before mixup).
+
+    Parameters
+    ----------
+    logmel
+        Tensor of shape ``(batch, 1, n_mels, frames)`` (``KeywordCNN.features`` output).
+    config
+        the :class:`AugmentConfig`. Default: ``AugmentConfig()``.
+    generator
+        ``torch.Generator`` for the random draws. Default: a new unseeded one.
+
+    Returns
+    -------
+    Tensor
+        Of the same shape.
+
+    Examples
+    --------
+    >>> import torch
+    >>> augment_features(torch.randn(2, 1, 40, 101), generator=torch.Generator().manual_seed(0)).shape
+    torch.Size([2, 1, 40, 101])
+    """
+    config = config or AugmentConfig()
+    generator = generator or torch.Generator()
+    logmel = time_warp(mel_warp(logmel, config.mel_warp, generator), config.time_warp, generator)
+    return spec_augment(band_gain(logmel, config.band_gain, generator), config, generator)
 
 
 def augment_waveforms(waves: torch.Tensor, config: AugmentConfig | None = None, generator=None,

@@ -26,7 +26,7 @@ from torch import nn
 
 from .._fileio import write_text_atomic
 from .._validation import check_choice
-from ._batch_augment import AugmentConfig, augment_waveforms, band_gain, mel_warp, mixup, spec_augment, time_warp
+from ._batch_augment import AugmentConfig, augment_features, augment_waveforms, mixup
 from ._checkpoint import atomic_torch_save, save_checkpoint
 from ._evaluate import evaluate
 from ._network import KeywordCNN, ModelConfig
@@ -245,8 +245,7 @@ def _run_epoch(model, waves, labels, *, loss_fn, optimizer, scheduler, batch_siz
         logmel = model.features(x)
         partner = None
         if augment is not None:
-            logmel = time_warp(mel_warp(logmel, augment.mel_warp, generator), augment.time_warp, generator)
-            logmel = spec_augment(band_gain(logmel, augment.band_gain, generator), augment, generator)
+            logmel = augment_features(logmel, augment, generator)
             if augment.mixup > 0:
                 logmel, partner, lam = mixup(logmel, augment.mixup, generator)
         logits = model.forward_features(logmel)
