@@ -19,7 +19,6 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import soundfile
@@ -96,12 +95,9 @@ class Overview:
 # ----------------------------------------------------------------------------------------------
 def file_info(path, name: str):
     """soundfile's info of ``path``, with the errors :func:`audioviz.load_audio` gives."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"audio file not found: {path}")
-    if path.is_dir():
-        raise IsADirectoryError(f"expected an audio file, got the folder {path}; give the path of a WAV, "
-                                f"FLAC or OGG file")
+    from .io import check_audio_path
+
+    path = check_audio_path(path)
     try:
         info = soundfile.info(os.fspath(path))
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as exc:

@@ -48,6 +48,17 @@ def declared_wav_frames(path: Path) -> int | None:
             handle.seek(size + (size & 1), os.SEEK_CUR)  # chunks are padded to an even size
 
 
+def check_audio_path(source) -> Path:
+    """``source`` as a Path, or the error :func:`load_audio` gives for a missing file or a folder."""
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"audio file not found: {path}")
+    if path.is_dir():
+        raise IsADirectoryError(f"expected an audio file, got the folder {path}; give the path of a WAV, "
+                                f"FLAC or OGG file")
+    return path
+
+
 def _check_samples(data: np.ndarray, name: str, subtype: str | None) -> None:
     """Refuse non-finite samples; say when float samples leave [-1, 1]."""
     low, high = float(data.min()), float(data.max())
@@ -98,12 +109,7 @@ def load_audio(source, *, sample_rate: int | None = None, mono: bool = False) ->
     mono = check_flag(mono, name="mono")
     declared = None
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.exists():
-            raise FileNotFoundError(f"audio file not found: {path}")
-        if path.is_dir():
-            raise IsADirectoryError(f"expected an audio file, got the folder {path}; give the path of a WAV, "
-                                    f"FLAC or OGG file")
+        path = check_audio_path(source)
         declared = declared_wav_frames(path)
     try:
         info = soundfile.info(source) if declared is not None else None
