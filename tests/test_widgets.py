@@ -275,6 +275,20 @@ def test_hop_length_top_db_and_cmap(clip):
     assert explorer.colorbar.mappable is explorer.image
 
 
+def test_top_db_step_moves_the_floor_without_a_logarithm_and_equals_a_fresh_explorer(clip, monkeypatch):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    calls = []
+    real = audioviz.features.amplitude_to_db
+    monkeypatch.setattr(audioviz.features, "amplitude_to_db", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for top_db in (40.0, 65.0):  # tick labels as wide as at 80 dB: a fresh explorer has the same layout
+        explorer.controls["top_db"].value = top_db
+        fresh = audioviz.SpectrogramExplorer(clip, 16000, top_db=top_db)
+        np.testing.assert_array_equal(explorer.image.get_array(), fresh.image.get_array())
+        assert float(explorer.feature.data.min()) == -top_db and explorer.feature.params["top_db"] == top_db
+        np.testing.assert_array_equal(explorer.to_rgba(), fresh.to_rgba())
+    assert len(calls) == 2  # the two fresh explorers; the steps took no logarithm
+
+
 def test_window_function_changes_the_picture(clip):
     explorer = audioviz.SpectrogramExplorer(clip, 16000)
     hann = np.array(explorer.image.get_array())

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import math
 
 import numpy as np
+import torch
 
 from . import _backend, _controls
 from ._blit import Blitter
@@ -223,12 +225,25 @@ class Explorer:
         at ``-top_db``: the colour scale stays ``-top_db .. 0`` whatever n_fft or the window does
         to the absolute power. A picture with nothing above the floor (silence, or rows of empty
         mel filters only) is drawn at ``-top_db``, the bottom of the scale."""
+        return Explorer.floor_db(Explorer.relative_levels(power), top_db)
+
+    @staticmethod
+    def relative_levels(power):
+        """A power Feature in dB relative to its loudest cell, with no floor (silence: ``-inf``
+        everywhere). :meth:`floor_db` makes the picture for a ``top_db`` from it, so a ``top_db``
+        step costs no logarithm."""
         from ..features import amplitude_to_db
 
-        db = amplitude_to_db(power, top_db=top_db)
+        db = amplitude_to_db(power, top_db=None)
         silent = float(power.data.max()) <= 1e-10  # nothing above amplitude_to_db's floor (amin)
-        data = db.data.new_full(db.data.shape, -float(top_db)) if silent else db.data - db.data.amax()
+        data = torch.full_like(db.data, -math.inf) if silent else db.data - db.data.amax()
         return db.replace(data=data, params={**db.params, "ref": "max"})
+
+    @staticmethod
+    def floor_db(levels, top_db: float):
+        """Levels from :meth:`relative_levels` floored at ``-top_db`` dB."""
+        top_db = float(top_db)
+        return levels.replace(data=levels.data.clamp(min=-top_db), params={**levels.params, "top_db": top_db})
 
     def _keep_frequency_range(self, changed) -> None:
         """Keep the ``f_min`` and ``f_max`` controls one step apart, moving the one not touched."""

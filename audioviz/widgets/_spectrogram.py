@@ -35,8 +35,8 @@ class SpectrogramExplorer(Explorer):
     and a readout of the resolution the settings give (seconds per column, Hz per row).
 
     The picture is drawn once by :class:`audioviz.FeatureImage`; a change recomputes only what
-    depends on it (the STFT for ``n_fft``, ``win_length``, ``hop_length``, ``window``; only the dB
-    conversion for ``top_db``; nothing but the colormap for ``cmap``) and updates the image in
+    depends on it (the STFT for ``n_fft``, ``win_length``, ``hop_length``, ``window``; only the floor
+    of the dB levels kept for ``top_db``; nothing but the colormap for ``cmap``) and updates the image in
     place. The view stays at the requested range: ``0`` to the clip's length in time, ``f_min``
     to ``f_max`` in frequency, so a step redraws the picture and not the ticks. Only the columns
     shown are computed: the frames are pooled to the width of the picture (maximum per column),
@@ -97,7 +97,7 @@ class SpectrogramExplorer(Explorer):
             y_axis=check_choice(y_axis, Y_AXIS_CHOICES, name="y_axis"),
             n_mels=n_mels, f_min=f_min, f_max=f_max, top_db=top_db, cmap=cmap,
         )
-        self._frames = self._power = None
+        self._frames = self._power = self._levels = None
         super().__init__()
 
     # -- controls
@@ -180,7 +180,8 @@ class SpectrogramExplorer(Explorer):
 
         self.ax, self._cax = figure.subplots(1, 2, width_ratios=(40, 1))
         self._power = self._compute_power()
-        self.feature = self.relative_db(self._power, self.params["top_db"])
+        self._levels = self.relative_levels(self._power)
+        self.feature = self.floor_db(self._levels, self.params["top_db"])
         top_db = float(self.params["top_db"])
         self.drawn = FeatureImage(self.feature, ax=self.ax, y_axis=self._y_axis(), cmap=self.params["cmap"],
                                   colorbar=self._cax, vmin=-top_db, vmax=0.0)
@@ -197,8 +198,10 @@ class SpectrogramExplorer(Explorer):
             p["y_axis"] == "mel" and bool(changed & _MEL_PARAMS))
         if recompute:
             self._power = self._compute_power(stft_changed=bool(changed & _STFT_PARAMS))
+            self._levels = self.relative_levels(self._power)
         if recompute or "top_db" in changed:
-            self.feature = self.relative_db(self._power, p["top_db"])
+            # top_db only moves the floor of the levels kept: no STFT, no logarithm
+            self.feature = self.floor_db(self._levels, p["top_db"])
             top_db = float(p["top_db"])
             if self.drawn.update(self.feature, y_axis=self._y_axis(), vmin=-top_db, vmax=0.0).layout:
                 self.mark_layout_stale()
