@@ -4,16 +4,19 @@
 memory) and never holds the whole signal: :func:`stream_overview` reads the file in blocks of
 :data:`BLOCK_SAMPLES` (mixed to mono as they arrive, resampled block by block when a rate is
 asked for), and from each block updates the waveform's min/max envelope and runs the STFT of the
-frames it completes, pooling the power and mel power into the columns that will be shown.
-Memory is bounded by the block size and the picture size, not the recording's length: a ten-hour
-file is drawn like a one-hour one. Every step follows torchaudio's definition (``torch.stft``
-with ``center=True`` and reflection padding, ``melscale_fbanks``, ``create_dct``, ``resample``),
-and the results equal the torch path's (:func:`audioviz._reduce.pooled_spectrogram`,
+frames it completes, pooling the power, the mel power and the MFCC's mel dB into the columns
+that will be shown, all in that one reading (see :class:`~audioviz._spectra.MfccColumns` for the
+MFCC's floor, which is known only at the end). Memory is bounded by the block size and the
+picture size, not the recording's length: a ten-hour file is drawn like a one-hour one. Every
+step follows torchaudio's definition (``torch.stft`` with ``center=True`` and reflection padding,
+``melscale_fbanks``, ``create_dct``, ``resample``; see :mod:`audioviz._spectra`), and the results
+equal the torch path's (:func:`audioviz._reduce.pooled_spectrogram`,
 :func:`~audioviz._reduce.pooled_mfcc`, :func:`audioviz.load_audio`) up to float rounding.
 """
 from __future__ import annotations
 
 import collections
+import contextlib
 import math
 import os
 import threading
@@ -22,11 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import soundfile
-from numpy.lib.stride_tricks import sliding_window_view
 from threadpoolctl import threadpool_limits
 
-from ._mel import _check_mel_args, hz_to_mel, mel_to_hz, warn_empty_filters
+from ._mel import _check_mel_args, hz_to_mel, warn_empty_filters
 from ._resample import Resampler, resampled, resampled_length
+from ._spectra import (MelProjection, MfccColumns, Stft, dct_matrix, mel_weights, mfcc_floor, n_stft_frames,
+                       pool_max, power_to_db)
 from ._validation import check_stft_params, warn_user
 
 __all__ = ["BLOCK_SAMPLES", "STREAM_MIN_SAMPLES", "Image", "Overview", "file_info", "stream_overview"]
@@ -36,10 +40,7 @@ __all__ = ["BLOCK_SAMPLES", "STREAM_MIN_SAMPLES", "Image", "Overview", "file_inf
 STREAM_MIN_SAMPLES = 1 << 23
 #: Samples read at a time (4 MB of float32 per channel).
 BLOCK_SAMPLES = 1 << 20
-# Per-frame mel energies are kept for the MFCC pass when they fit in this many bytes; beyond it
-# (about two hours at the default settings) the file is read a second time instead.
-_MEL_FRAMES_BUDGET = 128 << 20
-# Frames per FFT call (whole groups): small enough to stay in the CPU cache.
+# Frames per job (rounded to whole column groups).
 _CHUNK_FRAMES = 2048
 # Threads computing chunks (the machine's cores, at most this many).
 _MAX_WORKERS = 2
@@ -227,88 +228,6 @@ class _Envelope:
         return edges, lows, highs
 
 
-# ----------------------------------------------------------------------------------------------
-# STFT, mel and MFCC, as torchaudio defines them
-# ----------------------------------------------------------------------------------------------
-def n_stft_frames(n_samples: int, n_fft: int, hop_length: int) -> int:
-    """Frames torch.stft gives with ``center=True``."""
-    return 1 + (n_samples + 2 * (n_fft // 2) - n_fft) // hop_length
-
-
-def hann_window(win_length: int, n_fft: int) -> np.ndarray:
-    """torch's periodic Hann window of ``win_length``, zero-padded on both sides to ``n_fft``
-    (as ``torch.stft`` centres a shorter window), in float64."""
-    window = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(win_length) / win_length)
-    left = (n_fft - win_length) // 2
-    return np.pad(window, (left, n_fft - win_length - left))
-
-
-def mel_weights(sample_rate: int, n_fft: int, n_mels: int, f_min: float, f_max: float, mel_scale: str,
-                norm: str | None = None) -> np.ndarray:
-    """torchaudio's ``melscale_fbanks``, ``(n_freqs, n_mels)`` float32, computed as it does (float32).
-
-    Example:
-        >>> weights = mel_weights(16000, 400, 128, 0.0, 8000.0, "htk")
-        >>> weights.shape, int((weights.max(axis=0) <= 0).sum())  # 4 filters catch no FFT bin
-        ((201, 128), 4)
-    """
-    n_freqs = n_fft // 2 + 1
-    all_freqs = np.linspace(0, sample_rate // 2, n_freqs, dtype=np.float32)
-    m_pts = np.linspace(float(hz_to_mel(f_min, mel_scale=mel_scale)), float(hz_to_mel(f_max, mel_scale=mel_scale)),
-                        n_mels + 2, dtype=np.float32)
-    f_pts = np.asarray(mel_to_hz(m_pts.astype(np.float64), mel_scale=mel_scale), dtype=np.float32)
-    f_diff = f_pts[1:] - f_pts[:-1]
-    slopes = f_pts[None, :] - all_freqs[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        down = -slopes[:, :-2] / f_diff[:-1]
-        up = slopes[:, 2:] / f_diff[1:]
-    weights = np.maximum(np.float32(0.0), np.minimum(down, up))
-    if norm == "slaney":
-        weights = weights * (2.0 / (f_pts[2:n_mels + 2] - f_pts[:n_mels]))[None, :]
-    return np.ascontiguousarray(weights, dtype=np.float32)
-
-
-def dct_matrix(n_mfcc: int, n_mels: int) -> np.ndarray:
-    """torchaudio's ``create_dct(n_mfcc, n_mels, "ortho")``: ``(n_mels, n_mfcc)`` float32."""
-    n = np.arange(n_mels, dtype=np.float64)
-    k = np.arange(n_mfcc, dtype=np.float64)[:, None]
-    dct = np.cos(math.pi / n_mels * (n + 0.5) * k)
-    dct[0] *= 1.0 / math.sqrt(2.0)
-    dct *= math.sqrt(2.0 / n_mels)
-    return np.ascontiguousarray(dct.T, dtype=np.float32)
-
-
-def power_to_db(values: np.ndarray, *, top_db: float | None = 80.0) -> np.ndarray:
-    """``10 * log10(max(values, 1e-10))``, floored ``top_db`` below its maximum (as
-    :func:`audioviz.features.power_to_db`)."""
-    # natural log, scaled: numpy's float32 log is vectorised, its log10 is not (4x slower)
-    db = np.log(np.maximum(values, np.float32(1e-10)))
-    db *= np.float32(10.0 / math.log(10.0))
-    if top_db is not None:
-        np.maximum(db, db.max() - np.float32(top_db), out=db)
-    return db
-
-
-def pool_max(values: np.ndarray, group: int) -> np.ndarray:
-    """Maximum of consecutive groups of ``group`` rows (the last may be shorter)."""
-    return _pool(values, group, np.max)
-
-
-def pool_mean(values: np.ndarray, group: int) -> np.ndarray:
-    """Mean of consecutive groups of ``group`` rows (the last may be shorter)."""
-    return _pool(values, group, np.mean)
-
-
-def _pool(values, group, reduce):
-    n_full, rest = divmod(values.shape[0], group)
-    parts = []
-    if n_full:
-        parts.append(reduce(values[: n_full * group].reshape(n_full, group, -1), axis=1))
-    if rest:
-        parts.append(reduce(values[n_full * group:], axis=0, keepdims=True))
-    return np.concatenate(parts) if len(parts) > 1 else parts[0]
-
-
 def _frame_chunks(blocks, *, n_samples: int, n_fft: int, hop_length: int, chunk: int, on_block=None):
     """Yield ``(first_frame, padded_samples)`` for consecutive runs of ``chunk`` frames (the last
     run may be shorter).
@@ -365,29 +284,6 @@ def _frame_chunks(blocks, *, n_samples: int, n_fft: int, hop_length: int, chunk:
             yield from ready(final=False)
     append(tail[: n_tail - 1][::-1][:pad])
     yield from ready(final=True)
-
-
-class _Stft:
-    """Power spectra of frame runs: window, real FFT and squared magnitude, ``(frame, freq)``."""
-
-    def __init__(self, n_fft: int, win_length: int, hop_length: int, chunk: int):
-        self.n_fft, self.hop_length = n_fft, hop_length
-        self.window = hann_window(win_length, n_fft)
-        # float64 frames: numpy's float64 FFT is faster than its float32 one (measured 0.54 s
-        # against 1.76 s for an hour of 400-point frames)
-        self.frames = np.empty((chunk, n_fft), dtype=np.float64)
-        self.power = np.empty((chunk, n_fft // 2 + 1), dtype=np.float32)
-
-    def __call__(self, segment: np.ndarray) -> np.ndarray:
-        views = sliding_window_view(segment, self.n_fft)[:: self.hop_length]
-        n = views.shape[0]
-        frames = self.frames[:n]
-        np.multiply(views, self.window, out=frames)
-        parts = np.fft.rfft(frames, axis=1).view(np.float64)  # real, imaginary, real, ...
-        np.square(parts, out=parts)
-        power = self.power[:n]
-        np.add(parts[:, 0::2], parts[:, 1::2], out=power, casting="same_kind")
-        return power
 
 
 class _Workers:
@@ -462,7 +358,6 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
     n_frames = n_stft_frames(n_samples, n_fft, hop_length)
     group = math.ceil(n_frames / max_columns)
     chunk = group * max(1, _CHUNK_FRAMES // group)
-    keep_mel = n_frames * n_mels * 4 <= _MEL_FRAMES_BUDGET
     envelope = _Envelope(n_samples, n_bins)
     check = _SampleCheck(name)
     samples = np.empty(n_samples, dtype=np.float32) if n_samples <= STREAM_MIN_SAMPLES else None
@@ -488,53 +383,51 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
     # every result is written into arrays made once (see _mono_blocks on why)
     linear_columns = np.empty((n_groups, n_fft // 2 + 1), dtype=np.float32)
     mel_columns = np.empty((n_groups, n_mels), dtype=np.float32)
-    mel_frames = np.empty((n_frames if keep_mel else 0, n_mels), dtype=np.float32)
-    mfcc_columns = np.empty((n_groups, n_mfcc), dtype=np.float32)
+    mfcc = MfccColumns(n_groups, n_mels, n_frames, group)
+    project = MelProjection(weights)
     local = threading.local()
 
-    def power_of(segment):
-        if not hasattr(local, "stft"):  # each worker thread has its own FFT buffers
-            local.stft = _Stft(n_fft, win_length, hop_length, chunk)
-        return local.stft(segment)
+    def mel_db_of(segment):
+        """The segment's power ``(frame, freq)``, mel power and mel dB ``(frame, mel)``."""
+        if not hasattr(local, "stft"):  # each worker thread has its own buffers
+            local.stft = Stft(n_fft, win_length, hop_length, chunk)
+            local.mel = np.empty((chunk, n_mels), dtype=np.float32)
+        power = local.stft(segment)
+        mel = project(power, local.mel[: power.shape[0]])
+        return power, mel, power_to_db(mel, top_db=None)
 
-    def energy_job(first, segment):
-        power = power_of(segment)
-        mel = power @ weights
+    def first_job(first, segment):
+        power, mel, db = mel_db_of(segment)
         columns = slice(first // group, first // group + math.ceil(power.shape[0] / group))
         linear_columns[columns] = pool_max(power, group)
         mel_columns[columns] = pool_max(mel, group)
-        if keep_mel:
-            mel_frames[first:first + mel.shape[0]] = mel
+        mfcc.feed(first // group, db, float(mel_columns[columns].max()))
 
-    def mfcc_job(first, mel):
-        if mel is None:  # a segment of the second reading
-            mel = power_of(first[1]) @ weights
-            first = first[0]
-        columns = slice(first // group, first // group + math.ceil(mel.shape[0] / group))
-        db = power_to_db(mel, top_db=None)
-        np.maximum(db, floor, out=db)
-        mfcc_columns[columns] = pool_mean(db @ dct, group)
+    def second_job(first, segment):
+        mfcc.recompute(first // group, mel_db_of(segment)[2])
 
     with _Workers() as workers:
         for first, segment in _frame_chunks(blocks(), n_samples=n_samples, n_fft=n_fft, hop_length=hop_length,
                                             chunk=chunk, on_block=on_block):
-            workers.submit(energy_job, first, segment.copy())  # a copy: the reader moves on meanwhile
+            workers.submit(first_job, first, segment.copy())  # a copy: the reader moves on meanwhile
         workers.wait()
         if kept < n_samples:  # else columns and bins would be left unfilled
             raise ValueError(f"audio file {name} holds {kept} samples, fewer than the {n_samples} its header "
                              f"says; it changed while being read, or its header is damaged")
         check.finish()
         # torchaudio's MFCC: dB with an 80 dB floor below the loudest mel energy of the whole file
-        floor = np.float32(10.0 * math.log10(max(float(mel_columns.max()), 1e-10)) - 80.0)
-        dct = dct_matrix(n_mfcc, n_mels)
-        if keep_mel:
-            for first in range(0, n_frames, chunk):
-                workers.submit(mfcc_job, first, mel_frames[first:first + chunk])
-        else:  # too long to keep every frame: read the file again for the MFCC
-            for first, segment in _frame_chunks(blocks(), n_samples=n_samples, n_fft=n_fft, hop_length=hop_length,
-                                                chunk=chunk):
-                workers.submit(mfcc_job, (first, segment.copy()), None)
-        workers.wait()
+        unsettled = mfcc.finish(mfcc_floor(mel_columns.max()))
+        if unsettled.size:  # read again up to the last column whose mean the floor changed
+            chunks = set((unsettled * group // chunk).tolist())
+            with contextlib.closing(_frame_chunks(blocks(), n_samples=n_samples, n_fft=n_fft,
+                                                  hop_length=hop_length, chunk=chunk)) as again:
+                for first, segment in again:
+                    if first // chunk in chunks:
+                        workers.submit(second_job, first, segment.copy())
+                    if first // chunk >= max(chunks):
+                        break
+            workers.wait()
+    mfcc_columns = mfcc.means @ dct_matrix(n_mfcc, n_mels)  # the DCT is linear: of the means, the mean
 
     # each column's time is the centre of its group of frames (as audioviz.Feature.times)
     period = hop_length * group / rate

@@ -1,8 +1,10 @@
 """Tests for audioviz.show of a file: drawn in numpy, without torch, the same pictures as the
-torch plot helpers draw of the same samples (audioviz/_show.py, audioviz/_stream.py)."""
+torch plot helpers draw of the same samples (audioviz/_show.py, audioviz/_stream.py,
+audioviz/_spectra.py)."""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import warnings
@@ -16,6 +18,7 @@ import torchaudio
 
 import audioviz
 import audioviz._resample as resample
+import audioviz._spectra as spectra
 import audioviz._stream as stream
 from audioviz.cli import main
 
@@ -105,13 +108,80 @@ def test_a_long_file_read_in_odd_blocks_is_pooled_like_the_torch_path(tmp_path, 
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("budget, workers", [(0, 2), (128 << 20, 1)])
-def test_a_second_reading_for_the_mfcc_and_one_thread_give_the_same_pictures(tmp_path, monkeypatch, budget, workers):
-    path = write(tmp_path / "long.wav", speechlike(30.0, seed=4))
+def count_readings(monkeypatch):
+    """The readings of the file by show (each a list of the samples it yielded, per block)."""
+    readings = []
+    real = stream._mono_blocks
+
+    def counted(*args, **kwargs):
+        readings.append([])
+        for block in real(*args, **kwargs):
+            readings[-1].append(block.size)
+            yield block
+
+    monkeypatch.setattr(stream, "_mono_blocks", counted)
+    return readings
+
+
+# (one worker: the jobs end in file order, so the floor known to each is the same every run)
+@pytest.mark.parametrize("kept, workers, n_readings", [(1 << 20, 1, 1), (1 << 20, 2, 1), (0, 1, 2)])
+def test_one_reading_gives_the_mfcc_with_the_files_floor(tmp_path, monkeypatch, kept, workers, n_readings):
+    # the loudest stretch comes last (3.5 dB louder), so the MFCC's floor rises after most columns
+    # were computed, and a fade-out through the floor has values between the two floors: those
+    # kept one by one settle its columns (kept=0: none kept, they are read again)
+    signal = speechlike(30.0, seed=4)
+    fade = np.logspace(-3.0, -6.0, 3 * SR, dtype=np.float32)  # -60 to -120 dB
+    signal[SR:4 * SR] = fade * np.random.default_rng(1).standard_normal(3 * SR)
+    signal[-2 * SR:] = np.clip(1.5 * signal[-2 * SR:], -1.0, 1.0)
+    path = write(tmp_path / "long.wav", signal)
     monkeypatch.setattr(stream, "BLOCK_SAMPLES", 9999)
-    monkeypatch.setattr(stream, "_MEL_FRAMES_BUDGET", budget)  # 0: too long to keep the mel frames
+    monkeypatch.setattr(spectra, "_MFCC_KEPT", kept)
     monkeypatch.setattr(stream, "_MAX_WORKERS", workers)
-    assert_same_pictures(audioviz.show(path), in_memory(path))
+    readings = count_readings(monkeypatch)
+    ours = audioviz.show(path)
+    assert len(readings) == n_readings and sum(readings[0]) == signal.size
+    assert_same_pictures(ours, in_memory(path))
+
+
+@pytest.mark.parametrize("kept, workers", [(1 << 20, 1), (0, 1), (1 << 20, 2)])
+def test_a_fade_in_is_read_again_only_up_to_its_last_unsettled_column(tmp_path, monkeypatch, kept, workers):
+    # quiet for 20 s, then 60 dB louder: the quiet part's values lie between the floor known while
+    # it was read and the file's floor, further apart than the margin; kept=0: none kept one by one
+    rng = np.random.default_rng(5)
+    signal = (rng.standard_normal(40 * SR) * np.repeat([1e-4, 0.1], 20 * SR)).astype(np.float32)
+    signal[: 10 * SR] *= np.linspace(1e-4, 1.0, 10 * SR, dtype=np.float32)  # a fade-in of the quiet part
+    path = write(tmp_path / "fade.wav", signal)
+    monkeypatch.setattr(stream, "BLOCK_SAMPLES", 9999)
+    monkeypatch.setattr(stream, "_CHUNK_FRAMES", 256)  # jobs of 3 s: the quiet half's floor is its own
+    monkeypatch.setattr(spectra, "_MFCC_KEPT", kept)
+    monkeypatch.setattr(stream, "_MAX_WORKERS", workers)
+    readings = count_readings(monkeypatch)
+    ours = audioviz.show(path)
+    assert sum(readings[0]) == signal.size
+    if workers == 1:  # (two: the loud half's job may end first, and then the quiet half is settled)
+        assert len(readings) == 2
+        assert sum(readings[1]) < 0.75 * signal.size  # the loud half is settled: not read again
+    assert_same_pictures(ours, in_memory(path))
+
+
+def test_mfcc_columns_are_the_means_of_the_floored_db_however_the_floor_rose():
+    rng = np.random.default_rng(6)
+    group, n_mels, n_frames = 7, 5, 200
+    db = rng.normal(-60.0, 15.0, size=(n_frames, n_mels)).astype(np.float32)
+    maxima = np.sort(rng.uniform(1e-3, 1.0, size=n_frames))  # the loudest energy so far rises
+    floor = spectra.mfcc_floor(maxima[-1])
+    expected = np.stack([np.maximum(db[i:i + group], floor).mean(axis=0, dtype=np.float64)
+                         for i in range(0, n_frames, group)])  # the last group is short
+    columns = spectra.MfccColumns(math.ceil(n_frames / group), n_mels, n_frames, group)
+    for first in range(0, n_frames, 3 * group):  # jobs of three groups, in any order
+        columns.feed(first // group, db[first:first + 3 * group].copy(), float(maxima[first]))
+    unsettled = columns.finish(floor)
+    settled = np.setdiff1d(np.arange(expected.shape[0]), unsettled)
+    assert 0 < unsettled.size < expected.shape[0]  # both kinds occur here
+    np.testing.assert_allclose(columns.means[settled], expected[settled], rtol=1e-6)
+    for first in range(0, n_frames, 3 * group):
+        columns.recompute(first // group, db[first:first + 3 * group].copy())
+    np.testing.assert_allclose(columns.means, expected, rtol=1e-6)
 
 
 def test_empty_mel_filters_warn_and_are_marked_as_on_the_torch_path(tmp_path):
@@ -151,14 +221,25 @@ def test_the_block_resampler_equals_torchaudio_resample(orig, new):
 @pytest.mark.parametrize("mel_scale, norm, f_min, f_max", [("htk", None, 0.0, 8000.0), ("slaney", "slaney", 50.0, 7000.0),
                                                            ("htk", None, 7990.0, 8000.0)])
 def test_numpy_mel_filters_and_dct_are_torchaudios(mel_scale, norm, f_min, f_max):
-    ours = stream.mel_weights(SR, 400, 64, f_min, f_max, mel_scale, norm)
+    ours = spectra.mel_weights(SR, 400, 64, f_min, f_max, mel_scale, norm)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = torchaudio.functional.melscale_fbanks(201, f_min, f_max, 64, SR, norm, mel_scale).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=2e-5)  # torchaudio rounds the edges to float32
     assert np.array_equal(ours.max(axis=0) <= 0, theirs.max(axis=0) <= 0)  # the same filters are empty
-    np.testing.assert_allclose(stream.dct_matrix(20, 64), torchaudio.functional.create_dct(20, 64, "ortho").numpy(),
+    np.testing.assert_allclose(spectra.dct_matrix(20, 64), torchaudio.functional.create_dct(20, 64, "ortho").numpy(),
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("n_fft, n_mels, f_min, mel_scale", [(400, 64, 0.0, "htk"), (400, 256, 0.0, "htk"),
+                                                            (512, 40, 300.0, "slaney"), (400, 16, 7990.0, "htk")])
+def test_the_banded_mel_projection_is_the_full_product(n_fft, n_mels, f_min, mel_scale):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weights = spectra.mel_weights(SR, n_fft, n_mels, f_min, SR / 2, mel_scale)
+    power = np.random.default_rng(7).exponential(size=(300, n_fft // 2 + 1)).astype(np.float32)
+    ours = spectra.MelProjection(weights)(power, np.full((300, n_mels), np.nan, dtype=np.float32))
+    np.testing.assert_allclose(ours, power @ weights, rtol=1e-5, atol=1e-6)
 
 
 # ----------------------------------------------------------------------------------------------
