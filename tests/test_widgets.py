@@ -760,3 +760,53 @@ def test_mel_explorer_frequency_steps_equal_a_full_redraw(clip):
         stepped = np.array(explorer.to_rgba())
         explorer._full_draw(relayout=False)
         np.testing.assert_array_equal(stepped, explorer.to_rgba())
+
+
+def test_nearest_images_drawn_by_lookup_equal_matplotlibs_own_pixels(clip):
+    """The explorers draw nearest-neighbour images by looking up the cells Agg's sampler picked
+    for that geometry (audioviz.widgets._nearest): pixel for pixel what matplotlib draws itself,
+    here for images that overhang the Axes, fall short of them, hold masked cells or flip."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from audioviz.widgets import _nearest
+
+    rng = np.random.default_rng(0)
+    used = 0
+    for trial in range(40):
+        figure = Figure(figsize=(rng.uniform(2, 8), rng.uniform(2, 5)), dpi=float(rng.choice([72, 100, 133])))
+        FigureCanvasAgg(figure)
+        ax = figure.add_subplot()
+        height, width = (int(n) for n in rng.integers(2, 300, 2))
+        data = rng.normal(size=(height, width)).astype(np.float32)
+        if trial % 5 == 0:
+            data[rng.integers(0, height), rng.integers(0, width)] = np.nan
+        extent = (rng.uniform(-1, 0.5), rng.uniform(0.6, 3), rng.uniform(-1, 0.5), rng.uniform(0.6, 3))
+        image = ax.imshow(data, interpolation="nearest", interpolation_stage="data", aspect="auto", extent=extent,
+                          origin=str(rng.choice(["lower", "upper"])))
+        ax.set_xlim(rng.uniform(-1.2, 0.7), rng.uniform(0.8, 3.2))
+        ax.set_ylim(rng.uniform(-1.2, 0.7), rng.uniform(0.8, 3.2))
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        _nearest._indices.clear()
+        own = image.make_image(renderer, 1.0)[0]
+        with _nearest.fast_resampling():
+            first, again = (image.make_image(renderer, 1.0)[0] for _ in range(2))  # found, then kept
+        used += any(found is not None for found in _nearest._indices.values())
+        if own is not None:
+            np.testing.assert_array_equal(first, own)
+            np.testing.assert_array_equal(again, own)
+    assert used >= 30
+
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    for params in ({"n_fft": 1024}, {"hop_length": 129}, {"f_max": 3970.0}, {"y_axis": "mel"}, {"n_fft": 64},
+                   {"y_axis": "log"}):
+        explorer.set(**params)
+        explorer.redraw()
+        drawn = np.array(explorer.to_rgba())
+        _nearest.enabled = False
+        try:
+            explorer.redraw()
+            np.testing.assert_array_equal(drawn, explorer.to_rgba())
+        finally:
+            _nearest.enabled = True

@@ -9,9 +9,10 @@ sliders keep working where no Python runs: a saved HTML file, the tutorial site,
 opened without a kernel.
 
 Inside the package: ``_base`` (the Explorer and what every explorer shares), ``_blit`` (partial
-redraw), ``_backend`` (inline and ipympl figures, picture encoding), ``_controls`` (sliders and
-status lines), ``_columns`` (computing only the columns shown), ``_static`` (static sliders),
-and one module per explorer (``_spectrogram``, ``_mel``).
+redraw), ``_nearest`` (nearest-neighbour images drawn by index lookup), ``_backend`` (inline and
+ipympl figures, picture encoding), ``_controls`` (sliders and status lines), ``_columns``
+(computing only the columns shown), ``_static`` (static sliders), and one module per explorer
+(``_spectrogram``, ``_mel``).
 """
 from ._base import Explorer
 from ._mel import MelExplorer

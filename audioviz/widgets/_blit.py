@@ -16,6 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, IdentityTransform
 
+from ._nearest import fast_resampling
+
 
 def content_artists(ax) -> list:
     """What an Axes shows inside its frame (images, collections, lines, patches, texts), in
@@ -67,8 +69,9 @@ def _frame_box(ax):
 
 
 def _draw_content(ax, renderer) -> None:
-    for artist in content_artists(ax):
-        artist.draw(renderer)
+    with fast_resampling():  # the same pixels as matplotlib's nearest-neighbour images, sooner
+        for artist in content_artists(ax):
+            artist.draw(renderer)
     for spine in ax.spines.values():
         if spine.get_visible():
             spine.draw(renderer)
