@@ -3,13 +3,15 @@
 Starts JupyterLab on 127.0.0.1 with a temporary notebook and a real kernel, drives the system
 ``/usr/bin/chromium`` through ``/usr/bin/chromedriver`` (never a downloaded browser), presses
 arrow keys on the explorer's sliders and measures, in the page, from the ``keydown`` to the first
-animation frame after the new picture is in place (the inline backend's ``<img>`` has loaded
-its new source; ipympl's canvas has drawn the new image), with two stages on the way: the kernel's echo of the value (the
-round trip before any explorer code runs) and the arrival of the picture's message. Prints the
-medians per control and backend (SpectrogramExplorer's sliders, MelExplorer's n_mels,
-FeatureMapExplorer's channel) with the Python-side step (setting the control in Python, same clip,
-same run) as the baseline, and writes ``benchmarks/results/jupyterlab.json`` for the Performance
-page.
+animation frame after the new picture is in place (the inline backend's ``<img>`` has loaded its
+new source; ipympl's canvas has drawn the new image), with two stages on the way: the kernel's
+echo of the value (the round trip before any explorer code runs) and the arrival of the
+picture's message. Prints the medians per control and backend (SpectrogramExplorer's sliders,
+MelExplorer's n_mels, FeatureMapExplorer's channel) with the Python-side step (setting the
+control in Python, same clip, same run) as the baseline, beside a floor: a bare ipywidgets slider
+whose observer only sets a label, key to that label painted, which is how much of a step is
+Jupyter's own round trip on this machine. Writes ``benchmarks/results/jupyterlab.json`` for the
+Performance page, with the load average at the start and end of each backend's run.
 
 The :class:`Lab` and :class:`Page` helpers are also what ``tests/test_jupyterlab.py`` drives.
 
@@ -53,7 +55,7 @@ if (kernel && window.__avzKernel !== kernel) {
     var msg = args.msg;
     if (args.direction !== 'recv' || msg.header.msg_type !== 'comm_msg') { return; }
     var echo = (msg.content.data || {}).method === 'echo_update';
-    var kind = echo ? 'echo' : (msg.buffers && msg.buffers.length ? 'picture' : 'other');
+    var kind = echo ? 'echo' : (msg.buffers && msg.buffers.length ? 'picture' : 'change');
     window.__avz.messages.push([performance.now(), kind]);
   });
 }
@@ -65,8 +67,11 @@ function painted() {
 }
 var view = arguments[0];
 var img = view.querySelector('.widget-image');
+var floor = view.querySelector('.avz-floor');
 if (img) {
   img.addEventListener('load', painted);
+} else if (floor) {
+  new MutationObserver(painted).observe(floor, {childList: true, subtree: true, characterData: true});
 } else {
   var canvas = view.querySelector('.jupyter-matplotlib-canvas-div canvas');
   var context = canvas.getContext('2d');
@@ -248,6 +253,11 @@ class Page:
         views = self.driver.find_elements("css selector", ".jp-OutputArea-output > .widget-vbox")
         return views[index]
 
+    def floor_view(self):
+        """The view of the :data:`FLOOR_SETUP` cell (a slider and the label it changes)."""
+        self.wait(lambda: self.driver.find_elements("css selector", ".avz-floor"), what="the floor slider to render")
+        return self.js("return document.querySelector('.avz-floor').closest('.widget-vbox')")
+
     def slider(self, view, description: str):
         """The keyboard handle of the slider labelled ``description``."""
         for box in view.find_elements("css selector", ".widget-slider"):
@@ -306,8 +316,9 @@ class Page:
             return next((at - key_at for at, k in messages if k == kind and key_at <= at <= painted_at), None)
 
         # where the time went: the kernel's echo of the value (the round trip before any Python of
-        # ours), the picture's message arriving, the picture painted
-        self.stages.append({"echo": first("echo"), "picture": first("picture"), "painted": painted_at - key_at})
+        # ours), the picture's message arriving (for the floor: the label's change), painted
+        self.stages.append({"echo": first("echo"), "picture": first("picture"), "change": first("change"),
+                            "painted": painted_at - key_at})
         return painted_at - key_at
 
     def burst(self, handle, key: str, count: int, *, quiet: float = 1.0) -> float:
@@ -337,6 +348,17 @@ FEATURE_MAP_SETUP = ("from audioviz.model import KeywordCNN\n"
                      "from audioviz.explain import FeatureMapExplorer\n"
                      "torch.manual_seed(0)\n"
                      "fm = FeatureMapExplorer(KeywordCNN(), clip[:16000])\n")
+
+
+# Jupyter's own round trip on this machine, with no explorer: a bare slider whose observer only
+# sets a one-line label. Key to that label painted is the floor under every explorer step.
+FLOOR_SETUP = ("import ipywidgets\n"
+               "floor_slider = ipywidgets.IntSlider(value=0, min=0, max=100, description='floor', "
+               "continuous_update=False)\n"
+               "floor_label = ipywidgets.Label('0')\n"
+               "floor_label.add_class('avz-floor')\n"
+               "floor_slider.observe(lambda change: setattr(floor_label, 'value', str(change['new'])), names='value')\n"
+               "display(ipywidgets.VBox([floor_slider, floor_label]))")
 
 
 def _python_steps(steps: int) -> dict:
@@ -386,14 +408,18 @@ def measure(backend: str, steps: int) -> dict:
         page = lab.open(cells)
         view = page.view()
         page.probe(view)
-        result = {"stages": {}}
-        for name in CONTROLS:
-            handle = page.slider(view, _LABELS[name])
-            forward, back = (getattr(Keys, k) for k in _KEYS[name])
+        result = {"stages": {}, "load_start": list(os.getloadavg())}
+
+        def presses(view, name, description, keys=("ARROW_RIGHT", "ARROW_LEFT")):
+            handle = page.slider(view, description)
+            forward, back = (getattr(Keys, k) for k in keys)
             page.stages = []
             times = [page.press(handle, forward if i % 2 == 0 else back) for i in range(steps)]
             result[name] = [t for t in times if t is not None]
             result["stages"][name] = page.stages
+
+        for name in CONTROLS:
+            presses(view, name, _LABELS[name], _KEYS[name])
         handle = page.slider(view, "hop_length")
         result["burst_settle"] = page.burst(handle, Keys.ARROW_RIGHT, 5)
         page.run("explorer.set(n_fft=2048, win_length=2048, hop_length=16)")
@@ -401,6 +427,7 @@ def measure(backend: str, steps: int) -> dict:
         # 2048 -> 4096 at hop 16 three times (back to 2048 between): one sample was too noisy
         # on a shared machine to judge a 300 ms limit by
         handle = page.slider(view, "n_fft")
+        page.stages = []
         worst = []
         for _ in range(3):
             worst.append(page.press(handle, Keys.ARROW_RIGHT))
@@ -409,20 +436,19 @@ def measure(backend: str, steps: int) -> dict:
         result["n_fft_4096_hop_16"] = statistics.median(worst) if worst else None
         result["n_fft_4096_hop_16 steps"] = worst
         page.run("explorer.set(n_fft=512, win_length=512, hop_length=128)")
-        mel = page.run("m = audioviz.MelExplorer(clip, 16000)\ndisplay(m)")
-        del mel
+        page.run("m = audioviz.MelExplorer(clip, 16000)\ndisplay(m)")
         mel_view = page.view(1)
         page.probe(mel_view)
-        handle = page.slider(mel_view, "n_mels")
-        result["mel n_mels"] = [t for t in (page.press(handle, Keys.ARROW_RIGHT if i % 2 == 0 else Keys.ARROW_LEFT)
-                                            for i in range(steps)) if t is not None]
+        presses(mel_view, "mel n_mels", "n_mels")
         page.run(FEATURE_MAP_SETUP + "display(fm)")
         map_view = page.view(2)
         page.probe(map_view)
-        handle = page.slider(map_view, "channel")
-        result["feature map channel"] = [
-            t for t in (page.press(handle, Keys.ARROW_RIGHT if i % 2 == 0 else Keys.ARROW_LEFT) for i in range(steps))
-            if t is not None]
+        presses(map_view, "feature map channel", "channel")
+        page.run(FLOOR_SETUP)
+        floor_view = page.floor_view()
+        page.probe(floor_view)
+        presses(floor_view, "floor", "floor")
+        result["load_end"] = list(os.getloadavg())
     return result
 
 
@@ -459,7 +485,8 @@ def main(argv=None) -> int:
                          "yes" if median <= targets[backend] else "no"])
         for key, label in (("mel n_mels", "MelExplorer n_mels"), ("feature map channel", "FeatureMapExplorer channel")):
             median = statistics.median(measured[key]) if measured[key] else float("nan")
-            rows.append([backend, label, round(median, 1), "", "", round(python[key], 1),
+            echo, picture = (_median_stage(measured["stages"][key], stage) for stage in ("echo", "picture"))
+            rows.append([backend, label, round(median, 1), echo, picture, round(python[key], 1),
                          round(median / python[key], 1), f"<= {2 * targets[backend]:.0f} ms",
                          "yes" if median <= 2 * targets[backend] else "no"])
         worst = measured["n_fft_4096_hop_16"]
@@ -468,11 +495,18 @@ def main(argv=None) -> int:
                      "<= 300 ms", "yes" if worst and worst <= 300 else "no"])
         rows.append([backend, "5 quick keys: last key to settled", round(measured["burst_settle"], 1), "", "", "", "",
                      "<= 150 ms", "yes" if measured["burst_settle"] <= 150 else "no"])
+        floor = statistics.median(measured["floor"]) if measured["floor"] else float("nan")
+        rows.append([backend, "floor: a bare IntSlider setting a Label (no explorer)", round(floor, 1),
+                     _median_stage(measured["stages"]["floor"], "echo"),
+                     _median_stage(measured["stages"]["floor"], "change"), "", "", "(information)", ""])
     columns = ["backend", "control", "key to painted (ms)", "echo back (ms)", "picture arrives (ms)",
                "Python step (ms)", "ratio", "target", "met"]
     width = [max(len(str(r[i])) for r in rows + [columns]) for i in range(len(columns))]
     for row in [columns] + rows:
         print("  ".join(str(v).ljust(w) for v, w in zip(row, width)))
+    for backend in raw:
+        print(f"load average {backend}: start {', '.join(f'{x:.1f}' for x in raw[backend]['load_start'])}; "
+              f"end {', '.join(f'{x:.1f}' for x in raw[backend]['load_end'])}")
     import ipywidgets
     import jupyterlab
     import matplotlib
@@ -483,7 +517,9 @@ def main(argv=None) -> int:
                         f"Chromium (software rendering), a real kernel; median over {args.steps} arrow-key presses "
                         "per slider, from the page's keydown to the first animation frame after the new picture "
                         "is in place; 'echo back' is the kernel's echo of the slider value reaching the page (the "
-                        "round trip before any explorer code), 'picture arrives' the new picture's message. "
+                        "round trip before any explorer code), 'picture arrives' the new picture's message (for the "
+                        "floor row, a bare ipywidgets IntSlider whose observer only sets a Label: the label's "
+                        "change; key to painted there is Jupyter's own round trip on this machine). "
                         "Keys are trusted key events sent through the DevTools protocol (no WebDriver polling). "
                         "The machine is shared: the Python step of the same run is the baseline."),
         "baseline": "the same control set in Python (explorer.controls[name].value = ...), same clip, same run",
@@ -491,6 +527,8 @@ def main(argv=None) -> int:
         "rows": rows,
         "raw_ms": raw,
         "python_step_ms": python,
+        "load_average": {backend: {"start": [round(x, 2) for x in raw[backend]["load_start"]],
+                                   "end": [round(x, 2) for x in raw[backend]["load_end"]]} for backend in raw},
         "environment": environment(jupyterlab=jupyterlab.__version__, ipywidgets=ipywidgets.__version__,
                                    matplotlib=matplotlib.__version__),
         "generated": utc_now(),
