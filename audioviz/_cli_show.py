@@ -16,6 +16,9 @@ from .cli import ranged
 # Upper bounds that keep a typo from asking for gigabytes (a 2**20-point FFT is already absurd).
 _MAX_FFT = 1 << 20
 _MAX_DPI = 2400
+# zlib level 3 instead of Pillow's 6 for the PNG: the same pixels, encoded in half the time (the
+# one-hour overview: 0.09 s instead of 0.18-0.22 s of CPU) for a file 7% larger (725 KB, 680 KB)
+_SAVE_OPTIONS = {"png": {"pil_kwargs": {"compress_level": 3}}}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         # written next to the target and renamed, so a failed render never leaves half an image
         try:
             with atomic_path(out, suffix=f".part.{fmt}") as tmp:
-                fig.savefig(tmp, dpi=args.dpi, format=fmt)
+                fig.savefig(tmp, dpi=args.dpi, format=fmt, **_SAVE_OPTIONS.get(fmt, {}))
         finally:
             plt.close(fig)
     print(f"wrote {out}")
