@@ -810,3 +810,20 @@ def test_nearest_images_drawn_by_lookup_equal_matplotlibs_own_pixels(clip):
             np.testing.assert_array_equal(drawn, explorer.to_rgba())
         finally:
             _nearest.enabled = True
+
+
+def test_cmap_step_recolours_the_colorbar_in_place_and_equals_a_fresh_explorer(clip, monkeypatch):
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    solids = explorer.colorbar.solids
+    rebuilt = []
+    real = type(explorer.colorbar).update_normal
+    monkeypatch.setattr(type(explorer.colorbar), "update_normal", lambda self, *a: rebuilt.append(1) or real(self, *a))
+    for cmap in ("viridis", "gray_r", "magma"):
+        explorer.controls["cmap"].value = cmap
+        assert not rebuilt  # recoloured, not built again
+        assert explorer.colorbar.solids is solids and explorer.colorbar.cmap.name == cmap
+        fresh = audioviz.SpectrogramExplorer(clip, 16000, cmap=cmap)
+        np.testing.assert_array_equal(explorer.to_rgba(), fresh.to_rgba())
+        rebuilt.clear()
+    explorer.controls["top_db"].value = 60.0  # a new colour range still builds the colorbar again
+    assert rebuilt and explorer.colorbar.cmap.name == "magma"
