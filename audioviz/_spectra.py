@@ -204,9 +204,13 @@ class MfccColumns:
         with self.lock:
             self.loudest = max(self.loudest, mel_max)
             floor = mfcc_floor(self.loudest)
+        columns = slice(first_column, first_column + math.ceil(db.shape[0] / self.group))
+        least = pool_min(db, self.group)
+        if least.min() >= floor + np.float32(_MFCC_MARGIN):  # nothing near the floor (usual): the sums
+            self.sums[columns], self.least[columns] = pool_sum(db, self.group), least
+            return
         low = db < floor
         rest = np.where(low, np.float32(0.0), db)
-        columns = slice(first_column, first_column + math.ceil(db.shape[0] / self.group))
         self.sums[columns] = pool_sum(rest, self.group)
         self.n_low[columns] = pool_sum(low, self.group)
         near = ~low & (db < floor + np.float32(_MFCC_MARGIN))

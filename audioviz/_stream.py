@@ -150,6 +150,9 @@ def _mono_blocks(path, name: str, check: _SampleCheck | None = None):
         pcm16 = handle.subtype == "PCM_16"
         raw = np.empty((BLOCK_SAMPLES, handle.channels), dtype=np.int16) if pcm16 else frames
         for block in handle.blocks(dtype=raw.dtype.name, always_2d=True, out=raw):
+            if pcm16 and block.shape[1] == 1:  # scaled straight into the mono buffer
+                yield np.multiply(block[:, 0], np.float32(1.0 / 32768.0), out=mono[: block.shape[0]])
+                continue
             if pcm16:  # whole numbers below 2**15: no NaN, no peak beyond 1, nothing to check
                 block = np.multiply(block, np.float32(1.0 / 32768.0), out=frames[: block.shape[0]])
             elif check is not None:
