@@ -14,6 +14,10 @@ How failures end (every subcommand gets this from :func:`main`; none needs to ca
   the file or option and says what to do. An operating-system error that carries a file name
   is worded from its ``strerror`` and file name, with advice for the usual causes.
 - Ctrl-C (``KeyboardInterrupt``) prints ``audioviz: interrupted`` and exits with 130.
+- ``SIGTERM`` (``kill``, a job scheduler, a closing terminal's manager) is turned into the same
+  unwinding as Ctrl-C (a :class:`Terminated`, a ``KeyboardInterrupt``), so worker pools are
+  stopped, locks released and partial files removed; it prints ``audioviz: terminated`` and
+  exits with 143.
 - ``AUDIOVIZ_DEBUG=1`` in the environment re-raises instead, so the traceback shows.
 
 A subcommand adds a hint to the line it ends with in either of two ways:
@@ -36,9 +40,11 @@ import argparse
 import errno
 import importlib
 import os
+import signal
 import sys
+import threading
 
-__all__ = ["COMMANDS", "DEBUG_ENV", "build_parser", "describe_error", "interrupt_hint", "main", "ranged"]
+__all__ = ["COMMANDS", "DEBUG_ENV", "Terminated", "build_parser", "describe_error", "interrupt_hint", "main", "ranged"]
 
 COMMANDS = {
     "show": ("audioviz._cli_show", "overview figure of an audio file (waveform, spectrogram, mel, MFCC)"),
@@ -55,6 +61,19 @@ DEBUG_ENV = "AUDIOVIZ_DEBUG"
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread when the process receives ``SIGTERM`` while a command runs.
+
+    A subclass of ``KeyboardInterrupt``, so everything that cleans up after Ctrl-C (worker pools,
+    training locks, partial downloads) cleans up after ``kill`` too.
+    """
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
 
 # What to print after Ctrl-C; set by a running subcommand through interrupt_hint().
 _interrupt_hint: str | None = None
@@ -179,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0 if not argv else EXIT_USAGE
     interrupt_hint(None)
+    # a signal handler can only be set from the main thread (main() may run in another, e.g. a test)
+    handles_sigterm = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if handles_sigterm else None
     try:
         module = importlib.import_module(COMMANDS[chosen][0])
         module.add_arguments(commands[chosen])
@@ -187,10 +209,13 @@ def main(argv: list[str] | None = None) -> int:
         except SystemExit as exc:
             return int(exc.code or 0)
         return int(module.run(args) or 0)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if _debug():
             raise
         hint = f"; {_interrupt_hint}" if _interrupt_hint else ""
+        if isinstance(exc, Terminated):
+            print(f"audioviz: terminated{hint}", file=sys.stderr)
+            return EXIT_TERMINATED
         print(f"\naudioviz: interrupted{hint}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (ValueError, TypeError, OSError, RuntimeError) as exc:
@@ -200,3 +225,5 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     finally:
         interrupt_hint(None)
+        if handles_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)

@@ -114,6 +114,54 @@ def test_ctrl_c_exits_130_with_the_commands_hint(wav, capsys, monkeypatch):
     assert capsys.readouterr().err.strip() == "audioviz: interrupted"
 
 
+def test_sigterm_unwinds_like_ctrl_c_and_exits_143(wav, capsys, monkeypatch):
+    import signal
+
+    cleaned = []
+
+    def killed(args):
+        cli.interrupt_hint("finished batches are kept")
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)  # the handler raises here, in the main thread
+            raise AssertionError("SIGTERM did not interrupt the command")
+        finally:
+            cleaned.append(True)
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(audioviz._cli_show, "run", killed)
+    assert cli.main(["show", str(wav)]) == 143
+    err = capsys.readouterr().err
+    assert err.strip() == "audioviz: terminated; finished batches are kept" and cleaned == [True]
+    assert signal.getsignal(signal.SIGTERM) == before  # restored for whoever called main()
+
+
+def test_a_killed_synthesis_stops_its_workers_without_tracebacks(tmp_path):
+    """``kill`` during ``audioviz data synth`` with two worker processes: exit 143, one line, no
+    worker left running, and the command resumes where it stopped."""
+    import signal
+    import time
+
+    root = tmp_path / "tree"
+    command = [sys.executable, "-m", "audioviz", "data", "synth", "--root", str(root), "--per-word", "200",
+               "--processes", "2", "--quiet"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline, workers = time.monotonic() + 120, []
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)  # until the pool runs
+        workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert proc.poll() is None, proc.stderr.read()
+    assert len(workers) == 2, f"the synthesis runs {len(workers)} worker processes, expected 2"
+    time.sleep(1.0)  # the workers are rendering
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and err.strip().splitlines() == [err.strip()], err
+    assert err.startswith("audioviz: terminated")
+    time.sleep(0.5)
+    for pid in workers:
+        assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower(), pid
+
+
 def test_an_exception_may_carry_a_hint(wav, capsys, monkeypatch):
     def failing(args):
         exc = RuntimeError("the dataset tree is damaged")

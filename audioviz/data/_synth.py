@@ -237,8 +237,11 @@ def _processes(requested, n_jobs: int) -> int:
 
 
 def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the pool, the workers stay quiet
+    # Ctrl-C reaches the whole process group: the parent stops the pool, the workers stay quiet.
+    # A forked worker inherits the parent's SIGTERM handler (the command line's raises), but the
+    # pool stops its workers with SIGTERM: there it must simply end the process, quietly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_jobs(jobs, processes: int, progress: bool, total: int, done: int) -> None:
