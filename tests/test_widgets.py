@@ -827,3 +827,17 @@ def test_cmap_step_recolours_the_colorbar_in_place_and_equals_a_fresh_explorer(c
         rebuilt.clear()
     explorer.controls["top_db"].value = 60.0  # a new colour range still builds the colorbar again
     assert rebuilt and explorer.colorbar.cmap.name == "magma"
+
+
+@pytest.mark.parametrize("n_samples, n_fft, hop_length, columns", [(4000, 256, 64, 1000), (4000, 256, 64, 32),
+                                                                   (300, 256, 16, 1000), (16000, 1024, 100, 50)])
+def test_column_frames_are_the_stft_frames_they_stand_for(n_samples, n_fft, hop_length, columns):
+    from audioviz.widgets._columns import ColumnFrames
+
+    wave = torch.randn(1, n_samples, generator=torch.Generator().manual_seed(0))
+    frames = ColumnFrames(wave, 16000, columns, n_fft=n_fft, win_length=n_fft, hop_length=hop_length, window="hann")
+    stft = torch.stft(wave, n_fft, hop_length=hop_length, window=torch.hann_window(n_fft), center=True,
+                      pad_mode="reflect", return_complex=True).abs().square()
+    assert frames.per_column == 1  # one frame per column: every group-th frame, ends included
+    expected = stft[..., ::frames.group]
+    torch.testing.assert_close(frames.power[..., 0], expected, rtol=1e-4, atol=1e-3)

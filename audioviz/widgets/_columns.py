@@ -52,7 +52,7 @@ class ColumnFrames:
         window_values = features.WINDOWS[window](win_length, dtype=waveform.dtype)
         left = (n_fft - win_length) // 2
         window_values = torch.nn.functional.pad(window_values, (left, n_fft - win_length - left))
-        spectrum = torch.fft.rfft(frames * window_values, dim=-1)
+        spectrum = torch.fft.rfft(frames.mul_(window_values), dim=-1)  # frames is a copy: windowed in place
         power = spectrum.real.square() + spectrum.imag.square()
         self.power = power.transpose(-1, -2).unflatten(-1, (n_groups, per_column))
         self.sample_rate, self.n_samples = sample_rate, n_samples
@@ -101,7 +101,13 @@ def _frames(waveform, index, n_fft: int, hop_length: int):
     out = torch.empty(waveform.shape[0], len(index), n_fft, dtype=waveform.dtype)
     starts = index * hop_length - pad
     middle = (starts >= 0) & (starts + n_fft <= n)
-    out[:, middle] = inside[:, (starts[middle] - offset) // hop_length]
+    inner = torch.nonzero(middle).flatten()
+    if len(inner) and int(inner[-1] - inner[0]) + 1 == len(inner):
+        # the frames inside are one run (index rises): a slice, not a masked assignment
+        first, last = int(inner[0]), int(inner[-1]) + 1
+        out[:, first:last] = inside[:, (starts[first:last] - offset) // hop_length]
+    else:
+        out[:, middle] = inside[:, (starts[middle] - offset) // hop_length]
     for k in torch.nonzero(~middle).flatten().tolist():
         p = int(index[k]) * hop_length  # in padded samples
         out[:, k] = head[:, p:p + n_fft] if starts[k] < 0 else tail[:, p - tail_start:p - tail_start + n_fft]
