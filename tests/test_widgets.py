@@ -841,3 +841,15 @@ def test_column_frames_are_the_stft_frames_they_stand_for(n_samples, n_fft, hop_
     assert frames.per_column == 1  # one frame per column: every group-th frame, ends included
     expected = stft[..., ::frames.group]
     torch.testing.assert_close(frames.power[..., 0], expected, rtol=1e-4, atol=1e-3)
+
+
+def test_mel_filter_lines_keep_each_triangle_and_the_zero_runs_as_straight_pieces(clip):
+    explorer = audioviz.MelExplorer(clip, 16000, n_mels=40)
+    bank, freqs = explorer.filterbank, explorer.filterbank.frequencies.numpy()
+    weights = bank.weights.double().numpy()
+    segments = explorer.filter_lines.get_segments()
+    assert len(segments) == 40 and sum(len(s) for s in segments) < weights.size / 10
+    for j, segment in enumerate(segments):
+        # the line drawn is the filter's: interpolating it at every FFT bin gives every weight back
+        np.testing.assert_allclose(np.interp(freqs, segment[:, 0], segment[:, 1]), weights[:, j], atol=1e-12)
+        assert segment[0, 0] == freqs[0] and segment[-1, 0] == freqs[-1]
