@@ -22,9 +22,11 @@ from ._mel import hz_to_mel, mel_to_hz
 _FFT_BYTES = 512 << 10
 # Mel filters per block of the banded mel projection (see MelProjection).
 _MEL_BLOCK = 8
-# The MFCC's mel dB less than this far above the floor known so far are kept one by one, at most
-# this many in all (8 bytes each), so that the final floor settles them without a second reading.
+# The MFCC's mel dB less than this far above the floor known so far are kept one by one (8 bytes
+# each), so that the final floor settles them without a second reading: at most this many of a
+# job's (those nearest the floor), and this many in all.
 _MFCC_MARGIN = 6.0
+_MFCC_KEPT_PER_JOB = 1024
 _MFCC_KEPT = 1 << 20
 
 
@@ -177,13 +179,14 @@ class MfccColumns:
 
     A floor from the loudest energy seen so far is never above the final one, so a value under it
     will certainly be raised to the final floor: each column-band counts those and sums the others
-    (in float64). The final floor is usually within a few dB of an early one, so the values less
-    than :data:`_MFCC_MARGIN` dB above it are also kept one by one (at most :data:`_MFCC_KEPT`
-    of them in all), to be raised at the end if they fall below the final floor. The least value
-    not kept says whether a column-band is settled: when it is at or above the final floor, the
-    column's mean is exact. The others (values between the floors further apart than the margin:
-    a quiet stretch before a much louder part, a fade-in) are named by :meth:`finish` and taken
-    again from their frames by :meth:`recompute` (the caller reads the file a second time).
+    (in float64). The final floor is usually within a few dB of an early one, and later ones
+    closer still, so the values less than :data:`_MFCC_MARGIN` dB above it are also kept one by
+    one (of a job's, at most :data:`_MFCC_KEPT_PER_JOB`, those nearest the floor), to be raised at
+    the end if they fall below the final floor. The least value not kept says whether a
+    column-band is settled: when it is at or above the final floor, the column's mean is exact.
+    The others (values between floors further apart than the values kept reach: a quiet stretch
+    before a much louder part, a fade-in) are named by :meth:`finish` and taken again from their
+    frames by :meth:`recompute` (the caller reads the file a second time, up to the last of them).
     """
 
     def __init__(self, n_groups: int, n_mels: int, n_frames: int, group: int):
@@ -213,16 +216,18 @@ class MfccColumns:
         rest = np.where(low, np.float32(0.0), db)
         self.sums[columns] = pool_sum(rest, self.group)
         self.n_low[columns] = pool_sum(low, self.group)
-        near = ~low & (db < floor + np.float32(_MFCC_MARGIN))
-        n_near = int(np.count_nonzero(near))
+        frames, bands = np.nonzero(~low & (db < floor + np.float32(_MFCC_MARGIN)))
+        values = db[frames, bands]
         with self.lock:
-            keep = self.n_near + n_near <= _MFCC_KEPT
-            self.n_near += n_near if keep else 0
-        if n_near and keep:
-            frames, bands = np.nonzero(near)
+            room = min(_MFCC_KEPT_PER_JOB, _MFCC_KEPT - self.n_near)
+            if values.size > room:  # keep those nearest the floor, the likeliest to fall below the final one
+                nearest = np.argpartition(values, room)[:room] if room > 0 else np.zeros(0, dtype=np.intp)
+                frames, bands, values = frames[nearest], bands[nearest], values[nearest]
+            self.n_near += values.size
+        if values.size:
             index = (first_column + frames // self.group) * self.n_mels + bands
-            self.near.append((index.astype(np.int32), db[frames, bands]))
-            low |= near
+            self.near.append((index.astype(np.int32), values))
+            low[frames, bands] = True
         np.copyto(rest, np.float32(np.inf), where=low)
         self.least[columns] = pool_min(rest, self.group)
 

@@ -125,11 +125,12 @@ def count_readings(monkeypatch):
 
 
 # (one worker: the jobs end in file order, so the floor known to each is the same every run)
-@pytest.mark.parametrize("kept, workers, n_readings", [(1 << 20, 1, 1), (1 << 20, 2, 1), (0, 1, 2)])
-def test_one_reading_gives_the_mfcc_with_the_files_floor(tmp_path, monkeypatch, kept, workers, n_readings):
+@pytest.mark.parametrize("kept, per_job, workers, n_readings", [(1 << 20, 1 << 20, 1, 1), (1 << 20, 1 << 20, 2, 1),
+                                                             (0, 1 << 20, 1, 2), (1 << 20, 16, 1, 2)])
+def test_one_reading_gives_the_mfcc_with_the_files_floor(tmp_path, monkeypatch, kept, per_job, workers, n_readings):
     # the loudest stretch comes last (3.5 dB louder), so the MFCC's floor rises after most columns
     # were computed, and a fade-out through the floor has values between the two floors: those
-    # kept one by one settle its columns (kept=0: none kept, they are read again)
+    # kept one by one settle its columns (kept=0: none kept, or 16 a job: too few; they are read again)
     signal = speechlike(30.0, seed=4)
     fade = np.logspace(-3.0, -6.0, 3 * SR, dtype=np.float32)  # -60 to -120 dB
     signal[SR:4 * SR] = fade * np.random.default_rng(1).standard_normal(3 * SR)
@@ -137,6 +138,7 @@ def test_one_reading_gives_the_mfcc_with_the_files_floor(tmp_path, monkeypatch, 
     path = write(tmp_path / "long.wav", signal)
     monkeypatch.setattr(stream, "BLOCK_SAMPLES", 9999)
     monkeypatch.setattr(spectra, "_MFCC_KEPT", kept)
+    monkeypatch.setattr(spectra, "_MFCC_KEPT_PER_JOB", per_job)
     monkeypatch.setattr(stream, "_MAX_WORKERS", workers)
     readings = count_readings(monkeypatch)
     ours = audioviz.show(path)
@@ -165,7 +167,9 @@ def test_a_fade_in_is_read_again_only_up_to_its_last_unsettled_column(tmp_path, 
     assert_same_pictures(ours, in_memory(path))
 
 
-def test_mfcc_columns_are_the_means_of_the_floored_db_however_the_floor_rose():
+@pytest.mark.parametrize("per_job", [0, 5, 4096])
+def test_mfcc_columns_are_the_means_of_the_floored_db_however_the_floor_rose(monkeypatch, per_job):
+    monkeypatch.setattr(spectra, "_MFCC_KEPT_PER_JOB", per_job)
     rng = np.random.default_rng(6)
     group, n_mels, n_frames = 7, 5, 200
     db = rng.normal(-60.0, 15.0, size=(n_frames, n_mels)).astype(np.float32)
@@ -231,6 +235,22 @@ def test_numpy_mel_filters_and_dct_are_torchaudios(mel_scale, norm, f_min, f_max
     assert np.array_equal(ours.max(axis=0) <= 0, theirs.max(axis=0) <= 0)  # the same filters are empty
     np.testing.assert_allclose(spectra.dct_matrix(20, 64), torchaudio.functional.create_dct(20, 64, "ortho").numpy(),
                                atol=1e-6)
+
+
+def test_the_values_kept_for_the_mfcc_floor_are_those_nearest_it(monkeypatch):
+    # each job holds values spread over the 6 dB above the floor it knows, three of them under the
+    # final floor (0.01 dB higher): kept, those three settle every column
+    monkeypatch.setattr(spectra, "_MFCC_KEPT_PER_JOB", 8)
+    group, n_mels, n_frames = 4, 8, 64
+    known = spectra.mfcc_floor(1.0)
+    final = spectra.mfcc_floor(10 ** 0.001)  # 0.01 dB louder, found at the very end
+    columns = spectra.MfccColumns(n_frames // group, n_mels, n_frames, group)
+    rng = np.random.default_rng(8)
+    for first in range(0, n_frames, 2 * group):
+        db = known + np.linspace(0.0001, 5.9, 2 * group * n_mels, dtype=np.float32)
+        db[[0, 1, 2]] = known + np.float32(0.004)  # under the final floor
+        columns.feed(first // group, rng.permutation(db).reshape(2 * group, n_mels), 1.0)
+    assert columns.finish(final).size == 0
 
 
 @pytest.mark.parametrize("n_fft, n_mels, f_min, mel_scale", [(400, 64, 0.0, "htk"), (400, 256, 0.0, "htk"),
