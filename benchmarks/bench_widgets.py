@@ -263,6 +263,11 @@ def main(argv=None) -> int:
     for r in rows:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
     cpu_ms = {k: 1000 * statistics.median(v) for k, v in cpu.items()}
+    cpu_by_control = {}
+    for i, (name, _) in enumerate(STEPS * args.rounds):
+        cpu_by_control.setdefault(name, []).append(1000 * cpu["explorer_step"][i])
+    print("CPU time per step by control (median ms; what a quiet machine's wall-clock comes close to): "
+          + ", ".join(f"{name} {statistics.median(v):.1f}" for name, v in cpu_by_control.items()))
     print(f"CPU time of this process per step (median ms; less sensitive to other load than wall-clock): "
           f"explorer {cpu_ms['explorer_step']:.1f}, interact rebuild {cpu_ms['interact_rebuild']:.1f}")
     print(f"(medians of {args.rounds} rounds of {len(STEPS)} steps; 10 s clip at 16 kHz; figure "
@@ -289,6 +294,7 @@ def main(argv=None) -> int:
         "rows": rows,
         "per_control_median_ms": {k: round(statistics.median(v), 2) for k, v in per_control.items()},
         "cpu_median_ms": {k: round(v, 2) for k, v in cpu_ms.items()},
+        "cpu_per_control_median_ms": {k: round(statistics.median(v), 2) for k, v in cpu_by_control.items()},
         "runs_ms": {k: [round(1000 * x, 2) for x in v] for k, v in {**runs, **others}.items()},
         "load_average_start": [round(x, 2) for x in load_start],
         "environment": environment(numpy=np.__version__, matplotlib=matplotlib.__version__, torch=torch.__version__, torch_threads=args.threads),
