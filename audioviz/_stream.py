@@ -422,12 +422,13 @@ def _overview(path, *, name, n_bins, max_columns, n_fft, hop_length, n_mels, n_m
         unsettled = mfcc.finish(mfcc_floor(mel_columns.max()))
         if unsettled.size:  # read again up to the last column whose mean the floor changed
             chunks = set((unsettled * group // chunk).tolist())
+            last = max(chunks)
             with contextlib.closing(_frame_chunks(blocks(), n_samples=n_samples, n_fft=n_fft,
                                                   hop_length=hop_length, chunk=chunk)) as again:
                 for first, segment in again:
                     if first // chunk in chunks:
                         workers.submit(second_job, first, segment.copy())
-                    if first // chunk >= max(chunks):
+                    if first // chunk >= last:
                         break
             workers.wait()
     mfcc_columns = mfcc.means @ dct_matrix(n_mfcc, n_mels)  # the DCT is linear: of the means, the mean
