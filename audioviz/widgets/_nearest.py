@@ -23,6 +23,10 @@ import numpy as np
 #: each for an explorer's image): a slider moved back and forth finds them.
 KEPT_GEOMETRIES = 8
 
+#: Largest image (in cells) looked up; a larger one goes to matplotlib (finding its indices
+#: would hold a float64 copy of it).
+MAX_CELLS = 1 << 22
+
 _indices: OrderedDict = OrderedDict()
 #: False: every image goes through matplotlib's own resampling (the tests compare the two).
 enabled = True
@@ -34,7 +38,7 @@ def _sample_indices(resample, image_obj, shape, out_shape, transform):
     covers them all); None when the transform is not affine or a pixel is not one whole cell.
     Found by resampling an image of the cell numbers once per geometry (the sampler picks cells
     the same way whatever they hold; float64 holds the numbers exactly)."""
-    if not transform.is_affine:
+    if not transform.is_affine or shape[0] * shape[1] > MAX_CELLS:
         return None
     # matplotlib flips an origin="upper" image once more inside its resampling: part of the key
     key = (shape, out_shape, transform.get_matrix().tobytes(), image_obj.origin)
