@@ -77,13 +77,16 @@ def fast_resampling():
         yield
         return
 
-    def resample(image_obj, data, out_shape, transform, *, resample=None, alpha=1):
-        if (alpha == 1 and data.ndim == 2 and image_obj.get_interpolation() == "nearest"
-                and data.dtype.kind == "f"):
+    def resample(image_obj, data, out_shape, transform, *args, **kwargs):
+        # `_resample` is private: any call unlike (image_obj, data, out_shape, transform, *,
+        # resample=None, alpha=1), its signature in matplotlib 3.11, goes to it untouched
+        if (not args and set(kwargs) <= {"resample", "alpha"} and kwargs.get("alpha", 1) == 1
+                and getattr(data, "ndim", 0) == 2 and data.dtype.kind == "f"
+                and image_obj.get_interpolation() == "nearest"):
             indices = _sample_indices(original, image_obj, data.shape, tuple(out_shape), transform)
             if indices is not None:
                 return _lookup(data, indices)
-        return original(image_obj, data, out_shape, transform, resample=resample, alpha=alpha)
+        return original(image_obj, data, out_shape, transform, *args, **kwargs)
 
     matplotlib.image._resample = resample
     try:
