@@ -242,6 +242,7 @@ class MfccColumns:
         return np.flatnonzero((self.least < floor).any(axis=1))
 
     def recompute(self, first_column: int, db: np.ndarray) -> None:
+        """The exact means of the columns of ``db`` (frames as :meth:`feed` takes them, read again)."""
         np.maximum(db, self.floor, out=db)
         columns = slice(first_column, first_column + math.ceil(db.shape[0] / self.group))
         self.means[columns] = pool_sum(db, self.group) / self.counts[columns, None]
