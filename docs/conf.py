@@ -189,3 +189,7 @@ def _escape_grouped_stars(app, what, name, obj, options, lines):
 def setup(app):
     # Before napoleon (priority 500) turns the sections into fields.
     app.connect("autodoc-process-docstring", _escape_grouped_stars, priority=400)
+
+# Curly quotes and ellipses, but no dashes: "--runs" and "--words" in benchmark notes and prose are
+# command-line options, not an en dash.
+smartquotes_action = "qe"
