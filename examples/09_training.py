@@ -394,10 +394,12 @@ for ax, (name, result) in zip(axes[0], results.items()):
 plt.show()
 
 # %%
-# Read each matrix by rows: a row is what was said, a column what the model answered. The
-# two-word model's "neither" row (on real voices) spreads over "yes" and "no" only, since it has
-# no other answer. The gap between the synthetic and the real matrix is the honest measure of
-# what was learned from synthetic speech.
+# Read each matrix by rows: a row is what was said, a column what the model answered. Where real
+# recordings are available, two more matrices stand beside the synthetic one: the three-way
+# model's on real voices, and the two-word model's, whose "neither" row spreads over "yes" and
+# "no" only, since it has no other answer. The gap between the synthetic and the real matrix is
+# the honest measure of what was learned from synthetic speech; without real recordings, the
+# synthetic matrix alone can only flatter the model.
 #
 # Which way does the model lean? A model's mistakes are rarely symmetric; the page counts them.
 
