@@ -390,7 +390,8 @@ fig, axes = plt.subplots(1, len(results), figsize=(min(4.6 * len(results), 12), 
                          squeeze=False)
 for ax, (name, result) in zip(axes[0], results.items()):
     ConfusionMatrixDisplay.from_evaluation(result).plot(ax=ax, title="")
-    ax.set_title(f"{name}\naccuracy {result['accuracy']:.1%}", fontsize=10)
+    title = name.replace(", ", "\n")  # "REAL voices, two-word model" is wider than its panel
+    ax.set_title(f"{title}\naccuracy {result['accuracy']:.1%}", fontsize=10)
 plt.show()
 
 # %%
