@@ -130,9 +130,9 @@ def load_audio(source, *, sample_rate: int | None = None, mono: bool = False) ->
     if mono and waveform.shape[0] > 1:
         waveform = waveform.mean(dim=0, keepdim=True)
     if sample_rate is not None and sample_rate != file_rate:
-        import torchaudio
+        from ._resample import resample_waveform
 
-        waveform = torchaudio.functional.resample(waveform, file_rate, sample_rate)
+        waveform = resample_waveform(waveform, file_rate, sample_rate)
         file_rate = sample_rate
     return waveform, int(file_rate)
 

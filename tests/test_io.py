@@ -10,6 +10,7 @@ import soundfile
 import torch
 
 import audioviz
+import audioviz.model
 from audioviz.io import to_wav_bytes
 
 SR = 16000
@@ -153,3 +154,33 @@ def test_mono_must_be_a_flag(tmp_path):
     path = audioviz.save_audio(tmp_path / "o.wav", np.zeros(100), 16000)
     with pytest.raises(TypeError, match="mono must be True or False, got 'yes'"):
         audioviz.load_audio(path, mono="yes")
+
+
+@pytest.mark.parametrize("rate", [4001, 8001, 44101, 96001])
+def test_resampling_to_a_rate_of_no_common_factor_is_cheap_and_matches_torchaudio(tmp_path, rate):
+    """8000 -> 96001 Hz made torchaudio build a 96001-phase table (13 GB, 40 s for 0.2 s of audio;
+    the fuzz test's random rates got the test run killed for memory). Now each output is computed
+    from its own 14 taps, with torchaudio's weights."""
+    import torchaudio
+
+    from audioviz._resample import _table_size, resample_direct
+
+    wave = torch.sin(torch.arange(1600) / 3.0) * 0.5
+    path = audioviz.save_audio(tmp_path / "clip.wav", wave, 8000)
+    loaded, got_rate = audioviz.load_audio(path, sample_rate=rate)
+    assert got_rate == rate and loaded.shape[-1] == -(-rate * 1600 // 8000)
+    if _table_size(8000, rate) < 1 << 26:  # small enough (about 1 GB) to compare with torchaudio here
+        file_wave, _ = audioviz.load_audio(path)
+        expected = torchaudio.functional.resample(file_wave, 8000, rate)
+        assert torch.allclose(loaded, expected, atol=2e-4)
+    ramp = np.linspace(-1, 1, 3000, dtype=np.float32)
+    assert np.allclose(resample_direct(ramp, 8000, 16000), torchaudio.functional.resample(
+        torch.from_numpy(ramp), 8000, 16000).numpy(), atol=1e-5)
+
+
+def test_upsampling_beyond_256_times_is_refused_by_name(tmp_path):
+    path = audioviz.save_audio(tmp_path / "clip.wav", torch.zeros(800), 8000)
+    with pytest.raises(ValueError, match="sample_rate=999999999 would upsample 8000 Hz audio"):
+        audioviz.load_audio(path, sample_rate=999_999_999)
+    with pytest.raises(ValueError, match="target_rate"):
+        audioviz.model.prepare_clip(torch.zeros(800), 8000, target_rate=10_000_000)

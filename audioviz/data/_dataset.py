@@ -27,6 +27,7 @@ import torch
 import torchaudio
 
 from .._validation import as_waveform, check_choice, check_sample_rate
+from .._resample import resample_waveform
 from ..io import load_audio
 
 __all__ = ["SILENCE", "UNKNOWN", "SpeechCommands", "prepare_clip", "real_speech_commands_root"]
@@ -94,7 +95,7 @@ def prepare_clip(waveform, sample_rate, *, target_rate: int = SAMPLE_RATE, n_sam
         wave = wave.mean(dim=0, keepdim=True)
     if sample_rate != target_rate:
         notes.append(f"resampled from {sample_rate} Hz to {target_rate} Hz")
-        wave = torchaudio.functional.resample(wave, sample_rate, target_rate)
+        wave = resample_waveform(wave, sample_rate, target_rate, name="target_rate")
     length = wave.shape[-1]
     seconds, want = length / target_rate, n_samples / target_rate
     if length < n_samples:
