@@ -16,7 +16,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 __all__ = ["Resampler", "resample_direct", "resample_waveform", "resampled", "resampled_length"]
 
 #: Largest polyphase table (phases x taps) built for ``torchaudio.functional.resample``. Rates
-#: whose ratio reduces to large numbers (8000 -> 44101 Hz: 44101 phases of 8014 taps, 13 GB and
+#: whose ratio reduces to large numbers (8000 -> 96001 Hz: 96001 phases of 8014 taps, 13 GB and
 #: 40 s for a 0.2 s clip) are resampled by :func:`resample_direct` instead, at the same values.
 MAX_TABLE = 1 << 22
 #: Largest resampled signal (samples, all channels) made: 4 GiB of float32.
@@ -38,6 +38,16 @@ def resampled_length(n_samples: int, orig_freq: int, new_freq: int) -> int:
     """
     gcd = math.gcd(orig_freq, new_freq)
     return math.ceil((new_freq // gcd) * n_samples / (orig_freq // gcd))
+
+
+def _sinc_hann(t, lowpass_filter_width: int, scale):
+    """torchaudio's resampling weights at offsets ``t`` (in zero crossings, already clipped to
+    ``+-lowpass_filter_width``): Hann-windowed sinc times ``scale``, in ``t``'s dtype."""
+    window = np.cos(t * t.dtype.type(math.pi / lowpass_filter_width / 2)) ** 2
+    t = t * t.dtype.type(math.pi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kernel = np.where(t == 0, t.dtype.type(1.0), np.sin(t) / t)
+    return kernel * window * t.dtype.type(scale)
 
 
 def _table_size(orig_freq: int, new_freq: int, lowpass_filter_width: int = 6, rolloff: float = 0.99) -> int:
@@ -79,10 +89,7 @@ def resample_direct(x: np.ndarray, orig_freq: int, new_freq: int, *, lowpass_fil
         # exact integers, then one division: (i / orig - n / new) * base
         t = (taps * new_freq - n[:, None] * orig_freq) * (base / (orig_freq * new_freq))
         t = np.clip(t, -lowpass_filter_width, lowpass_filter_width)
-        window = np.cos(t * (math.pi / lowpass_filter_width / 2)) ** 2
-        t = t * math.pi
-        with np.errstate(invalid="ignore", divide="ignore"):
-            weights = np.where(t == 0, 1.0, np.sin(t) / t) * window * (base / orig_freq)
+        weights = _sinc_hann(t, lowpass_filter_width, base / orig_freq)
         gathered = padded[:, taps + half]  # the zeros of the padding stand for samples outside
         out[:, start : start + len(n)] = (gathered * weights[None]).sum(-1)
     return out.reshape(*x.shape[:-1], n_out)
@@ -90,13 +97,14 @@ def resample_direct(x: np.ndarray, orig_freq: int, new_freq: int, *, lowpass_fil
 
 def resample_waveform(waveform, orig_freq: int, new_freq: int, *, name: str = "sample_rate"):
     """``torchaudio.functional.resample(waveform, orig_freq, new_freq)``, at a bounded cost for any
-    pair of rates: through :func:`resample_direct` when torchaudio's table would be large. A
-    result of more than :data:`MAX_OUTPUT` samples is a ValueError naming ``name``."""
+    pair of rates: through :func:`resample_direct` when torchaudio's table would be large. Upsampling
+    beyond :data:`MAX_UPSAMPLING` times, or a result of more than :data:`MAX_OUTPUT` samples, is a
+    ValueError naming ``name``."""
     if new_freq > MAX_UPSAMPLING * orig_freq:
         raise ValueError(f"{name}={new_freq} would upsample {orig_freq} Hz audio {new_freq / orig_freq:.0f} times; "
                          f"expected at most {MAX_UPSAMPLING} times ({MAX_UPSAMPLING * orig_freq} Hz)")
     n_out = resampled_length(int(waveform.shape[-1]), orig_freq, new_freq)
-    total = n_out * (int(np.prod(waveform.shape[:-1])) if waveform.dim() > 1 else 1)
+    total = n_out * math.prod(waveform.shape[:-1])
     if total > MAX_OUTPUT:
         raise ValueError(f"{name}={new_freq} would turn {waveform.shape[-1]} samples at {orig_freq} Hz into {total} "
                          f"samples ({total * 4 / 2**30:.0f} GiB); expected a rate that keeps it under {MAX_OUTPUT}")
@@ -129,11 +137,8 @@ class Resampler:
         t = np.arange(0, -self.new, -1, dtype=np.float32)[:, None] / np.float32(self.new) + idx
         t = np.clip(t * np.float32(base), -lowpass_filter_width, lowpass_filter_width).astype(np.float32)
         inside = np.abs(t) < lowpass_filter_width  # outside, the window's zeros (1e-15 in float32)
-        window = np.cos(t * np.float32(math.pi / lowpass_filter_width / 2)) ** 2
-        t = t * np.float32(math.pi)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            kernel = np.where(t == 0, np.float32(1.0), np.sin(t) / t)
-        self.kernel_t = np.ascontiguousarray((kernel * window * np.float32(base / self.orig)).astype(np.float32).T)
+        kernel = _sinc_hann(t, lowpass_filter_width, base / self.orig)
+        self.kernel_t = np.ascontiguousarray(kernel.astype(np.float32).T)
         self.size = self.kernel_t.shape[0]
         # Each output phase's filter spans 2 * lowpass_filter_width zero crossings, a small part of
         # the period's window (44.1 -> 16 kHz: 33-34 of 475 taps), so phases are taken _PHASE_BLOCK
