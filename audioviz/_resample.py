@@ -4,7 +4,10 @@ drawn at another rate: the whole signal is never held, and torch is never import
 :class:`Resampler` applies the same windowed-sinc polyphase filter as
 ``torchaudio.functional.resample`` (Hann window, 6 zero crossings, roll-off 0.99) to each run of
 whole input periods as the blocks arrive, leaving out the taps where the window is zero; the
-output equals torchaudio's up to float rounding (``tests/test_show.py`` compares them).
+output equals torchaudio's up to float rounding (``tests/test_show.py`` compares them). Rates
+whose polyphase table would be large take one bounded per-output path, :class:`_DirectWeights`,
+both in memory (:func:`resample_direct`, used by :func:`resample_waveform`) and block by block
+(:class:`Resampler`), with the same results.
 """
 from __future__ import annotations
 
@@ -57,15 +60,71 @@ def _table_size(orig_freq: int, new_freq: int, lowpass_filter_width: int = 6, ro
     return new * (2 * width + orig)
 
 
-def resample_direct(x: np.ndarray, orig_freq: int, new_freq: int, *, lowpass_filter_width: int = 6,
-                    rolloff: float = 0.99, chunk: int = 1 << 15) -> np.ndarray:
-    """torchaudio's windowed-sinc resampling of ``x`` (``(..., time)``), one output at a time.
+class _DirectWeights:
+    """torchaudio's resampling weights for chosen outputs, computed from each output's own offset:
+    the one per-output mechanism behind :func:`resample_direct` and :class:`Resampler` when a
+    polyphase table would be large.
 
     Output ``n`` lies at input time ``n * orig_freq / new_freq``; it is the sum of the inputs
     ``i`` within ``lowpass_filter_width`` zero crossings of it, weighted by the Hann-windowed sinc
     of ``(i / orig_freq - n / new_freq) * min(orig_freq, new_freq) * rolloff``: the very weights
-    of torchaudio's polyphase table, computed for the outputs' own offsets instead of tabled per
-    phase, so that no ratio of rates costs more than ``2 * lowpass_filter_width`` taps an output.
+    of torchaudio's table, with only the ``n_taps`` (``2 * half + 2``) that can be inside the
+    window. The weights repeat with the output phase (``n`` modulo the reduced ``new_freq``), so
+    they are tabled per phase when that table is small (8001 -> 16000 Hz: 16000 phases of 16 taps
+    instead of torchaudio's 8015), else computed per output.
+    """
+
+    def __init__(self, orig_freq: int, new_freq: int, lowpass_filter_width: int = 6, rolloff: float = 0.99):
+        self.orig_freq, self.new_freq, self.lowpass_filter_width = orig_freq, new_freq, lowpass_filter_width
+        self.base = min(orig_freq, new_freq) * rolloff
+        self.half = math.ceil(lowpass_filter_width * orig_freq / self.base)
+        self.offsets = np.arange(-self.half, self.half + 2)
+        self.n_taps = self.offsets.size
+        gcd = math.gcd(orig_freq, new_freq)
+        self.phases = new_freq // gcd
+        self.table = None
+        if self.phases * self.n_taps <= MAX_TABLE:  # computed a few phases at a time: few temporaries
+            self.firsts = np.empty(self.phases, dtype=np.int64)
+            self.table = np.empty((self.phases, self.n_taps), dtype=np.float64)
+            step = self.outputs_per_call()
+            for start in range(0, self.phases, step):
+                stop = min(self.phases, start + step)
+                self.firsts[start:stop], self.table[start:stop] = self._compute(np.arange(start, stop, dtype=np.int64))
+            self.period = orig_freq // gcd  # inputs per period of outputs
+
+    def _compute(self, n: np.ndarray):
+        first = (n * self.orig_freq) // self.new_freq  # the input just before output n
+        taps = first[:, None] + self.offsets[None, :]
+        # exact integers, then one division: (i / orig - n / new) * base
+        t = (taps * self.new_freq - n[:, None] * self.orig_freq) * (self.base / (self.orig_freq * self.new_freq))
+        t = np.clip(t, -self.lowpass_filter_width, self.lowpass_filter_width)
+        return first, _sinc_hann(t, self.lowpass_filter_width, self.base / self.orig_freq)
+
+    def __call__(self, n: np.ndarray):
+        """``(first, weights)`` of outputs ``n`` (int64): output ``n[k]`` is the sum of
+        ``weights[k] * x[first[k] - half : first[k] + half + 2]`` (``x`` zero outside the signal)."""
+        if self.table is None:
+            return self._compute(n)
+        periods, phases = np.divmod(n, self.phases)
+        return periods * self.period + self.firsts[phases], self.table[phases]
+
+    def outputs_per_call(self) -> int:
+        """Outputs per call that keep its arrays near 2 MB each, however many taps."""
+        return max(1, (1 << 18) // self.n_taps)
+
+    def apply(self, padded: np.ndarray, start: int, n: np.ndarray, out: np.ndarray) -> None:
+        """Outputs ``n`` into ``out`` (``(..., len(n))``) from ``padded`` (``(..., samples)``): the
+        signal with ``half`` zeros before it (and ``half + 2`` after), from its sample ``start`` on."""
+        first, weights = self(n)
+        gathered = padded[..., first[:, None] + self.offsets[None, :] + (self.half - start)]
+        out[...] = (gathered * weights).sum(-1)
+
+
+def resample_direct(x: np.ndarray, orig_freq: int, new_freq: int, *, lowpass_filter_width: int = 6,
+                    rolloff: float = 0.99) -> np.ndarray:
+    """torchaudio's windowed-sinc resampling of ``x`` (``(..., time)``), one output at a time,
+    with the weights of :class:`_DirectWeights`: no ratio of rates costs more than
+    ``2 * lowpass_filter_width`` taps an output (plus two).
 
     Example:
         >>> y = resample_direct(np.ones(800, np.float32), 8000, 8001)
@@ -75,23 +134,16 @@ def resample_direct(x: np.ndarray, orig_freq: int, new_freq: int, *, lowpass_fil
     x = np.asarray(x, dtype=np.float32)
     n_in = x.shape[-1]
     n_out = resampled_length(n_in, orig_freq, new_freq)
-    base = min(orig_freq, new_freq) * rolloff
-    half = math.ceil(lowpass_filter_width * orig_freq / base)
+    weights = _DirectWeights(orig_freq, new_freq, lowpass_filter_width, rolloff)
+    half = weights.half
     flat = x.reshape(-1, n_in)
     padded = np.zeros((flat.shape[0], n_in + 2 * half + 2), np.float64)
-    padded[:, half : half + n_in] = flat
+    padded[:, half : half + n_in] = flat  # the zeros of the padding stand for samples outside
     out = np.empty((flat.shape[0], n_out), np.float32)
-    offsets = np.arange(-half, half + 2)
-    for start in range(0, n_out, chunk):
-        n = np.arange(start, min(start + chunk, n_out), dtype=np.int64)
-        first = (n * orig_freq) // new_freq  # the input just before output n
-        taps = first[:, None] + offsets[None, :]
-        # exact integers, then one division: (i / orig - n / new) * base
-        t = (taps * new_freq - n[:, None] * orig_freq) * (base / (orig_freq * new_freq))
-        t = np.clip(t, -lowpass_filter_width, lowpass_filter_width)
-        weights = _sinc_hann(t, lowpass_filter_width, base / orig_freq)
-        gathered = padded[:, taps + half]  # the zeros of the padding stand for samples outside
-        out[:, start : start + len(n)] = (gathered * weights[None]).sum(-1)
+    step = weights.outputs_per_call()
+    for start in range(0, n_out, step):
+        n = np.arange(start, min(start + step, n_out), dtype=np.int64)
+        weights.apply(padded, 0, n, out[:, start : start + n.size])
     return out.reshape(*x.shape[:-1], n_out)
 
 
@@ -123,6 +175,11 @@ class Resampler:
 
     Output ``j`` of period ``k`` is ``kernel[j] @ padded[k * orig : k * orig + len(kernel[j])]``,
     where ``padded`` is the signal with ``width`` zeros before and ``width + orig`` after.
+
+    When torchaudio's table would be larger than :data:`MAX_TABLE` (a ratio that does not reduce,
+    8001 -> 16000 Hz: 128 M weights, 2.8 GB of peak memory), each output is computed from its own
+    taps instead, by the same :class:`_DirectWeights` as :func:`resample_direct` (the path
+    :func:`resample_waveform` takes for such rates), block by block all the same.
     """
 
     def __init__(self, orig_freq: int, new_freq: int, n_samples: int, *, block_samples: int = 1 << 20,
@@ -130,6 +187,15 @@ class Resampler:
         self.block_samples = block_samples
         gcd = math.gcd(orig_freq, new_freq)
         self.orig, self.new = orig_freq // gcd, new_freq // gcd
+        self.remaining = resampled_length(n_samples, orig_freq, new_freq)
+        if _table_size(orig_freq, new_freq, lowpass_filter_width, rolloff) > MAX_TABLE:
+            self.direct = _DirectWeights(orig_freq, new_freq, lowpass_filter_width, rolloff)
+            self.done = 0  # outputs given
+            self.start = 0  # the padded sample at buffer[0]
+            self.buffer = np.zeros(block_samples + 2 * self.direct.n_taps, dtype=np.float32)
+            self.fill = self.direct.half  # the zeros before the signal
+            return
+        self.direct = None
         base = min(self.orig, self.new) * rolloff
         self.width = math.ceil(lowpass_filter_width * self.orig / base)
         # computed in float32, as torchaudio computes it for a float32 waveform
@@ -150,12 +216,13 @@ class Resampler:
             taps = np.flatnonzero(inside[phases].any(axis=0))
             lo, hi = int(taps[0]), int(taps[-1]) + 1
             self.blocks.append((phases, lo, hi, np.ascontiguousarray(self.kernel_t[lo:hi, phases])))
-        self.remaining = resampled_length(n_samples, orig_freq, new_freq)
         capacity = block_samples + 2 * (self.size + self.orig)
         self.buffer = np.zeros(capacity, dtype=np.float32)
         self.fill = self.width  # the zeros before the signal
 
     def _run(self) -> np.ndarray:
+        if self.direct is not None:
+            return self._run_direct()
         n_periods = (self.fill - self.size) // self.orig + 1 if self.fill >= self.size else 0
         if n_periods <= 0:
             return self.buffer[:0]
@@ -173,10 +240,39 @@ class Resampler:
         self.fill -= used
         return out
 
+    def _run_direct(self) -> np.ndarray:
+        """The outputs whose taps have all arrived, each from its own weights."""
+        direct = self.direct
+        # output n needs padded samples first(n) .. first(n) + n_taps - 1, first(n) = n * orig // new
+        last_first = self.start + self.fill - direct.n_taps
+        stop = 0 if last_first < 0 else min(self.done + self.remaining, (last_first + 1) * self.new // self.orig
+                                            + (((last_first + 1) * self.new) % self.orig > 0))
+        count = max(0, stop - self.done)
+        out = np.empty(count, dtype=np.float32)
+        step = direct.outputs_per_call()
+        for begin in range(0, count, step):
+            n = np.arange(self.done + begin, self.done + min(count, begin + step), dtype=np.int64)
+            direct.apply(self.buffer, self.start, n, out[begin:begin + n.size])
+        self.done += count
+        self.remaining -= count
+        keep = self.done * self.orig // self.new  # the first padded sample the next output needs
+        drop = min(self.fill, keep - self.start)
+        if drop > 0:
+            self.buffer[: self.fill - drop] = self.buffer[drop:self.fill].copy()
+            self.fill -= drop
+            self.start += drop
+        return out
+
+    def _intake(self) -> int:
+        """Input samples taken at a time, so that the output of each stays about ``block_samples``."""
+        if self.new > self.orig:
+            return max(1, self.block_samples * self.orig // self.new)
+        return self.block_samples
+
     def feed(self, block: np.ndarray):
         """Yield the output samples ``block`` completes (blocks of any length), at most about
         ``block_samples`` at a time however large the upsampling factor."""
-        step = max(1, self.block_samples * self.orig // self.new) if self.new > self.orig else self.block_samples
+        step = self._intake()
         for start in range(0, block.size, step):
             piece = block[start:start + step]
             self.buffer[self.fill:self.fill + piece.size] = piece
@@ -185,8 +281,9 @@ class Resampler:
 
     def finish(self):
         """Yield the last output samples (the zeros after the signal complete its last periods)."""
-        self.buffer[self.fill:self.fill + self.width + self.orig] = 0.0
-        self.fill += self.width + self.orig
+        tail = self.direct.half + 2 if self.direct is not None else self.width + self.orig
+        self.buffer[self.fill:self.fill + tail] = 0.0
+        self.fill += tail
         yield self._run()
 
 

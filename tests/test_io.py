@@ -184,3 +184,17 @@ def test_upsampling_beyond_256_times_is_refused_by_name(tmp_path):
         audioviz.load_audio(path, sample_rate=999_999_999)
     with pytest.raises(ValueError, match="target_rate"):
         audioviz.model.prepare_clip(torch.zeros(800), 8000, target_rate=10_000_000)
+
+
+@pytest.mark.parametrize("orig, new", [(8000, 8001), (44101, 16000)])
+def test_the_per_phase_weights_are_the_per_output_ones(monkeypatch, orig, new):
+    """resample_direct tables its weights per output phase when that table is small (16 taps a
+    phase, not torchaudio's thousands); computed per output instead, the result is the same."""
+    from audioviz import _resample
+
+    signal = np.random.default_rng(7).uniform(-1, 1, 2 * orig // 10).astype(np.float32)
+    tabled = _resample.resample_direct(signal, orig, new)
+    assert _resample._DirectWeights(orig, new).table is not None
+    monkeypatch.setattr(_resample, "MAX_TABLE", 0)
+    assert _resample._DirectWeights(orig, new).table is None
+    np.testing.assert_allclose(tabled, _resample.resample_direct(signal, orig, new), rtol=0, atol=1e-6)

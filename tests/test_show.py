@@ -224,6 +224,53 @@ def test_the_block_resampler_equals_torchaudio_resample(orig, new):
     np.testing.assert_allclose(ours, theirs, atol=2e-6)
 
 
+def feed_in_pieces(resampler, signal, piece=1234):
+    pieces = [signal[i:i + piece] for i in range(0, signal.size, piece)]  # blocks of any length
+    return [out for p in pieces for out in resampler.feed(p)] + list(resampler.finish())
+
+
+@pytest.mark.parametrize("orig, new", [(8001, 16000), (16000, 8001), (8000, 96001), (44101, 16000)])
+def test_the_block_resampler_of_a_ratio_that_does_not_reduce_is_bounded_and_equals_resample_direct(orig, new):
+    """8001 -> 16000 Hz does not reduce: a polyphase table of 16000 phases x 8015 taps (128 M
+    weights, 2.8 GB of peak memory for show of a one-minute file). The streaming resampler takes
+    the per-output weights of resample_direct instead, and stays block by block."""
+    import tracemalloc
+
+    signal = speechlike(0.7, rate=orig, seed=4)
+    tracemalloc.start()
+    try:
+        resampler = resample.Resampler(orig, new, signal.size, block_samples=5000)
+        outputs = feed_in_pieces(resampler, signal)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert resample._table_size(orig, new) > resample.MAX_TABLE  # the case in question
+    assert peak < 64 << 20, f"{peak / 2**20:.0f} MB allocated"  # the old table alone: 512 MB and more
+    assert max(out.size for out in outputs) <= 5000 + new // math.gcd(orig, new)
+    ours = np.concatenate(outputs)
+    expected = resample.resample_direct(signal, orig, new)
+    assert ours.shape == expected.shape == (resample.resampled_length(signal.size, orig, new),)
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-6)
+
+
+def test_the_per_output_block_resampler_equals_torchaudio(monkeypatch):
+    """The same per-output path, taken for a ratio torchaudio can table here (the limit lowered)."""
+    monkeypatch.setattr(resample, "MAX_TABLE", 1000)
+    signal = speechlike(1.1, rate=44100, seed=5)
+    resampler = resample.Resampler(44100, 16000, signal.size, block_samples=3001)
+    assert not hasattr(resampler, "kernel_t") or resampler.kernel_t.size <= 1000
+    ours = np.concatenate(feed_in_pieces(resampler, signal, piece=777))
+    theirs = torchaudio.functional.resample(torch.from_numpy(signal), 44100, 16000).numpy()
+    np.testing.assert_allclose(ours, theirs, atol=2e-6)
+
+
+def test_a_file_at_a_rate_that_does_not_reduce_is_shown_like_load_audio_resamples_it(tmp_path, monkeypatch):
+    path = write(tmp_path / "odd.wav", speechlike(3.0, rate=8001, seed=6), rate=8001)
+    monkeypatch.setattr(stream, "BLOCK_SAMPLES", 4099)
+    ours = audioviz.show(path, sample_rate=SR)
+    assert_same_pictures(ours, in_memory(path, sample_rate=SR))
+
+
 @pytest.mark.parametrize("mel_scale, norm, f_min, f_max", [("htk", None, 0.0, 8000.0), ("slaney", "slaney", 50.0, 7000.0),
                                                            ("htk", None, 7990.0, 8000.0)])
 def test_numpy_mel_filters_and_dct_are_torchaudios(mel_scale, norm, f_min, f_max):
