@@ -853,3 +853,45 @@ def test_mel_filter_lines_keep_each_triangle_and_the_zero_runs_as_straight_piece
         # the line drawn is the filter's: interpolating it at every FFT bin gives every weight back
         np.testing.assert_allclose(np.interp(freqs, segment[:, 0], segment[:, 1]), weights[:, j], atol=1e-12)
         assert segment[0, 0] == freqs[0] and segment[-1, 0] == freqs[-1]
+
+
+def test_ipympl_pictures_go_uncompressed_once_per_kernel_message(monkeypatch):
+    """The diff pictures ipympl's canvas sends: the first one of each kernel message stored (PNG
+    level 0, no zlib time), any more in the same message compressed (Jupyter's output rate limit
+    counts a message's bytes together); either way they rebuild the canvas exactly."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_webagg_core import FigureCanvasWebAggCore
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from audioviz.widgets import _backend
+
+    figure = Figure(figsize=(8.0, 3.4), dpi=100)  # an explorer's size: 1.1 MB stored
+    canvas = FigureCanvasWebAggCore(figure)
+    image = figure.subplots().imshow(np.random.default_rng(0).random((20, 30)))
+    assert _backend.fast_diff_images(canvas)
+    message = ["step 1"]
+    monkeypatch.setattr(_backend, "_current_message_id", lambda: message[0])
+    width, height = canvas.get_width_height()
+    raw = height * (1 + 4 * width)
+    shown = np.zeros((height, width, 4), np.uint8)
+
+    def send(data):
+        image.set_data(data)
+        FigureCanvasAgg.draw(canvas)
+        canvas._png_is_old = True
+        png = canvas.get_diff_image()
+        picture = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+        shown[...] = np.where(picture[..., 3:] == 255, picture, shown)
+        np.testing.assert_array_equal(shown, np.asarray(canvas.buffer_rgba()))
+        return len(png)
+
+    rng = np.random.default_rng(1)
+    assert send(rng.random((20, 30))) > raw  # first picture of the message: stored
+    assert send(rng.random((20, 30))) < raw / 2  # a second one in the same message: compressed
+    message[0] = "step 2"
+    assert send(rng.random((20, 30))) > raw
+    message[0] = None  # outside a kernel
+    assert send(rng.random((20, 30))) < raw / 2
