@@ -45,13 +45,9 @@ def _print_warning(message, category, filename, lineno, file=None, line=None) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")  # a terminal command never opens a window
-    import matplotlib.pyplot as plt
-
-    # not audioviz.display (it imports torch, 600 MB): show draws a file with numpy alone
-    from ._show import show
+    # neither audioviz.display (it imports torch, 600 MB) nor pyplot: file_figure draws a file
+    # with numpy and a bare Agg canvas, and imports matplotlib on a thread while it reads the file
+    from ._show import file_figure
 
     audio = Path(args.audio)
     out = Path(args.out) if args.out else Path(audio.stem + ".png")
@@ -65,16 +61,17 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in ("png", "svg", "pdf"):
         raise ValueError(f"--out must end in .png, .svg or .pdf, got {str(out)!r}")
     check_writable(out)  # before the drawing, which takes a while on long audio
-    # audioviz.style(), without importing audioviz.display
-    with plt.style.context(str(Path(__file__).with_name("audioviz.mplstyle"))), warnings.catch_warnings():
+    style = Path(__file__).with_name("audioviz.mplstyle")  # audioviz.style(), without audioviz.display
+    with warnings.catch_warnings():
         warnings.showwarning = _print_warning
-        fig = show(audio, args.sample_rate, n_fft=args.n_fft, hop_length=args.hop_length, n_mels=args.n_mels,
-                   n_mfcc=args.n_mfcc, mel_scale=args.mel_scale, title=args.title)
-        # written next to the target and renamed, so a failed render never leaves half an image
-        try:
+        fig = file_figure(audio, args.sample_rate, style=style, n_fft=args.n_fft, hop_length=args.hop_length,
+                          n_mels=args.n_mels, n_mfcc=args.n_mfcc, mel_scale=args.mel_scale, title=args.title)
+        import matplotlib.style
+
+        # the figure's layout already fits its texts: no tight bounding box (a second drawing)
+        with matplotlib.style.context([str(style), {"savefig.bbox": "standard"}]):
+            # written next to the target and renamed, so a failed render never leaves half an image
             with atomic_path(out, suffix=f".part.{fmt}") as tmp:
                 fig.savefig(tmp, dpi=args.dpi, format=fmt, **_SAVE_OPTIONS.get(fmt, {}))
-        finally:
-            plt.close(fig)
     print(f"wrote {out}")
     return 0

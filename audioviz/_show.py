@@ -6,16 +6,22 @@ three images in numpy, and they are drawn here with the axes, colour scales and 
 :class:`~audioviz.FeatureImage` gives the same Features (``tests/test_show.py`` compares the two).
 So ``audioviz show`` on a one-hour recording needs no 600 MB for torch. A waveform given as a
 Tensor or array goes through the torch plot helpers of :mod:`audioviz.display`.
+
+``audioviz show`` draws with :func:`file_figure` instead: no pyplot, a layout computed once from
+the measured tick labels (constrained layout and a tight bounding box cost two thirds of the
+drawing), and matplotlib imported on a thread while the file is read and computed. Importing
+this module imports no matplotlib, so that the reading can start first.
 """
 from __future__ import annotations
 
+import math
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
 
 from ._mel import DEFAULT_N_MELS
-from ._ticks import TimeFormatter
 from ._stream import file_info, stream_overview
 from ._validation import as_mono, check_sample_rate, warn_user
 
@@ -24,6 +30,10 @@ __all__ = ["show"]
 # What FeatureImage draws each unit with (colormap, colorbar label), for the images drawn here.
 _CMAPS = {"dB": "magma", "coefficient": "coolwarm"}
 _COLORBAR_LABELS = {"dB": "dB", "coefficient": "MFCC value"}
+_HEIGHT_RATIOS = (1.0, 1.3, 1.3, 1.0)
+#: Envelope bins per pixel of the waveform's width (``audioviz._waveform.BINS_PER_PIXEL``, which
+#: imports matplotlib; a test checks they agree).
+_BINS_PER_PIXEL = 2
 
 
 def _waveform_source(source, sample_rate):
@@ -33,14 +43,14 @@ def _waveform_source(source, sample_rate):
     return wave, check_sample_rate(sample_rate)
 
 
-def _read_file(path, axes, sample_rate, **settings):
-    """The :class:`~audioviz._stream.Overview` of the file at ``path``, sized to ``axes``."""
-    from ._waveform import BINS_PER_PIXEL, axes_width_pixels
+def _read_file(path, widths, sample_rate, **settings):
+    """The :class:`~audioviz._stream.Overview` of the file at ``path``, for Axes ``widths``
+    pixels wide (the waveform's, the images')."""
     from .io import declared_wav_frames
 
     name = str(path)
-    overview = stream_overview(path, name=name, n_bins=BINS_PER_PIXEL * axes_width_pixels(axes[0]),
-                               max_columns=axes_width_pixels(axes[1]), sample_rate=sample_rate, **settings)
+    overview = stream_overview(path, name=name, n_bins=_BINS_PER_PIXEL * widths[0], max_columns=widths[1],
+                               sample_rate=sample_rate, **settings)
     declared = declared_wav_frames(path)
     present = file_info(path, name).frames
     if declared is not None and declared > present:
@@ -139,22 +149,21 @@ def show(source, sample_rate=None, *, n_fft: int = 400, hop_length: int | None =
     if path is None:
         wave, rate = _waveform_source(source, sample_rate)
     else:
-        if sample_rate is not None:
-            sample_rate = check_sample_rate(sample_rate)
-        file_info(path, str(path))  # a missing or unreadable file is said before a figure is made
+        sample_rate = _check_file(path, sample_rate)
     fig = plt.figure(figsize=figsize, layout="constrained")
-    grid = fig.add_gridspec(4, 2, width_ratios=[50, 1], height_ratios=[1.0, 1.3, 1.3, 1.0])
+    grid = fig.add_gridspec(4, 2, width_ratios=[50, 1], height_ratios=_HEIGHT_RATIOS)
     ax_wave = fig.add_subplot(grid[0, 0])
     axes = [ax_wave] + [fig.add_subplot(grid[i, 0], sharex=ax_wave) for i in (1, 2, 3)]
     caxes = [fig.add_subplot(grid[i, 1]) for i in (1, 2, 3)]
     try:
         if path is not None:
-            overview = _read_file(path, axes, sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+            from ._waveform import axes_width_pixels
+
+            widths = (axes_width_pixels(axes[0]), axes_width_pixels(axes[1]))
+            overview = _read_file(path, widths, sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
                                   n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale)
             rate, n_samples, name = overview.sample_rate, overview.n_samples, path.name
-            _draw_waveform(ax_wave, overview)
-            for ax, cax, image in zip(axes[1:], caxes, (overview.spectrogram, overview.mel, overview.mfcc)):
-                _draw_image(ax, cax, image, n_samples / rate)
+            _draw_overview(axes, caxes, overview)
         else:
             _draw_in_memory(axes, caxes, wave, rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
                                  n_mfcc=n_mfcc, mel_scale=mel_scale)
@@ -162,18 +171,260 @@ def show(source, sample_rate=None, *, n_fft: int = 400, hop_length: int | None =
     except BaseException:
         plt.close(fig)  # no half-drawn figure left behind in pyplot
         raise
-    duration = n_samples / rate
+    _share_time_axis(axes, n_samples / rate)
+    fig.suptitle(_title(title, name, n_samples / rate, rate), parse_math=False)  # "$" in a name is no math
+    return fig
+
+
+def _check_file(path, sample_rate):
+    """``sample_rate`` checked; a missing or unreadable file is said before a figure is made."""
+    if sample_rate is not None:
+        sample_rate = check_sample_rate(sample_rate)
+    file_info(path, str(path))
+    return sample_rate
+
+
+def _draw_overview(axes, caxes, overview):
+    _draw_waveform(axes[0], overview)
+    for ax, cax, image in zip(axes[1:], caxes, (overview.spectrogram, overview.mel, overview.mfcc)):
+        _draw_image(ax, cax, image, overview.n_samples / overview.sample_rate)
+
+
+def _share_time_axis(axes, duration: float) -> None:
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
         ax.set_xlabel("")
     axes[-1].set_xlim(0.0, duration)
-    if title is None:
-        what = f"{name}: " if name else ""
-        length = f"{duration:.2f} s" if duration < 60 else \
-            TimeFormatter.format_seconds(duration, TimeFormatter.unit_for(duration), 0)
-        title = f"{what}{length} at {rate} Hz"
-    fig.suptitle(title, parse_math=False)  # a file name or title with "$" is not math markup
+
+
+def _title(title, name, duration: float, rate: int) -> str:
+    from ._ticks import TimeFormatter
+
+    if title is not None:
+        return title
+    what = f"{name}: " if name else ""
+    length = f"{duration:.2f} s" if duration < 60 else \
+        TimeFormatter.format_seconds(duration, TimeFormatter.unit_for(duration), 0)
+    return f"{what}{length} at {rate} Hz"
+
+
+# ----------------------------------------------------------------------------------------------
+# the command's figure: no pyplot, a layout computed once, matplotlib imported during the reading
+# ----------------------------------------------------------------------------------------------
+#: The figure's dpi while drawing (``audioviz.mplstyle``'s): Axes widths in pixels at this dpi
+#: are the columns and envelope bins computed, as :func:`show` computes them.
+_FIGURE_DPI = 100
+# Margins and gaps in inches. The tick-label widths are the room kept before the labels are known
+# (the Axes' widths, hence the columns computed, follow from them); labels that turn out wider
+# move the Axes in (see _place), so nothing overlaps whatever the numbers.
+_EDGE = 0.1
+_Y_TICKS_WIDTH = 0.4  # "-0.5", "5.5k", "−20"
+_COLORBAR_TICKS_WIDTH = 0.3
+_COLORBAR_GAP, _COLORBAR_WIDTH = 0.25, 0.16  # room for the red markers of empty mel filters
+_ROW_GAP = 0.14
+# Ticks made per Axis before the drawing (the time axis has 7 at most, the others 5 to 7).
+_TICKS_MADE = 8
+
+
+def _points(value: float) -> float:
+    return value / 72.0
+
+
+class _Layout:
+    """Where the panels go in a figure of ``figsize`` inches, from the sizes of its texts."""
+
+    def __init__(self, figsize, sizes: dict, *, y_ticks=_Y_TICKS_WIDTH, colorbar_ticks=_COLORBAR_TICKS_WIDTH,
+                 title_lines=1):
+        self.width, self.height = (float(v) for v in figsize)
+        label = _points(sizes["label"] * 1.2)  # a line of label text
+        ticklabel = _points(sizes["ticklabel"] * 1.2)
+        tick = _points(sizes["tick"])  # tick length and pad
+        pad = _points(sizes["labelpad"])
+        self.tick, self.pad, self.y_ticks, self.colorbar_ticks = tick, pad, y_ticks, colorbar_ticks
+        self.left = _EDGE + label + pad + y_ticks + tick
+        self.right = self.width - (_EDGE + label + pad + colorbar_ticks + tick + _COLORBAR_WIDTH + _COLORBAR_GAP)
+        self.top = self.height - (_EDGE + title_lines * _points(sizes["title"] * 1.25) + 0.12)
+        self.bottom = _EDGE + label + pad + ticklabel + tick
+        self.x_label = -(tick + ticklabel + pad)  # inches below the bottom Axes
+
+    def rows(self):
+        """``(bottom, height)`` of the four rows, top first, in inches."""
+        free = self.top - self.bottom - 3 * _ROW_GAP
+        heights = [free * r / sum(_HEIGHT_RATIOS) for r in _HEIGHT_RATIOS]
+        rows, top = [], self.top
+        for h in heights:
+            rows.append((top - h, h))
+            top -= h + _ROW_GAP
+        return rows
+
+    def axes_pixels(self) -> int:
+        return max(1, math.ceil((self.right - self.left) * _FIGURE_DPI))
+
+    def rects(self):
+        """Figure fractions of the four panels and the three colorbars."""
+        w, h = self.width, self.height
+        panels = [(self.left / w, b / h, (self.right - self.left) / w, hh / h) for b, hh in self.rows()]
+        x = self.right + _COLORBAR_GAP
+        bars = [(x / w, b / h, _COLORBAR_WIDTH / w, hh / h) for b, hh in self.rows()[1:]]
+        return panels, bars
+
+
+#: Font sizes, tick length plus pad, and label pad, in points, as ``audioviz.mplstyle`` sets them:
+#: the layout the columns are computed for, before matplotlib is imported (see _rc_sizes).
+_STYLE_SIZES = {"label": 10.0, "ticklabel": 9.0, "title": 12.0, "tick": 7.0, "labelpad": 4.0}
+
+
+def _rc_sizes() -> dict:
+    """:data:`_STYLE_SIZES` as the current rcParams give them."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    rc = matplotlib.rcParams
+
+    def size(key):
+        return FontProperties(size=rc[key]).get_size_in_points()
+
+    return {"label": size("axes.labelsize"), "ticklabel": size("ytick.labelsize"), "title": size("figure.titlesize"),
+            "tick": max(rc["ytick.major.size"] + rc["ytick.major.pad"], rc["xtick.major.size"] + rc["xtick.major.pad"]),
+            "labelpad": rc["axes.labelpad"]}
+
+
+def _new_figure(figsize, layout: _Layout):
+    """A Figure on an Agg canvas (no pyplot) with the four panels and three colorbar Axes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=_FIGURE_DPI, layout="none")
+    FigureCanvasAgg(fig)
+    panels, bars = layout.rects()
+    first = fig.add_axes(panels[0])
+    axes = [first] + [fig.add_axes(rect, sharex=first) for rect in panels[1:]]
+    caxes = [fig.add_axes(rect) for rect in bars]
+    # matplotlib makes an Axis's ticks when it first draws them, a few ms each; made here, while
+    # the file is still being read (a drawing uses the first as many as it has tick positions)
+    for ax in axes:
+        ax.xaxis.get_major_ticks(_TICKS_MADE)
+        ax.yaxis.get_major_ticks(_TICKS_MADE)
+    for cax in caxes:
+        cax.yaxis.get_major_ticks(_TICKS_MADE)
+    return fig, axes, caxes
+
+
+def _text_widths(renderer, strings, size_points: float) -> float:
+    """The widest of ``strings`` in inches at ``size_points``."""
+    from matplotlib.cbook import is_math_text
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=size_points)
+    widths = [renderer.get_text_width_height_descent(text, prop, ismath=is_math_text(text))[0]
+              for text in strings if text]
+    return max(widths, default=0.0) / renderer.dpi
+
+
+def _tick_labels(axis) -> list:
+    low, high = sorted(axis.get_view_interval())
+    margin = 1e-9 * max(abs(low), abs(high), 1.0)
+    locs = [loc for loc in axis.get_majorticklocs() if low - margin <= loc <= high + margin]
+    return axis.get_major_formatter().format_ticks(locs)
+
+
+def _fit_title(fig, text: str, size_points: float):
+    """The title's lines and font size: shrunk to fit the figure's width, down to 7 points,
+    then broken into lines."""
+    import textwrap
+
+    renderer = fig.canvas.get_renderer()
+    room = fig.get_figwidth() - 2 * _EDGE
+    width = _text_widths(renderer, [text], size_points)
+    if width <= room:
+        return text, size_points, 1
+    size = max(7.0, size_points * room / width * 0.98)
+    width = _text_widths(renderer, [text], size)
+    if width <= room:
+        return text, size, 1
+    per_line = max(10, int(len(text) * room / width * 0.95))
+    lines = textwrap.wrap(text, per_line, break_long_words=True, break_on_hyphens=False) or [text]
+    return "\n".join(lines), size, len(lines)
+
+
+def _place(fig, axes, caxes, figsize, title: str) -> None:
+    """Measure the tick labels and the title, then put every Axes and label at its final place."""
+    renderer = fig.canvas.get_renderer()
+    sizes = _rc_sizes()
+    tick_size = sizes["ticklabel"]
+    y_ticks = max(_Y_TICKS_WIDTH, max(_text_widths(renderer, _tick_labels(ax.yaxis), tick_size) for ax in axes))
+    bar_labels = max(_text_widths(renderer, _tick_labels(cax.yaxis), tick_size) for cax in caxes)
+    bar_ticks = max(_COLORBAR_TICKS_WIDTH, bar_labels)
+    text, size, lines = _fit_title(fig, title, sizes["title"])
+    layout = _Layout(figsize, sizes, y_ticks=y_ticks, colorbar_ticks=bar_ticks, title_lines=lines)
+    panels, bars = layout.rects()
+    for ax, rect in zip(axes, panels):
+        ax.set_position(rect)
+    for cax, rect in zip(caxes, bars):
+        cax.set_position(rect)
+    # every label at a place computed here: matplotlib would otherwise measure the tick labels of
+    # all four shared time axes for each of them, at every draw; aligned, too
+    panel_width = layout.right - layout.left
+    for ax, (_, height) in zip(axes, layout.rows()):
+        ax.yaxis.set_label_coords(-(layout.y_ticks + layout.tick + layout.pad) / panel_width, 0.5)
+        ax.xaxis.set_label_coords(0.5, layout.x_label / height)
+    for cax in caxes:  # beside the widest tick label of the three
+        cax.yaxis.set_label_coords(1.0 + (bar_labels + layout.tick + layout.pad) / _COLORBAR_WIDTH, 0.5)
+    fig.suptitle(text, fontsize=size, parse_math=False, y=1.0 - _EDGE / layout.height, va="top")
+
+
+def file_figure(path, sample_rate=None, *, style=None, n_fft: int = 400, hop_length: int | None = None,
+                n_mels: int = DEFAULT_N_MELS, n_mfcc: int = 20, mel_scale: str = "htk", title: str | None = None,
+                figsize=(10, 8.5)):
+    """:func:`show` of the file at ``path`` as ``audioviz show`` draws it: the same panels, on a
+    Figure with an Agg canvas (no pyplot) laid out once, with the matplotlib style file ``style``
+    (or the current rcParams). The file is read and computed in this thread while another imports
+    matplotlib and makes the figure (numpy's FFT and products release the GIL meanwhile).
+
+    Returns:
+        matplotlib.figure.Figure, not known to pyplot. Save it with ``bbox_inches=None`` under
+        the same style: its layout already fits its texts.
+    """
+    path = Path(path)
+    sample_rate = _check_file(path, sample_rate)
+    width = _Layout(figsize, _STYLE_SIZES).axes_pixels()
+    made: dict = {}
+
+    def prepare():
+        try:
+            from . import _axes, _ticks, _waveform  # noqa: F401  (the drawing's modules, imported now)
+
+            with _style(style):
+                made["figure"] = _new_figure(figsize, _Layout(figsize, _rc_sizes()))
+        except BaseException as exc:  # given to the main thread
+            made["error"] = exc
+
+    preparing = threading.Thread(target=prepare, name="audioviz-show-figure", daemon=True)
+    preparing.start()
+    try:
+        overview = _read_file(path, (width, width), sample_rate, n_fft=n_fft, hop_length=hop_length,
+                              n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale)
+    finally:
+        preparing.join()  # also on an error: its rcParams are restored before anything else runs
+    if "error" in made:
+        raise made["error"]
+    fig, axes, caxes = made["figure"]
+    duration = overview.n_samples / overview.sample_rate
+    with _style(style):
+        _draw_overview(axes, caxes, overview)
+        _share_time_axis(axes, duration)
+        _place(fig, axes, caxes, figsize, _title(title, path.name, duration, overview.sample_rate))
     return fig
+
+
+def _style(style):
+    """``style`` (a matplotlib style file) applied over the current rcParams for the block, as
+    ``plt.style.context`` applies it, or nothing when it is None."""
+    import contextlib
+
+    import matplotlib.style
+
+    return matplotlib.style.context(str(style)) if style is not None else contextlib.nullcontext()
 
 
 def _draw_in_memory(axes, caxes, wave, rate, *, n_fft, hop_length, n_mels, n_mfcc, mel_scale):

@@ -3,11 +3,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib.image
+import matplotlib.style
+import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+import torch
 
 import audioviz
+from audioviz import _show
+from audioviz._show import file_figure
+from audioviz._waveform import BINS_PER_PIXEL
 from audioviz.cli import main
 
 SR = 16000
@@ -67,3 +75,69 @@ def test_module_entry_point_runs(wav, tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert out.exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# the command's figure: the same panels as audioviz.show, laid out without constrained layout
+# ----------------------------------------------------------------------------------------------
+STYLE = Path(audioviz.__file__).with_name("audioviz.mplstyle")
+
+
+def text_boxes(fig):
+    """Every visible, non-empty text of the drawn figure, with its window extent."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis.get_major_ticks():
+                for label in (tick.label1, tick.label2):
+                    lo, hi = sorted(axis.get_view_interval())
+                    if label.get_visible() and label.get_text() and lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
+                        boxes.append((f"tick {label.get_text()!r}", ax, label.get_window_extent(renderer)))
+            if axis.label.get_visible() and axis.label.get_text():
+                boxes.append((f"label {axis.label.get_text()!r}", ax, axis.label.get_window_extent(renderer)))
+    title = fig._suptitle
+    boxes.append((f"title {title.get_text()!r}", None, title.get_window_extent(renderer)))
+    return boxes
+
+
+def assert_readable(fig):
+    """No text overlaps another text or an Axes it does not belong to, and none is cut off."""
+    boxes = text_boxes(fig)
+    width, height = fig.canvas.get_width_height()
+    for name, _, box in boxes:
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, f"{name} is cut: {box}"
+    for i, (name, _, box) in enumerate(boxes):
+        for other, _, other_box in boxes[i + 1:]:
+            assert not box.overlaps(other_box), f"{name} overlaps {other}"
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer=None)), f"{name} overlaps an Axes"
+    panels = [ax.get_window_extent() for ax in fig.axes]
+    for i, box in enumerate(panels):
+        assert not any(box.overlaps(other) for other in panels[i + 1:])
+
+
+@pytest.mark.parametrize("signal, title", [
+    (lambda t: 0.5 * np.sin(2 * np.pi * 440 * t), None),
+    (lambda t: 0.00123 * np.sin(2 * np.pi * 3000 * t), None),  # tick labels such as -0.0010
+    (lambda t: 0.2 * np.sin(2 * np.pi * 300 * t), "a title long enough to need more than the width of the figure, "
+                                                   "so that it is first set smaller and then broken into lines " * 2),
+])
+def test_the_command_draws_show_s_panels_readably(tmp_path, signal, title):
+    t = np.arange(3 * SR) / SR
+    wav = audioviz.save_audio(tmp_path / "clip.wav", torch.from_numpy(signal(t)).float(), SR)
+    with matplotlib.style.context(str(STYLE)):
+        ours = file_figure(wav, style=STYLE, title=title)
+        reference = audioviz.show(wav, title=title)
+    assert "pyplot" not in type(ours.canvas).__module__ and ours not in map(plt.figure, plt.get_fignums())
+    for ax, ref in zip(ours.axes, reference.axes):
+        assert ax.get_ylabel() == ref.get_ylabel() and ax.get_ylim() == pytest.approx(ref.get_ylim())
+        assert [im.get_array().tolist() for im in ax.images] == [im.get_array().tolist() for im in ref.images]
+    assert ours.axes[3].get_xlabel() == reference.axes[3].get_xlabel() == "Time (s)"
+    with matplotlib.style.context(str(STYLE)):
+        assert_readable(ours)
+    plt.close(reference)
+    if title:
+        assert ours._suptitle.get_text().replace("\n", " ") == title.strip()
+    assert _show._BINS_PER_PIXEL == BINS_PER_PIXEL
