@@ -121,7 +121,8 @@ class Explorer:
         in 1-2 ms) in an :class:`ipywidgets.Image`. With ipympl (``%matplotlib widget``,
         ``pip install audioviz[widget]``) the same partial redraw happens on ipympl's Agg canvas
         and its ``blit`` sends the changed pixels, as a PNG written for speed (no row filter,
-        zlib level 1); it adds zoom and pan. What a step changes in other controls (a maximum,
+        stored uncompressed for a slider step, zlib level 1 for further pictures within one
+        cell); it adds zoom and pan. What a step changes in other controls (a maximum,
         a value that follows) is sent after the picture. Either way the layout is computed once
         and frozen. Values that arrive while a step is drawing are not queued:
         ipywidgets keeps one message in flight per control and sends only the latest value
