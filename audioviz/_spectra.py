@@ -209,15 +209,19 @@ class MfccColumns:
             floor = mfcc_floor(self.loudest)
         columns = slice(first_column, first_column + math.ceil(db.shape[0] / self.group))
         least = pool_min(db, self.group)
-        if least.min() >= floor + np.float32(_MFCC_MARGIN):  # nothing near the floor (usual): the sums
-            self.sums[columns], self.least[columns] = pool_sum(db, self.group), least
+        self.sums[columns], self.least[columns] = pool_sum(db, self.group), least
+        # the bands with a value near the floor (usual: the few lowest mel filters, which catch
+        # almost no energy) are taken again one by one; the others' sums and least values stand
+        near = np.flatnonzero(least.min(axis=0) < floor + np.float32(_MFCC_MARGIN))
+        if not near.size:
             return
-        low = db < floor
-        rest = np.where(low, np.float32(0.0), db)
-        self.sums[columns] = pool_sum(rest, self.group)
-        self.n_low[columns] = pool_sum(low, self.group)
-        frames, bands = np.nonzero(~low & (db < floor + np.float32(_MFCC_MARGIN)))
-        values = db[frames, bands]
+        part = db[:, near]
+        low = part < floor
+        rest = np.where(low, np.float32(0.0), part)
+        self.sums[columns, near] = pool_sum(rest, self.group)
+        self.n_low[columns, near] = pool_sum(low, self.group)
+        frames, bands = np.nonzero(~low & (part < floor + np.float32(_MFCC_MARGIN)))
+        values = part[frames, bands]
         with self.lock:
             room = min(_MFCC_KEPT_PER_JOB, _MFCC_KEPT - self.n_near)
             if values.size > room:  # keep those nearest the floor, the likeliest to fall below the final one
@@ -225,11 +229,11 @@ class MfccColumns:
                 frames, bands, values = frames[nearest], bands[nearest], values[nearest]
             self.n_near += values.size
         if values.size:
-            index = (first_column + frames // self.group) * self.n_mels + bands
+            index = (first_column + frames // self.group) * self.n_mels + near[bands]
             self.near.append((index.astype(np.int32), values))
             low[frames, bands] = True
         np.copyto(rest, np.float32(np.inf), where=low)
-        self.least[columns] = pool_min(rest, self.group)
+        self.least[columns, near] = pool_min(rest, self.group)
 
     def finish(self, floor: np.float32) -> np.ndarray:
         """The indices of the columns not settled; the means of the others are computed."""
