@@ -8,8 +8,9 @@ So ``audioviz show`` on a one-hour recording needs no 600 MB for torch. A wavefo
 Tensor or array goes through the torch plot helpers of :mod:`audioviz.display`.
 
 ``audioviz show`` draws with :func:`file_figure` instead: no pyplot, a layout computed once from
-the measured tick labels (constrained layout and a tight bounding box cost two thirds of the
-drawing), and matplotlib imported on a thread while the file is read and computed. Importing
+the measured tick labels (constrained layout and a tight bounding box measured every label at
+each drawing and drew the figure twice: saving an hour's overview took 0.8-0.9 s, now 0.35-0.5 s
+at load 3), and matplotlib imported on a thread while the file is read and computed. Importing
 this module imports no matplotlib, so that the reading can start first.
 """
 from __future__ import annotations
