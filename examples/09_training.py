@@ -59,7 +59,7 @@ import torch
 import torchaudio
 from torch import nn
 
-from audioviz.data import SpeechCommands, real_speech_commands_root
+from audioviz.data import SpeechCommands, real_speech_commands_root, synthesize_word
 from audioviz.display import MelHzFormatter
 from audioviz.model import (
     AugmentConfig,
@@ -335,7 +335,7 @@ print({label: answer_of(label, model.words) for label in model.labels},
 # it the word "go", which differs from "no" by its first consonant only. audioviz looks for real
 # Speech Commands recordings in ``AUDIOVIZ_SPEECH_COMMANDS`` or where ``audioviz data download``
 # puts Google's test set (they are never downloaded behind your back); without them, the page
-# uses synthetic "go" clips of voices the models never heard.
+# synthesises "go" clips by new synthetic speakers, whose voice settings no training clip used.
 
 closed_model, _ = load_checkpoint(tutorial_checkpoint(neither=False, progress=False))
 print("closed-set labels:", closed_model.labels)
@@ -348,7 +348,11 @@ has_real_go = real_categories is not None and "go" in real_categories.categories
 if has_real_go:
     go_clips, source = SpeechCommands(real_root, subset="testing", words=("go",)), "REAL"
 else:
-    go_clips, source = SpeechCommands(synthetic_root, subset="testing", words=("go",)), "synthetic"
+    # synthesize_word draws a fresh speaker per seed; these seeds are far from the training data's.
+    go_clips, source = [], "synthetic"
+    for seed in range(1_000_000, 1_000_048):
+        waveform, rate, speaker = synthesize_word("go", seed=seed)
+        go_clips.append((waveform, rate, 0, "go", f"synthetic speaker {seed}"))
 go_closed = evaluate(closed_model, go_clips, details=True)
 go_open = evaluate(model, go_clips, details=True)
 called_no = [p for p in go_closed["predictions"] if p["predicted"] == "no"]
@@ -385,10 +389,10 @@ for name, result in results.items():
     print(f"{name}: accuracy {result['accuracy']:.1%} on {result['n']} clips; recall {recall}; "
           f"false accepts: {accepts or 'no other words in this set'}")
 
-# At most 12 in wide, so the page shows the figure at its natural size.
-fig, axes = plt.subplots(1, len(results), figsize=(min(4.6 * len(results), 12), 4.2), layout="constrained",
-                         squeeze=False)
-for ax, (name, result) in zip(axes[0], results.items()):
+# One figure per matrix: side by side on a wide screen, one under the other on a phone, each
+# large enough to read.
+for name, result in results.items():
+    fig, ax = plt.subplots(figsize=(4.6, 4.2), layout="constrained")
     ConfusionMatrixDisplay.from_evaluation(result).plot(ax=ax, title="")
     title = name.replace(", ", "\n")  # "REAL voices, two-word model" is wider than its panel
     ax.set_title(f"{title}\naccuracy {result['accuracy']:.1%}", fontsize=10)
@@ -396,7 +400,7 @@ plt.show()
 
 # %%
 # Read each matrix by rows: a row is what was said, a column what the model answered. Where real
-# recordings are available, two more matrices stand beside the synthetic one: the three-way
+# recordings are available, two more matrices follow the synthetic one: the three-way
 # model's on real voices, and the two-word model's, whose "neither" row spreads over "yes" and
 # "no" only, since it has no other answer. The gap between the synthetic and the real matrix is
 # the honest measure of what was learned from synthetic speech; without real recordings, the
