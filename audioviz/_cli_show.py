@@ -46,7 +46,7 @@ def _print_warning(message, category, filename, lineno, file=None, line=None) ->
 
 def run(args: argparse.Namespace) -> int:
     # neither audioviz.display (it imports torch, 600 MB) nor pyplot: file_figure draws a file
-    # with numpy and a bare Agg canvas, and imports matplotlib on a thread while it reads the file
+    # with numpy and a bare Agg canvas
     from ._show import file_figure
 
     audio = Path(args.audio)

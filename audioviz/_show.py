@@ -7,17 +7,15 @@ three images in numpy, and they are drawn here with the axes, colour scales and 
 So ``audioviz show`` on a one-hour recording needs no 600 MB for torch. A waveform given as a
 Tensor or array goes through the torch plot helpers of :mod:`audioviz.display`.
 
-``audioviz show`` draws with :func:`file_figure` instead: no pyplot, a layout computed once from
-the measured tick labels (constrained layout and a tight bounding box measured every label at
-each drawing and drew the figure twice: saving an hour's overview took 0.8-0.9 s, now 0.35-0.5 s
-at load 3), and matplotlib imported on a thread while the file is read and computed. Importing
-this module imports no matplotlib, so that the reading can start first.
+``audioviz show`` draws with :func:`file_figure` instead: no pyplot, and a layout computed once
+from the measured tick labels (constrained layout and a tight bounding box measured every label
+at each drawing and drew the figure twice: saving an hour's overview took 0.8-0.9 s, now
+0.35-0.5 s at load 3). Importing this module imports no matplotlib.
 """
 from __future__ import annotations
 
 import math
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -223,8 +221,6 @@ _Y_TICKS_WIDTH = 0.4  # "-0.5", "5.5k", "−20"
 _COLORBAR_TICKS_WIDTH = 0.3
 _COLORBAR_GAP, _COLORBAR_WIDTH = 0.25, 0.16  # room for the red markers of empty mel filters
 _ROW_GAP = 0.14
-# Ticks made per Axis before the drawing (the time axis has 7 at most, the others 5 to 7).
-_TICKS_MADE = 8
 
 
 def _points(value: float) -> float:
@@ -301,13 +297,6 @@ def _new_figure(figsize, layout: _Layout):
     first = fig.add_axes(panels[0])
     axes = [first] + [fig.add_axes(rect, sharex=first) for rect in panels[1:]]
     caxes = [fig.add_axes(rect) for rect in bars]
-    # matplotlib makes an Axis's ticks when it first draws them, a few ms each; made here, while
-    # the file is still being read (a drawing uses the first as many as it has tick positions)
-    for ax in axes:
-        ax.xaxis.get_major_ticks(_TICKS_MADE)
-        ax.yaxis.get_major_ticks(_TICKS_MADE)
-    for cax in caxes:
-        cax.yaxis.get_major_ticks(_TICKS_MADE)
     return fig, axes, caxes
 
 
@@ -379,8 +368,12 @@ def file_figure(path, sample_rate=None, *, style=None, n_fft: int = 400, hop_len
                 figsize=(10, 8.5)):
     """:func:`show` of the file at ``path`` as ``audioviz show`` draws it: the same panels, on a
     Figure with an Agg canvas (no pyplot) laid out once, with the matplotlib style file ``style``
-    (or the current rcParams). The file is read and computed in this thread while another imports
-    matplotlib and makes the figure (numpy's FFT and products release the GIL meanwhile).
+    (or the current rcParams).
+
+    The file is read and computed before matplotlib is imported (a damaged file is said without
+    that wait). Importing matplotlib on a thread meanwhile was tried: on two cores, which the
+    computing already fills, it saved no time and cost 0.2 s more CPU (the import holds the GIL
+    the numpy threads keep taking back), alternated five times at load 2.
 
     Returns:
         matplotlib.figure.Figure, not known to pyplot. Save it with ``bbox_inches=None`` under
@@ -389,29 +382,11 @@ def file_figure(path, sample_rate=None, *, style=None, n_fft: int = 400, hop_len
     path = Path(path)
     sample_rate = _check_file(path, sample_rate)
     width = _Layout(figsize, _STYLE_SIZES).axes_pixels()
-    made: dict = {}
-
-    def prepare():
-        try:
-            from . import _axes, _ticks, _waveform  # noqa: F401  (the drawing's modules, imported now)
-
-            with _style(style):
-                made["figure"] = _new_figure(figsize, _Layout(figsize, _rc_sizes()))
-        except BaseException as exc:  # given to the main thread
-            made["error"] = exc
-
-    preparing = threading.Thread(target=prepare, name="audioviz-show-figure", daemon=True)
-    preparing.start()
-    try:
-        overview = _read_file(path, (width, width), sample_rate, n_fft=n_fft, hop_length=hop_length,
-                              n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale)
-    finally:
-        preparing.join()  # also on an error: its rcParams are restored before anything else runs
-    if "error" in made:
-        raise made["error"]
-    fig, axes, caxes = made["figure"]
+    overview = _read_file(path, (width, width), sample_rate, n_fft=n_fft, hop_length=hop_length,
+                          n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale)
     duration = overview.n_samples / overview.sample_rate
     with _style(style):
+        fig, axes, caxes = _new_figure(figsize, _Layout(figsize, _rc_sizes()))
         _draw_overview(axes, caxes, overview)
         _share_time_axis(axes, duration)
         _place(fig, axes, caxes, figsize, _title(title, path.name, duration, overview.sample_rate))
