@@ -3,16 +3,17 @@
 Starts JupyterLab on 127.0.0.1 with a temporary notebook and a real kernel, drives the system
 ``/usr/bin/chromium`` through ``/usr/bin/chromedriver`` (never a downloaded browser), presses
 arrow keys on the explorer's sliders and measures, in the page, from the ``keydown`` to the first
-animation frame after the new picture is in place (the inline backend's ``<img>`` has loaded its
-new source; ipympl's canvas has drawn the new image), with stages on the way: the kernel's echo of
+animation frame after the new picture is in place (the inline backend's picture canvas or
+ipympl's has drawn the new image), with stages on the way: the kernel's echo of
 the value (the round trip before any explorer code runs), the start of the explorer's update and
 the sending of its picture on the kernel's clock (with the step's CPU time and its wait for a
 CPU), and the arrival of the picture's message. Prints the medians per control and backend
 (SpectrogramExplorer's sliders, MelExplorer's n_mels, FeatureMapExplorer's channel) with the
 Python-side step (setting the control in Python, same clip, same run) as the baseline, beside two
 floors: a bare ipywidgets slider whose observer only sets a label (Jupyter's own round trip on
-this machine), and one whose observer swaps two ready pictures of the explorer into an Image
-(that round trip plus the picture's transfer, decoding and painting, no explorer work). Writes ``benchmarks/results/jupyterlab.json`` for the
+this machine), and one whose observer swaps two ready pictures of the explorer into the widget
+the inline explorer shows its picture in (that round trip plus the picture's transfer, decoding
+and painting, no explorer work). Writes ``benchmarks/results/jupyterlab.json`` for the
 Performance page, with the load average at the start and end of each backend's run.
 
 The :class:`Lab` and :class:`Page` helpers are also what ``tests/test_jupyterlab.py`` drives; the
@@ -74,7 +75,7 @@ if (img) {
 } else if (floor) {
   new MutationObserver(painted).observe(floor, {childList: true, subtree: true, characterData: true});
 } else {
-  var canvas = view.querySelector('.jupyter-matplotlib-canvas-div canvas');
+  var canvas = view.querySelector('canvas.avz-picture') || view.querySelector('.jupyter-matplotlib-canvas-div canvas');
   var context = canvas.getContext('2d');
   var draw = context.drawImage;
   context.drawImage = function () { draw.apply(context, arguments); painted(); };
@@ -281,7 +282,7 @@ class Page:
 
     def view(self, index: int = 0):
         """The ``index``-th live explorer view on the page (its outermost widget box)."""
-        pictures = ".widget-image, .jupyter-matplotlib"
+        pictures = ".widget-image, .avz-picture, .jupyter-matplotlib"
         self.wait(lambda: len(self.driver.find_elements("css selector", pictures)) > index,
                   what="the explorer to render")
         views = self.driver.find_elements("css selector", ".jp-OutputArea-output > .widget-vbox")
@@ -305,7 +306,8 @@ class Page:
         """Something that changes with each new picture (the image source or a canvas hash)."""
         return self.js("var v = arguments[0], img = v.querySelector('.widget-image');"
                        "if (img) { return img.src; }"
-                       "var c = v.querySelector('.jupyter-matplotlib-canvas-div canvas');"
+                       "var c = v.querySelector('canvas.avz-picture') || "
+                       "v.querySelector('.jupyter-matplotlib-canvas-div canvas');"
                        "return c.toDataURL().length + ':' + c.toDataURL().slice(-200);", view)
 
     def status(self, view) -> str:
@@ -315,6 +317,10 @@ class Page:
                        "{ return p.innerText; }).join('\\n');", view)
 
     def probe(self, view) -> None:
+        # an anywidget's view (the inline picture) renders once its module has loaded
+        self.wait(lambda: self.js("return !!arguments[0].querySelector('.widget-image, canvas.avz-picture, "
+                                  ".jupyter-matplotlib-canvas-div canvas, .avz-floor')", view),
+                  what="the picture to render")
         self.js(_PROBE, view)
 
     def key(self, handle, key: str, count: int = 1) -> None:
@@ -412,9 +418,9 @@ FLOOR_SETUP = ("import ipywidgets\n"
 
 # What the inline backend's picture costs with no explorer work: a bare slider whose observer
 # puts one of two pictures of the explorer, encoded beforehand as the explorer encodes them, into
-# an ipywidgets.Image laid out as the explorer's. Key to that picture painted is the floor under
-# an inline step that changes the picture (Jupyter's round trip, the transfer, decoding and
-# painting the image).
+# the widget the inline explorer shows its picture in. Key to that picture painted is the floor
+# under an inline step (Jupyter's round trip, the transfer, decoding and painting the image). The
+# same with an ipywidgets.Image (an <img> given a new source) is pressed beside it.
 PICTURE_FLOOR_SETUP = (
     "import ipywidgets\n"
     "from audioviz.widgets import _backend\n"
@@ -422,16 +428,17 @@ PICTURE_FLOOR_SETUP = (
     "for n_fft in (1024, 512):\n"
     "    explorer.set(n_fft=n_fft, win_length=n_fft)\n"
     "    floor_pictures.append(_backend.encode_image(explorer.to_rgba(), fmt=explorer.picture_format, quality=85))\n"
-    "floor_width = explorer.figure.canvas.get_width_height()[0]\n"
-    "picture_slider = ipywidgets.IntSlider(value=0, min=0, max=100, description='picture floor', "
-    "continuous_update=False)\n"
-    "floor_image = ipywidgets.Image(value=floor_pictures[0], format=explorer.picture_format, "
-    "layout={'max_width': '100%', 'width': f'{floor_width}px'})\n"
-    "picture_slider.observe(lambda change: setattr(floor_image, 'value', floor_pictures[change['new'] % 2]), "
-    "names='value')\n"
-    "picture_box = ipywidgets.VBox([picture_slider, floor_image])\n"
-    "picture_box.add_class('avz-picture-floor')\n"
-    "display(picture_box)")
+    "floor_width, floor_height = explorer.figure.canvas.get_width_height()\n"
+    "def floor_box(description, picture, css):\n"
+    "    slider = ipywidgets.IntSlider(value=0, min=0, max=100, description=description, continuous_update=False)\n"
+    "    slider.observe(lambda change: setattr(picture, 'value', floor_pictures[change['new'] % 2]), names='value')\n"
+    "    box = ipywidgets.VBox([slider, picture])\n"
+    "    box.add_class(css)\n"
+    "    display(box)\n"
+    "floor_box('picture floor', _backend.picture_widget(floor_pictures[0], fmt=explorer.picture_format, "
+    "width=floor_width, height=floor_height), 'avz-picture-floor')\n"
+    "floor_box('Image floor', ipywidgets.Image(value=floor_pictures[0], format=explorer.picture_format, "
+    "layout={'max_width': '100%', 'width': f'{floor_width}px'}), 'avz-image-floor')")
 
 
 def _python_steps(steps: int) -> dict:
@@ -528,12 +535,14 @@ def measure(backend: str, steps: int) -> dict:
         picture_view = page.floor_view(".avz-picture-floor")
         page.probe(picture_view)
         presses(picture_view, "picture floor", "picture floor")
-        # The two floors and one explorer step alternated press by press: on a shared machine
-        # the load drifts between the blocks above; here all three see the same minutes.
-        alternated = {"floor": [], "picture floor": [], "hop_length": []}
+        image_view = page.floor_view(".avz-image-floor")
+        page.probe(image_view)
+        # The floors and one explorer step alternated press by press: on a shared machine the
+        # load drifts between the blocks above; here all four see the same minutes.
+        alternated = {"floor": [], "picture floor": [], "Image floor": [], "hop_length": []}
         handles = [(name, page.slider(box, description)) for name, box, description in (
             ("floor", floor_view, "floor"), ("picture floor", picture_view, "picture floor"),
-            ("hop_length", view, "hop_length"))]
+            ("Image floor", image_view, "Image floor"), ("hop_length", view, "hop_length"))]
         for i in range(steps):
             for name, handle in handles:
                 page.js("arguments[0].focus()", handle)
@@ -593,11 +602,12 @@ def main(argv=None) -> int:
                      "", "", "", "", "", "", "", "", "<= 150 ms", "yes" if measured["burst_settle"] <= 150 else "no"])
         for key, label, stage in (("floor", "floor: a bare IntSlider setting a Label (no explorer)", "change"),
                                   ("picture floor", "picture floor: a bare IntSlider swapping two ready pictures "
-                                                    "in an Image (no explorer)", "picture")):
+                                                    "in the explorer's picture widget (no explorer)", "picture")):
             floor = statistics.median(measured[key]) if measured[key] else float("nan")
             rows.append([backend, label, round(floor, 1), _median_stage(measured["stages"][key], "echo"), "", "",
                          _median_stage(measured["stages"][key], stage), "", "", "", "", "(information)", ""])
         for key, label in (("floor", "alternated: floor"), ("picture floor", "alternated: picture floor"),
+                           ("Image floor", "alternated: the same in an ipywidgets.Image"),
                            ("hop_length", "alternated: hop_length")):
             times = measured["alternated"][key]
             rows.append([backend, label, round(statistics.median(times), 1) if times else None,
@@ -629,10 +639,10 @@ def main(argv=None) -> int:
                         "the server and other jobs on the two cores cost it. The floor row is a bare ipywidgets "
                         "IntSlider whose observer only sets a Label (key to painted there is Jupyter's own round "
                         "trip on this machine); the picture floor row a bare IntSlider swapping two pictures of the "
-                        "explorer, encoded beforehand, into an Image laid out as the inline explorer's (the round "
-                        "trip plus the picture's transfer, decoding and painting, with no explorer work). The "
-                        "'alternated' rows press the floor, the picture floor and hop_length in turn, so the "
-                        "three medians share the same minutes' load. "
+                        "explorer, encoded beforehand, into the widget the inline explorer draws its picture in "
+                        "(the round trip plus the picture's transfer, decoding and painting, with no explorer "
+                        "work). The 'alternated' rows press the floor, the picture floor, the same pictures in an "
+                        "ipywidgets.Image and hop_length in turn, so their medians share the same minutes' load. "
                         "Keys are trusted key events sent through the DevTools protocol (no WebDriver polling). "
                         "The machine is shared: the Python step of the same run is the baseline."),
         "baseline": "the same control set in Python (explorer.controls[name].value = ...), same clip, same run",

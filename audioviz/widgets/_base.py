@@ -118,7 +118,8 @@ class Explorer:
     Backends:
         With the default inline backend the figure has a plain Agg canvas; a step redraws what
         changed and the picture goes to the notebook as a JPEG (quality 85, about 80 KB, encoded
-        in 1-2 ms) in an :class:`ipywidgets.Image`. With ipympl (``%matplotlib widget``,
+        in 1-2 ms), drawn on a canvas by a small anywidget that decodes it where it arrives
+        (``widgets/_backend.py``: ``picture_widget``). With ipympl (``%matplotlib widget``,
         ``pip install audioviz[widget]``) the same partial redraw happens on ipympl's Agg canvas
         and its ``blit`` sends the changed pixels, as a PNG written for speed (no row filter,
         stored uncompressed for a slider step, zlib level 1 for further pictures within one
@@ -494,9 +495,9 @@ class Explorer:
             picture = canvas
         else:
             width, height = self.figure.canvas.get_width_height()
-            self._picture = ipywidgets.Image(
-                value=_backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85),
-                format=self.picture_format, layout={"max_width": "100%", "width": f"{width}px"})
+            self._picture = _backend.picture_widget(
+                _backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85),
+                fmt=self.picture_format, width=width, height=height)
             picture = self._picture
         panel = ipywidgets.VBox(
             list(self.controls.values()) + [self.readout] + list(self._extra_widgets()),
