@@ -218,8 +218,9 @@ def savefig_bytes(figure, fmt: str = "png") -> bytes:
 
 
 # The page side of picture_widget(). The bytes are decoded where they arrive, with WebCodecs'
-# ImageDecoder: an ipywidgets.Image (and createImageBitmap of a Blob) first hands the bytes to the
-# browser process as a Blob and loads them back. Measured in JupyterLab, a bare slider swapping
+# ImageDecoder, from the message's own buffer; an ipywidgets.Image (and createImageBitmap) first
+# wraps them in a Blob that the page then loads back (an object URL for the <img>), which is the
+# likely reason those two are slower here (not traced further). Measured in JupyterLab, a bare slider swapping
 # two ready 800 x 340 JPEGs, alternated press by press (quiet.sh, load 1.9-3.4, 15-20 presses
 # each, three runs): key to painted 70 / 66 / 63 ms here, 72 / 90 / 72 ms with an
 # ipywidgets.Image, 80 / 87 ms with createImageBitmap; from the message's arrival to painted
