@@ -58,12 +58,11 @@ def new_figure(figsize, *, layout: str | None = "constrained"):
     return figure
 
 
-def fast_png(rgba: np.ndarray, *, level: int = 1) -> bytes:
-    """A PNG of an RGBA picture written for speed: no row filter, zlib ``level`` (0 to 9).
+def fast_png(rgba: np.ndarray) -> bytes:
+    """A PNG of an RGBA picture written for speed: no row filter, zlib level 1.
 
     For ipympl's pictures: Pillow's PNG (adaptive filters, level 6) of an explorer's 800 x 340
-    picture takes 40-70 ms, this at level 1 7-13 ms, and is smaller for a spectrogram (240 KB,
-    not 400 KB). Level 0 stores the pixels uncompressed: 1.5 ms and 1.1 MB.
+    picture takes 40-70 ms, this 7-13 ms, and is smaller for a spectrogram (240 KB, not 400 KB).
 
     Example:
         >>> import io
@@ -81,54 +80,19 @@ def fast_png(rgba: np.ndarray, *, level: int = 1) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits per channel, RGBA
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), level))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
             + chunk(b"IEND", b""))
 
 
 # What matplotlib's web canvas (ipympl's base) uses to send a picture; fast_diff_images needs them.
 _WEB_CANVAS_STATE = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
 
-#: Bytes of uncompressed pictures a canvas may send while the kernel handles one message. Jupyter
-#: server drops a kernel's output beyond 1 MB/s averaged over 3 s (``iopub_data_rate_limit``,
-#: ``rate_limit_window``), counted afresh each time the kernel goes idle: a key press on a slider
-#: is one count, a cell stepping an explorer in a loop is one. Half the 3 MB it allows: one
-#: explorer picture stored per message, the rest compressed.
-STORED_BUDGET = 1_500_000
-
-
-def _current_message_id():
-    """The id of the message the kernel is handling (a slider's comm message, a cell's execute
-    request), or None outside a kernel."""
-    try:
-        from IPython import get_ipython
-
-        kernel = getattr(get_ipython(), "kernel", None)
-        return kernel.get_parent().get("header", {}).get("msg_id") if kernel is not None else None
-    except Exception:  # an older or unusual kernel: treat every picture as the same message's
-        return None
-
 
 def fast_diff_images(canvas) -> bool:
     """Make ipympl's ``canvas`` send its pictures as :func:`fast_png` (same pixels, same diff
-    protocol as matplotlib's ``get_diff_image``); False when the canvas is not what this expects.
-
-    The first picture the kernel sends while handling a message goes uncompressed (PNG level 0)
-    within :data:`STORED_BUDGET`, the others at zlib level 1. Measured in JupyterLab on two
-    shared cores: zlib level 1 is 12 ms of an 800 x 340 step's kernel time, the 1.1 MB stored
-    picture 1.5 ms, and it reaches the page no later than the 240 KB one.
-    """
+    protocol as matplotlib's ``get_diff_image``); False when the canvas is not what this expects."""
     if not all(hasattr(canvas, name) for name in _WEB_CANVAS_STATE):
         return False
-    stored = {"message": None, "bytes": 0}  # uncompressed bytes sent for the current message
-
-    def level_for(nbytes: int) -> int:
-        message = _current_message_id()
-        if message != stored["message"]:
-            stored.update(message=message, bytes=0)
-        if message is None or stored["bytes"] + nbytes > STORED_BUDGET:
-            return 1
-        stored["bytes"] += nbytes
-        return 0
 
     def get_diff_image():
         # matplotlib's FigureCanvasWebAggCore.get_diff_image, with the PNG written by fast_png
@@ -145,8 +109,7 @@ def fast_diff_images(canvas) -> bool:
         canvas._last_buff = buff.copy()
         canvas._force_full = False
         canvas._png_is_old = False
-        rgba = output.view(dtype=np.uint8).reshape((*output.shape, 4))
-        return fast_png(rgba, level=level_for(rgba.nbytes + rgba.shape[0]))
+        return fast_png(output.view(dtype=np.uint8).reshape((*output.shape, 4)))
 
     canvas.get_diff_image = get_diff_image
     return True

@@ -122,8 +122,7 @@ class Explorer:
         (``widgets/_backend.py``: ``picture_widget``). With ipympl (``%matplotlib widget``,
         ``pip install audioviz[widget]``) the same partial redraw happens on ipympl's Agg canvas
         and its ``blit`` sends the changed pixels, as a PNG written for speed (no row filter,
-        stored uncompressed for a slider step, zlib level 1 for further pictures within one
-        cell); it adds zoom and pan. What a step changes in other controls (a maximum,
+        zlib level 1); it adds zoom and pan. What a step changes in other controls (a maximum,
         a value that follows) is sent after the picture. Either way the layout is computed once
         and frozen. Values that arrive while a step is drawing are not queued:
         ipywidgets keeps one message in flight per control and sends only the latest value
