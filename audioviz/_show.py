@@ -10,7 +10,8 @@ Tensor or array goes through the torch plot helpers of :mod:`audioviz.display`.
 ``audioviz show`` draws with :func:`file_figure` instead: no pyplot, and a layout computed once
 from the measured tick labels (constrained layout and a tight bounding box measured every label
 at each drawing and drew the figure twice: saving an hour's overview took 0.8-0.9 s, now
-0.35-0.5 s at load 3). Importing this module imports no matplotlib.
+0.35-0.5 s at load 3), and the file computed in a forked child process while this one imports
+matplotlib (:mod:`audioviz._child`). Importing this module imports no matplotlib.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._child import ChildCall
 from ._mel import DEFAULT_N_MELS
 from ._stream import file_info, stream_overview
 from ._validation import as_mono, check_sample_rate, warn_user
@@ -370,10 +372,11 @@ def file_figure(path, sample_rate=None, *, style=None, n_fft: int = 400, hop_len
     Figure with an Agg canvas (no pyplot) laid out once, with the matplotlib style file ``style``
     (or the current rcParams).
 
-    The file is read and computed before matplotlib is imported (a damaged file is said without
-    that wait). Importing matplotlib on a thread meanwhile was tried: on two cores, which the
-    computing already fills, it saved no time and cost 0.2 s more CPU (the import holds the GIL
-    the numpy threads keep taking back), alternated five times at load 2.
+    The file is read and computed in a forked child process (:class:`~audioviz._child.ChildCall`)
+    while this process imports matplotlib and makes the empty figure: the two take about as long,
+    and on two cores they overlap. (Importing matplotlib on a thread instead saved nothing: the
+    import holds the GIL the numpy threads keep taking back.) Where fork is not available the
+    file is computed first, then matplotlib imported.
 
     Returns:
         matplotlib.figure.Figure, not known to pyplot. Save it with ``bbox_inches=None`` under
@@ -382,11 +385,13 @@ def file_figure(path, sample_rate=None, *, style=None, n_fft: int = 400, hop_len
     path = Path(path)
     sample_rate = _check_file(path, sample_rate)
     width = _Layout(figsize, _STYLE_SIZES).axes_pixels()
-    overview = _read_file(path, (width, width), sample_rate, n_fft=n_fft, hop_length=hop_length,
-                          n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale)
+    with ChildCall(_read_file, path, (width, width), sample_rate, n_fft=n_fft, hop_length=hop_length,
+                   n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale) as reading:
+        with _style(style):
+            fig, axes, caxes = _new_figure(figsize, _Layout(figsize, _rc_sizes()))
+        overview = reading.result()
     duration = overview.n_samples / overview.sample_rate
     with _style(style):
-        fig, axes, caxes = _new_figure(figsize, _Layout(figsize, _rc_sizes()))
         _draw_overview(axes, caxes, overview)
         _share_time_axis(axes, duration)
         _place(fig, axes, caxes, figsize, _title(title, path.name, duration, overview.sample_rate))
