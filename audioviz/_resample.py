@@ -112,12 +112,16 @@ class _DirectWeights:
         """Outputs per call that keep its arrays near 2 MB each, however many taps."""
         return max(1, (1 << 18) // self.n_taps)
 
-    def apply(self, padded: np.ndarray, start: int, n: np.ndarray, out: np.ndarray) -> None:
-        """Outputs ``n`` into ``out`` (``(..., len(n))``) from ``padded`` (``(..., samples)``): the
-        signal with ``half`` zeros before it (and ``half + 2`` after), from its sample ``start`` on."""
-        first, weights = self(n)
-        gathered = padded[..., first[:, None] + self.offsets[None, :] + (self.half - start)]
-        out[...] = (gathered * weights).sum(-1)
+    def fill(self, padded: np.ndarray, start: int, first_output: int, out: np.ndarray) -> None:
+        """Outputs ``first_output`` onwards into ``out`` (``(..., count)``) from ``padded``
+        (``(..., samples)``): the signal with ``half`` zeros before it (and ``half + 2`` after),
+        from its sample ``start`` on; :meth:`outputs_per_call` outputs at a time."""
+        count, step = out.shape[-1], self.outputs_per_call()
+        for begin in range(0, count, step):
+            n = np.arange(first_output + begin, first_output + min(count, begin + step), dtype=np.int64)
+            first, weights = self(n)
+            gathered = padded[..., first[:, None] + self.offsets[None, :] + (self.half - start)]
+            out[..., begin:begin + n.size] = (gathered * weights).sum(-1)
 
 
 def resample_direct(x: np.ndarray, orig_freq: int, new_freq: int, *, lowpass_filter_width: int = 6,
@@ -140,10 +144,7 @@ def resample_direct(x: np.ndarray, orig_freq: int, new_freq: int, *, lowpass_fil
     padded = np.zeros((flat.shape[0], n_in + 2 * half + 2), np.float64)
     padded[:, half : half + n_in] = flat  # the zeros of the padding stand for samples outside
     out = np.empty((flat.shape[0], n_out), np.float32)
-    step = weights.outputs_per_call()
-    for start in range(0, n_out, step):
-        n = np.arange(start, min(start + step, n_out), dtype=np.int64)
-        weights.apply(padded, 0, n, out[:, start : start + n.size])
+    weights.fill(padded, 0, 0, out)
     return out.reshape(*x.shape[:-1], n_out)
 
 
@@ -249,10 +250,7 @@ class Resampler:
                                             + (((last_first + 1) * self.new) % self.orig > 0))
         count = max(0, stop - self.done)
         out = np.empty(count, dtype=np.float32)
-        step = direct.outputs_per_call()
-        for begin in range(0, count, step):
-            n = np.arange(self.done + begin, self.done + min(count, begin + step), dtype=np.int64)
-            direct.apply(self.buffer, self.start, n, out[begin:begin + n.size])
+        direct.fill(self.buffer, self.start, self.done, out)
         self.done += count
         self.remaining -= count
         keep = self.done * self.orig // self.new  # the first padded sample the next output needs

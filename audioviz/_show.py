@@ -385,13 +385,12 @@ def file_figure(path, sample_rate=None, *, style=None, n_fft: int = 400, hop_len
     path = Path(path)
     sample_rate = _check_file(path, sample_rate)
     width = _Layout(figsize, _STYLE_SIZES).axes_pixels()
+    # the child starts first; _style then imports matplotlib while it computes
     with ChildCall(_read_file, path, (width, width), sample_rate, n_fft=n_fft, hop_length=hop_length,
-                   n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale) as reading:
-        with _style(style):
-            fig, axes, caxes = _new_figure(figsize, _Layout(figsize, _rc_sizes()))
+                   n_mels=n_mels, n_mfcc=min(n_mfcc, n_mels), mel_scale=mel_scale) as reading, _style(style):
+        fig, axes, caxes = _new_figure(figsize, _Layout(figsize, _rc_sizes()))
         overview = reading.result()
-    duration = overview.n_samples / overview.sample_rate
-    with _style(style):
+        duration = overview.n_samples / overview.sample_rate
         _draw_overview(axes, caxes, overview)
         _share_time_axis(axes, duration)
         _place(fig, axes, caxes, figsize, _title(title, path.name, duration, overview.sample_rate))

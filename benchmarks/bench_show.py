@@ -83,21 +83,24 @@ def write_wav(path: Path, seconds: float, rate: int) -> Path:
 _CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
+def _children(pid: int) -> list:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:  # ended meanwhile
+        return []
+
+
 def _tree_rss_kb(pid: int) -> int:
     """Resident memory of the processes below ``pid`` (not ``pid`` itself: GNU time), summed."""
-    total, stack = 0, []
-    try:
-        stack = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return 0
+    total, stack = 0, _children(pid)
     while stack:
         child = stack.pop()
         try:
             status = Path(f"/proc/{child}/status").read_text()
-            total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0)
-            stack += [int(c) for c in Path(f"/proc/{child}/task/{child}/children").read_text().split()]
         except OSError:  # ended meanwhile
-            pass
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0)
+        stack += _children(child)
     return total
 
 

@@ -351,7 +351,7 @@ else:
     # synthesize_word draws a fresh speaker per seed; these seeds are far from the training data's.
     go_clips, source = [], "synthetic"
     for seed in range(1_000_000, 1_000_048):
-        waveform, rate, speaker = synthesize_word("go", seed=seed)
+        waveform, rate, _ = synthesize_word("go", seed=seed)
         go_clips.append((waveform, rate, 0, "go", f"synthetic speaker {seed}"))
 go_closed = evaluate(closed_model, go_clips, details=True)
 go_open = evaluate(model, go_clips, details=True)
