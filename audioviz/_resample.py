@@ -7,7 +7,8 @@ whole input periods as the blocks arrive, leaving out the taps where the window 
 output equals torchaudio's up to float rounding (``tests/test_show.py`` compares them). Rates
 whose polyphase table would be large take one bounded per-output path, :class:`_DirectWeights`,
 both in memory (:func:`resample_direct`, used by :func:`resample_waveform`) and block by block
-(:class:`Resampler`), with the same results.
+(:class:`Resampler`), with the same results. Which of the two a pair of rates takes is decided in
+one place, :func:`_polyphase_fits`.
 """
 from __future__ import annotations
 
@@ -54,16 +55,30 @@ def _sinc_hann(t, lowpass_filter_width: int, scale):
 
 
 def _table_size(orig_freq: int, new_freq: int, lowpass_filter_width: int = 6, rolloff: float = 0.99) -> int:
+    """Weights in torchaudio's polyphase table for these rates (phases x taps)."""
     gcd = math.gcd(orig_freq, new_freq)
     orig, new = orig_freq // gcd, new_freq // gcd
     width = math.ceil(lowpass_filter_width * orig / (min(orig, new) * rolloff))
     return new * (2 * width + orig)
 
 
+def _polyphase_fits(orig_freq: int, new_freq: int, lowpass_filter_width: int = 6, rolloff: float = 0.99) -> bool:
+    """Whether these rates are resampled through torchaudio's polyphase table (at most
+    :data:`MAX_TABLE` weights) rather than output by output (:class:`_DirectWeights`): the one
+    choice of method, for :func:`resample_waveform` in memory and :class:`Resampler` by blocks,
+    so a file looks the same through either.
+
+    Example:
+        >>> _polyphase_fits(44100, 16000), _polyphase_fits(8001, 16000)
+        (True, False)
+    """
+    return _table_size(orig_freq, new_freq, lowpass_filter_width, rolloff) <= MAX_TABLE
+
+
 class _DirectWeights:
     """torchaudio's resampling weights for chosen outputs, computed from each output's own offset:
-    the one per-output mechanism behind :func:`resample_direct` and :class:`Resampler` when a
-    polyphase table would be large.
+    the one per-output mechanism behind :func:`resample_direct` and :class:`_DirectResampler` when
+    a polyphase table would be large.
 
     Output ``n`` lies at input time ``n * orig_freq / new_freq``; it is the sum of the inputs
     ``i`` within ``lowpass_filter_width`` zero crossings of it, weighted by the Hann-windowed sinc
@@ -164,7 +179,7 @@ def resample_waveform(waveform, orig_freq: int, new_freq: int, *, name: str = "s
     import torch
     import torchaudio
 
-    if _table_size(orig_freq, new_freq) <= MAX_TABLE:
+    if _polyphase_fits(orig_freq, new_freq):
         return torchaudio.functional.resample(waveform, orig_freq, new_freq)
     out = resample_direct(waveform.detach().cpu().float().numpy(), orig_freq, new_freq)
     return torch.from_numpy(out).to(dtype=waveform.dtype if waveform.is_floating_point() else torch.float32)
@@ -172,16 +187,22 @@ def resample_waveform(waveform, orig_freq: int, new_freq: int, *, name: str = "s
 
 class Resampler:
     """torchaudio's ``resample`` (windowed sinc, Hann, 6 zero crossings, roll-off 0.99), fed block
-    by block: the same polyphase filter, applied to each run of whole input periods as they arrive.
-
-    Output ``j`` of period ``k`` is ``kernel[j] @ padded[k * orig : k * orig + len(kernel[j])]``,
-    where ``padded`` is the signal with ``width`` zeros before and ``width + orig`` after.
-
-    When torchaudio's table would be larger than :data:`MAX_TABLE` (a ratio that does not reduce,
-    8001 -> 16000 Hz: 128 M weights, 2.8 GB of peak memory), each output is computed from its own
-    taps instead, by the same :class:`_DirectWeights` as :func:`resample_direct` (the path
-    :func:`resample_waveform` takes for such rates), block by block all the same.
+    by block: ``Resampler(orig_freq, new_freq, n_samples)`` gives the block path that
+    :func:`_polyphase_fits` picks for the rates, the one choice :func:`resample_waveform` makes
+    too: :class:`_PolyphaseResampler` (torchaudio's table) or :class:`_DirectResampler` (each
+    output from its own taps). Both take blocks of any length through :meth:`feed` and
+    :meth:`finish`, and buffer the input the same way; they differ only in how the outputs whose
+    inputs have arrived are computed (``_run``) and in the zeros that complete the signal (``_tail``).
     """
+
+    def __new__(cls, orig_freq: int, new_freq: int, n_samples: int, *, block_samples: int = 1 << 20,
+                lowpass_filter_width: int = 6, rolloff: float = 0.99):
+        # The callers construct Resampler and need not know the two paths; a subclass named
+        # directly is built as asked.
+        if cls is Resampler:
+            cls = _PolyphaseResampler if _polyphase_fits(orig_freq, new_freq, lowpass_filter_width, rolloff) \
+                else _DirectResampler
+        return super().__new__(cls)
 
     def __init__(self, orig_freq: int, new_freq: int, n_samples: int, *, block_samples: int = 1 << 20,
                  lowpass_filter_width: int = 6, rolloff: float = 0.99):
@@ -189,14 +210,49 @@ class Resampler:
         gcd = math.gcd(orig_freq, new_freq)
         self.orig, self.new = orig_freq // gcd, new_freq // gcd
         self.remaining = resampled_length(n_samples, orig_freq, new_freq)
-        if _table_size(orig_freq, new_freq, lowpass_filter_width, rolloff) > MAX_TABLE:
-            self.direct = _DirectWeights(orig_freq, new_freq, lowpass_filter_width, rolloff)
-            self.done = 0  # outputs given
-            self.start = 0  # the padded sample at buffer[0]
-            self.buffer = np.zeros(block_samples + 2 * self.direct.n_taps, dtype=np.float32)
-            self.fill = self.direct.half  # the zeros before the signal
-            return
-        self.direct = None
+
+    def _run(self) -> np.ndarray:
+        """The outputs the buffered input completes; the input no later output needs is dropped."""
+        raise NotImplementedError
+
+    def _tail(self) -> int:
+        """Zeros after the signal that complete its last outputs."""
+        raise NotImplementedError
+
+    def _intake(self) -> int:
+        """Input samples taken at a time, so that the output of each stays about ``block_samples``."""
+        if self.new > self.orig:
+            return max(1, self.block_samples * self.orig // self.new)
+        return self.block_samples
+
+    def feed(self, block: np.ndarray):
+        """Yield the output samples ``block`` completes (blocks of any length), at most about
+        ``block_samples`` at a time however large the upsampling factor."""
+        step = self._intake()
+        for start in range(0, block.size, step):
+            piece = block[start:start + step]
+            self.buffer[self.fill:self.fill + piece.size] = piece
+            self.fill += piece.size
+            yield self._run()
+
+    def finish(self):
+        """Yield the last output samples (the zeros after the signal complete its last periods)."""
+        tail = self._tail()
+        self.buffer[self.fill:self.fill + tail] = 0.0
+        self.fill += tail
+        yield self._run()
+
+
+class _PolyphaseResampler(Resampler):
+    """The block path of torchaudio's own polyphase table: output ``j`` of period ``k`` is
+    ``kernel[j] @ padded[k * orig : k * orig + len(kernel[j])]``, where ``padded`` is the signal
+    with ``width`` zeros before and ``width + orig`` after, applied to each run of whole input
+    periods as they arrive.
+    """
+
+    def __init__(self, orig_freq: int, new_freq: int, n_samples: int, *, block_samples: int = 1 << 20,
+                 lowpass_filter_width: int = 6, rolloff: float = 0.99):
+        super().__init__(orig_freq, new_freq, n_samples, block_samples=block_samples)
         base = min(self.orig, self.new) * rolloff
         self.width = math.ceil(lowpass_filter_width * self.orig / base)
         # computed in float32, as torchaudio computes it for a float32 waveform
@@ -222,8 +278,6 @@ class Resampler:
         self.fill = self.width  # the zeros before the signal
 
     def _run(self) -> np.ndarray:
-        if self.direct is not None:
-            return self._run_direct()
         n_periods = (self.fill - self.size) // self.orig + 1 if self.fill >= self.size else 0
         if n_periods <= 0:
             return self.buffer[:0]
@@ -241,16 +295,36 @@ class Resampler:
         self.fill -= used
         return out
 
-    def _run_direct(self) -> np.ndarray:
+    def _tail(self) -> int:
+        return self.width + self.orig
+
+
+class _DirectResampler(Resampler):
+    """The block path for rates whose polyphase table would be larger than :data:`MAX_TABLE` (a
+    ratio that does not reduce, 8001 -> 16000 Hz: 128 M weights, 2.8 GB of peak memory): each
+    output is computed from its own taps by the same :class:`_DirectWeights` as
+    :func:`resample_direct`, block by block all the same.
+    """
+
+    def __init__(self, orig_freq: int, new_freq: int, n_samples: int, *, block_samples: int = 1 << 20,
+                 lowpass_filter_width: int = 6, rolloff: float = 0.99):
+        super().__init__(orig_freq, new_freq, n_samples, block_samples=block_samples)
+        self.weights = _DirectWeights(orig_freq, new_freq, lowpass_filter_width, rolloff)
+        self.done = 0  # outputs given
+        self.start = 0  # the padded sample at buffer[0]
+        self.buffer = np.zeros(block_samples + 2 * self.weights.n_taps, dtype=np.float32)
+        self.fill = self.weights.half  # the zeros before the signal
+
+    def _run(self) -> np.ndarray:
         """The outputs whose taps have all arrived, each from its own weights."""
-        direct = self.direct
+        weights = self.weights
         # output n needs padded samples first(n) .. first(n) + n_taps - 1, first(n) = n * orig // new
-        last_first = self.start + self.fill - direct.n_taps
+        last_first = self.start + self.fill - weights.n_taps
         stop = 0 if last_first < 0 else min(self.done + self.remaining, (last_first + 1) * self.new // self.orig
                                             + (((last_first + 1) * self.new) % self.orig > 0))
         count = max(0, stop - self.done)
         out = np.empty(count, dtype=np.float32)
-        direct.fill(self.buffer, self.start, self.done, out)
+        weights.fill(self.buffer, self.start, self.done, out)
         self.done += count
         self.remaining -= count
         keep = self.done * self.orig // self.new  # the first padded sample the next output needs
@@ -261,28 +335,8 @@ class Resampler:
             self.start += drop
         return out
 
-    def _intake(self) -> int:
-        """Input samples taken at a time, so that the output of each stays about ``block_samples``."""
-        if self.new > self.orig:
-            return max(1, self.block_samples * self.orig // self.new)
-        return self.block_samples
-
-    def feed(self, block: np.ndarray):
-        """Yield the output samples ``block`` completes (blocks of any length), at most about
-        ``block_samples`` at a time however large the upsampling factor."""
-        step = self._intake()
-        for start in range(0, block.size, step):
-            piece = block[start:start + step]
-            self.buffer[self.fill:self.fill + piece.size] = piece
-            self.fill += piece.size
-            yield self._run()
-
-    def finish(self):
-        """Yield the last output samples (the zeros after the signal complete its last periods)."""
-        tail = self.direct.half + 2 if self.direct is not None else self.width + self.orig
-        self.buffer[self.fill:self.fill + tail] = 0.0
-        self.fill += tail
-        yield self._run()
+    def _tail(self) -> int:
+        return self.weights.half + 2
 
 
 def resampled(blocks, resampler: Resampler):
