@@ -81,6 +81,13 @@ def plot_stft_anatomy(waveform, sample_rate, *, time: float | None = None, n_fft
     freqs = spec.rows.numpy()
     centre = frame * hop_length / sample_rate
     t = (frame * hop_length - pad + np.arange(n_fft)) / sample_rate
+    # A frame of one sample (n_fft=1, legal for torch.stft) has no width from its first sample to
+    # its last: its panels span the one sample period it stands for, and each curve of a single
+    # point is drawn as a dot, since a line through one point draws nothing.
+    if n_fft > 1:
+        frame_span, dot = (t[0], t[-1]), {}
+    else:
+        frame_span, dot = (t[0] - 0.5 / sample_rate, t[0] + 0.5 / sample_rate), dict(marker="o")
 
     fig = figure if figure is not None else plt.figure(figsize=(11, 8), layout="constrained")
     rows = fig.add_gridspec(3, 1, height_ratios=[1.0, 1.0, 1.6])
@@ -94,30 +101,30 @@ def plot_stft_anatomy(waveform, sample_rate, *, time: float | None = None, n_fft
     titled = dict(loc="left", fontsize="medium")
 
     plot_waveform(wave, sample_rate, ax=ax_wave, color="0.35")
-    ax_wave.axvspan(t[0], t[-1], color="tab:orange", alpha=0.35, linewidth=0)
+    ax_wave.axvspan(*frame_span, color="tab:orange", alpha=0.35, linewidth=0)
     ax_wave.set_title(f"1. A frame of n_fft = {n_fft} samples ({1000 * n_fft / sample_rate:g} ms) "
                       f"centred at {centre:.3f} s", **titled)
 
     peak = float(segment.abs().max()) or 1.0
-    ax_frame.plot(t, segment.numpy(), color="0.35", linewidth=0.9, label="frame")
+    ax_frame.plot(t, segment.numpy(), color="0.35", linewidth=0.9, label="frame", **dot)
     window_name = window if isinstance(window, str) else getattr(window, "__name__", "custom")
     ax_frame.plot(t, peak * window_values.numpy(), color="tab:orange", linewidth=1.5,
-                  label=plain_text(f"{window_name} window"))
-    ax_frame.set_xlim(t[0], t[-1])
+                  label=plain_text(f"{window_name} window"), **dot)
+    ax_frame.set_xlim(*frame_span)
     ax_frame.set_ylim(-1.15 * peak, 1.6 * peak)  # room for the legend above the signal
     apply_axis(ax_frame, "x", "time")
     ax_frame.set_ylabel("Amplitude")
     ax_frame.legend(loc="upper right", ncol=2, fontsize="small")
     ax_frame.set_title("2. The frame, and the window (drawn at the frame's height)", **titled)
 
-    ax_windowed.plot(t, windowed.numpy(), color="tab:orange", linewidth=0.9)
-    ax_windowed.set_xlim(t[0], t[-1])
+    ax_windowed.plot(t, windowed.numpy(), color="tab:orange", linewidth=0.9, **dot)
+    ax_windowed.set_xlim(*frame_span)
     apply_axis(ax_windowed, "x", "time")
     ax_windowed.tick_params(labelleft=False)
     ax_windowed.set_title("3. Frame x window", **titled)
 
     # the FFT of the windowed frame, upright so its frequencies line up with the spectrogram's
-    ax_fft.plot(db.numpy(), freqs, color="tab:blue", linewidth=1.0)
+    ax_fft.plot(db.numpy(), freqs, color="tab:blue", linewidth=1.0, **dot)
     ax_fft.set_xlim(float(db.max()) - 85, float(db.max()) + 5)
     ax_fft.set_xlabel("Power (dB)")
     ax_fft.set_title("4. |FFT|\u00b2 of it", **titled)
