@@ -383,6 +383,24 @@ def test_confusion_matrix_from_predictions_and_plot():
         ConfusionMatrixDisplay.from_predictions(["yes"], [])
 
 
+@pytest.mark.parametrize("figsize", [(4.6, 4.2), (6.0, 3.0), (3.0, 6.0)])
+def test_confusion_matrix_colorbar_is_as_tall_as_the_matrix(figsize):
+    """The square matrix fills only part of a tall or wide Axes; its colorbar matches the
+    matrix, not the Axes' whole height (tutorial 9's bars were taller than their matrices)."""
+    import matplotlib.pyplot as plt
+
+    disp = ConfusionMatrixDisplay.from_predictions(["yes", "no", "no"], ["yes", "no", "yes"])
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    disp.plot(ax=ax)
+    fig.canvas.draw()
+    matrix = disp.im_.get_window_extent()
+    bar = disp.colorbar_.ax.get_window_extent()
+    assert bar.height == pytest.approx(matrix.height, abs=1.5)
+    assert bar.y0 == pytest.approx(matrix.y0, abs=1.5)
+    assert bar.x0 > matrix.x1 and bar.x1 <= fig.bbox.x1
+    plt.close(fig)
+
+
 def test_confusion_and_mistakes_from_model(closed_model, chirp):
     model = closed_model
     data = _dataset(chirp)

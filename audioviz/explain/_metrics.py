@@ -147,7 +147,10 @@ class ConfusionMatrixDisplay:
         ax.set_title(title if title is not None else f"accuracy {self.accuracy:.1%} on {self.n} clips")
         self.colorbar_ = None
         if colorbar:
-            self.colorbar_ = fig.colorbar(self.im_, ax=ax, label="share of the true word's clips" if normalize
+            # A colorbar beside the Axes would span the Axes' whole height, and the square matrix
+            # fills only part of it; an inset at the matrix's right edge has the matrix's height.
+            cax = ax.inset_axes([1.04, 0.0, 0.05, 1.0])
+            self.colorbar_ = fig.colorbar(self.im_, cax=cax, label="share of the true word's clips" if normalize
                                           else "clips")
         self.figure_, self.ax_ = fig, ax
         return self
