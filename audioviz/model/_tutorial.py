@@ -21,7 +21,8 @@ __all__ = ["RECIPE_VERSION", "tutorial_quick_mode", "tutorial_checkpoint"]
 #: Bump when the default training recipe (or the clip rule) changes, so stale cached models are
 #: not reused. v3: "neither" classes, one clip rule (centred padding, loudest second). v4: eSpeak
 #: speaking rates 90-250 words per minute, mixup, mel and time warps. v5: label smoothing 0.15.
-RECIPE_VERSION = "v5"
+#: v6: speaking rates 90-320 words per minute.
+RECIPE_VERSION = "v6"
 QUICK_ENV = "AUDIOVIZ_TUTORIAL_QUICK"
 QUICK_PER_WORD = 40
 QUICK_EPOCHS = 2
