@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import sys
 import warnings
@@ -145,9 +147,25 @@ class MelFilterbank:
         return self.weights.shape[1]
 
 
+# True while a figure draws another panel on filters whose emptiness it has already reported.
+_EMPTY_FILTERS_SAID = contextvars.ContextVar("audioviz_empty_filters_said", default=False)
+
+
+@contextlib.contextmanager
+def empty_filters_said():
+    """Inside the block :func:`warn_empty_filters` stays silent: for a figure's second panel on the
+    same filters (:func:`audioviz.show`'s MFCC under its mel spectrogram), so a figure says it once.
+    A context variable, not a warnings filter: other threads and other warnings are untouched."""
+    token = _EMPTY_FILTERS_SAID.set(True)
+    try:
+        yield
+    finally:
+        _EMPTY_FILTERS_SAID.reset(token)
+
+
 def warn_empty_filters(n_empty: int, n_mels: int, n_fft: int, sample_rate: int) -> None:
     """The one warning about empty filters (also given by ``audioviz show``'s torch-free path)."""
-    if n_empty:
+    if n_empty and not _EMPTY_FILTERS_SAID.get():
         warn_user(
             f"{n_empty} of n_mels={n_mels} mel filters are empty: with n_fft={n_fft} the FFT bins are "
             f"{sample_rate / n_fft:g} Hz apart, wider than the narrowest filters. Use fewer mels or "

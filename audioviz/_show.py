@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ._child import ChildCall
-from ._mel import DEFAULT_N_MELS
+from ._mel import DEFAULT_N_MELS, empty_filters_said
 from ._stream import file_info, stream_overview
 from ._validation import as_mono, check_sample_rate, warn_user
 
@@ -416,4 +416,5 @@ def _draw_in_memory(axes, caxes, wave, rate, *, n_fft, hop_length, n_mels, n_mfc
     mel = dict(stft, n_mels=n_mels, mel_scale=mel_scale)
     plot_spectrogram(wave, rate, ax=axes[1], colorbar=caxes[0], **stft)
     plot_mel_spectrogram(wave, rate, ax=axes[2], colorbar=caxes[1], **mel)
-    plot_mfcc(wave, rate, ax=axes[3], colorbar=caxes[2], **mel, n_mfcc=min(n_mfcc, n_mels))
+    with empty_filters_said():  # the mel panel has said which filters are empty, once, as a file's figure does
+        plot_mfcc(wave, rate, ax=axes[3], colorbar=caxes[2], **mel, n_mfcc=min(n_mfcc, n_mels))
