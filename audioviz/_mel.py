@@ -1,8 +1,15 @@
-"""The mel scale: Hz-to-mel conversions and the triangular filterbank, as torchaudio computes them.
+"""The mel scale: Hz-to-mel conversions, the triangular filterbank and the MFCC's DCT, as torchaudio
+defines them.
 
-:func:`hz_to_mel` / :func:`mel_to_hz` follow torchaudio's ``"htk"`` and ``"slaney"`` formulas;
-:func:`mel_filterbank` wraps ``melscale_fbanks`` and says which filters are empty. Public through
-:mod:`audioviz.features` and the package.
+:func:`hz_to_mel` / :func:`mel_to_hz` follow torchaudio's ``"htk"`` and ``"slaney"`` formulas.
+:func:`mel_weights` (torchaudio's ``melscale_fbanks``) and :func:`dct_matrix` (its ``create_dct``)
+are the package's one definition of the filters and of the DCT, computed in numpy float64 and cast
+once: the in-memory features (:func:`mel_filterbank`, :func:`audioviz.mfcc`) and the torch-free
+overview of a file (:mod:`audioviz._stream`) multiply the same float32 matrices, so they count the
+same empty filters and mark the same rows. torchaudio's own float32 arithmetic rounds its filter
+edges differently, enough to disagree about an empty filter in a few settings;
+``tests/test_mel.py`` holds ours to torchaudio's formulas. :func:`mel_filterbank` says which filters
+are empty. Public through :mod:`audioviz.features` and the package.
 """
 from __future__ import annotations
 
@@ -10,7 +17,6 @@ import contextlib
 import contextvars
 import math
 import sys
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +31,8 @@ from ._validation import (
     warn_user,
 )
 
-__all__ = ["DEFAULT_N_MELS", "MEL_SCALES", "MelFilterbank", "hz_to_mel", "mel_filterbank", "mel_to_hz"]
+__all__ = ["DEFAULT_N_MELS", "MEL_SCALES", "MelFilterbank", "dct_matrix", "hz_to_mel", "mel_filterbank", "mel_to_hz",
+           "mel_weights"]
 
 MEL_SCALES = ("htk", "slaney")
 
@@ -130,7 +137,9 @@ class MelFilterbank:
     def edges_hz(self) -> torch.Tensor:
         """Tensor ``(n_mels + 2,)``: filter ``j`` rises from ``edges_hz[j]`` to its peak at
         ``edges_hz[j + 1]`` and falls to zero at ``edges_hz[j + 2]`` (evenly spaced in mel)."""
-        return mel_to_hz(_mel_edges(self.f_min, self.f_max, self.n_mels, self.mel_scale), mel_scale=self.mel_scale)
+        import torch
+
+        return torch.from_numpy(mel_edges_hz(self.f_min, self.f_max, self.n_mels, self.mel_scale))
 
     def mel_params(self) -> dict:
         """The settings a mel :class:`Feature` made with this bank records in its ``params``."""
@@ -173,13 +182,76 @@ def warn_empty_filters(n_empty: int, n_mels: int, n_fft: int, sample_rate: int) 
         )
 
 
-def _mel_edges(f_min: float, f_max: float, n_mels: int, mel_scale: str) -> torch.Tensor:
-    """The ``n_mels + 2`` filter edges, evenly spaced in mel between ``f_min`` and ``f_max``."""
-    import torch
+def mel_edges(f_min: float, f_max: float, n_mels: int, mel_scale: str) -> np.ndarray:
+    """The ``n_mels + 2`` filter edges in mel, float64, evenly spaced from ``f_min`` to ``f_max``
+    (given in Hz): filter ``j`` peaks at edge ``j + 1``."""
+    m_min = float(hz_to_mel(f_min, mel_scale=mel_scale))
+    m_max = float(hz_to_mel(f_max, mel_scale=mel_scale))
+    return np.linspace(m_min, m_max, n_mels + 2)
 
-    m_min = float(hz_to_mel(torch.tensor(f_min, dtype=torch.float64), mel_scale=mel_scale))
-    m_max = float(hz_to_mel(torch.tensor(f_max, dtype=torch.float64), mel_scale=mel_scale))
-    return torch.linspace(m_min, m_max, n_mels + 2, dtype=torch.float64)
+
+def mel_edges_hz(f_min: float, f_max: float, n_mels: int, mel_scale: str) -> np.ndarray:
+    """:func:`mel_edges` in Hz, float64, the outer two exactly ``f_min`` and ``f_max``.
+
+    The round trip through mel would move ``f_max`` by a rounding (1e-12 Hz at 22050 Hz), and
+    the Nyquist bin lies on the last filter's upper edge: it would get a weight of 1e-14 instead
+    of 0, and the filter count as not empty by rounding alone (44.1 kHz, ``n_fft=64``,
+    ``n_mels=256``). In exact arithmetic the two ends are ``f_min`` and ``f_max``.
+    """
+    edges = mel_to_hz(mel_edges(f_min, f_max, n_mels, mel_scale), mel_scale=mel_scale)
+    edges[0], edges[-1] = f_min, f_max
+    return edges
+
+
+def mel_weights(sample_rate: int, n_fft: int, n_mels: int, f_min: float, f_max: float, mel_scale: str,
+                norm: str | None = None, *, dtype=np.float32) -> np.ndarray:
+    """The triangular mel filters over the FFT bins, ``(n_fft // 2 + 1, n_mels)``: torchaudio's
+    ``melscale_fbanks`` formulas, computed in float64 and cast to ``dtype`` (float32 by default,
+    the one array both the in-memory and the file path multiply).
+
+    Filter ``j`` rises linearly from edge ``j`` to 1 at edge ``j + 1`` and falls to 0 at edge
+    ``j + 2`` (:func:`mel_edges_hz`); ``norm="slaney"`` divides it by half its width in Hz.
+
+    Example:
+        >>> weights = mel_weights(16000, 400, 128, 0.0, 8000.0, "htk")
+        >>> weights.shape, weights.dtype, int((weights.max(axis=0) <= 0).sum())  # 4 filters catch no bin
+        ((201, 128), dtype('float32'), 4)
+    """
+    n_freqs = n_fft // 2 + 1
+    # torchaudio spaces the bins up to sample_rate // 2, an integer (for an odd rate, half a hertz
+    # below the Nyquist frequency): followed, so that its filterbank stays the reference
+    bins = np.linspace(0.0, sample_rate // 2, n_freqs)
+    edges = mel_edges_hz(f_min, f_max, n_mels, mel_scale)
+    widths = np.diff(edges)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rising = (bins[:, None] - edges[None, :-2]) / widths[:-1]
+        falling = (edges[None, 2:] - bins[:, None]) / widths[1:]
+    weights = np.maximum(0.0, np.minimum(rising, falling))
+    if norm == "slaney":
+        weights *= (2.0 / (edges[2:] - edges[:-2]))[None, :]
+    return np.ascontiguousarray(weights, dtype=dtype)
+
+
+def dct_matrix(n_mfcc: int, n_mels: int, norm: str | None = "ortho", *, dtype=np.float32) -> np.ndarray:
+    """The DCT-II of ``n_mels`` log-mel bands kept to ``n_mfcc`` coefficients, ``(n_mels, n_mfcc)``:
+    torchaudio's ``create_dct(n_mfcc, n_mels, norm)``, computed in float64 and cast to ``dtype``.
+
+    ``norm="ortho"`` makes the full matrix orthonormal; ``None`` is the unscaled ``2 cos(...)``.
+
+    Example:
+        >>> dct = dct_matrix(13, 40)
+        >>> dct.shape, round(float((dct.astype("float64") ** 2).sum(axis=0)[0]), 6)  # unit columns
+        ((40, 13), 1.0)
+    """
+    n = np.arange(n_mels, dtype=np.float64)
+    k = np.arange(n_mfcc, dtype=np.float64)[:, None]
+    dct = np.cos(math.pi / n_mels * (n + 0.5) * k)  # (n_mfcc, n_mels)
+    if norm is None:
+        dct *= 2.0
+    else:
+        dct[0] *= 1.0 / math.sqrt(2.0)
+        dct *= math.sqrt(2.0 / n_mels)
+    return np.ascontiguousarray(dct.T, dtype=dtype)
 
 
 def _check_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm):
@@ -203,7 +275,10 @@ def mel_filterbank(
     mel_scale: str = "htk",
     warn_empty: bool = True,
 ) -> MelFilterbank:
-    """The mel filterbank torchaudio's ``MelSpectrogram`` uses, with each filter's centre.
+    """The mel filterbank of torchaudio's ``MelSpectrogram``, with each filter's centre.
+
+    Its weights are :func:`mel_weights` (torchaudio's formulas in float64, cast to float32), the
+    same array ``audioviz show`` of a file multiplies.
 
     Args:
         sample_rate: in Hz.
@@ -220,21 +295,17 @@ def mel_filterbank(
         4
     """
     import torch
-    import torchaudio
 
     sample_rate, n_fft, n_mels, f_min, f_max = _check_mel_args(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm)
-    n_freqs = n_fft // 2 + 1
-    with warnings.catch_warnings():
-        # We report empty filters ourselves, naming the settings that cause them.
-        warnings.simplefilter("ignore", UserWarning)
-        weights = torchaudio.functional.melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate, norm, mel_scale)
-    centers_mel = _mel_edges(f_min, f_max, n_mels, mel_scale)[1:-1]
+    weights = mel_weights(sample_rate, n_fft, n_mels, f_min, f_max, mel_scale, norm)
+    centers_mel = torch.from_numpy(mel_edges(f_min, f_max, n_mels, mel_scale)[1:-1])
     bank = MelFilterbank(
-        weights=weights,
-        frequencies=torch.linspace(0, sample_rate / 2, n_freqs, dtype=torch.float64),
+        weights=torch.from_numpy(weights),
+        frequencies=torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64),
         centers_mel=centers_mel,
         centers_hz=mel_to_hz(centers_mel, mel_scale=mel_scale),
-        empty=weights.max(dim=0).values <= 0,
+        # the test audioviz show of a file makes on the same array (audioviz._stream)
+        empty=torch.from_numpy(weights.max(axis=0) <= 0),
         mel_scale=mel_scale,
         sample_rate=sample_rate,
         n_fft=n_fft,

@@ -220,8 +220,8 @@ def pooled_mfcc(waveform, sample_rate, *, max_columns: int, n_mfcc: int = 40, dc
 
     Equals ``reduce_columns(mfcc(...), max_columns)``: the mel power is computed chunk by chunk
     (one-thread STFT, as in :func:`pooled_spectrogram`), converted to dB with torchaudio's
-    ``top_db=80`` floor over the whole signal, projected on torchaudio's DCT matrix, then each
-    group of frames is averaged.
+    ``top_db=80`` floor over the whole signal, projected on :func:`~audioviz.mfcc`'s DCT matrix,
+    then each group of frames is averaged.
 
     Returns:
         A Feature, or ``None`` when there are no more frames than ``max_columns``.
@@ -249,7 +249,7 @@ def pooled_mfcc(waveform, sample_rate, *, max_columns: int, n_mfcc: int = 40, dc
             mel = torch.log(mel + 1e-6)
         else:
             mel = torchaudio.functional.amplitude_to_DB(mel, 10.0, 1e-10, 0.0, 80.0)
-        dct = torchaudio.functional.create_dct(n_mfcc, n_mels, norm).to(mel.dtype)
+        dct = torch.from_numpy(F.dct_matrix(n_mfcc, n_mels, norm)).to(mel.dtype)  # mfcc()'s, the package's one DCT
         coeffs = torch.matmul(mel.transpose(-1, -2), dct)  # (channel, frame, n_mfcc)
         data = pool_frames(coeffs, group, how="mean", dim=1).transpose(-1, -2).contiguous()
     return F.frames_feature(data, kind="mfcc", unit="coefficient", sample_rate=sample_rate, hop_length=hop_length,

@@ -2,7 +2,9 @@
 torch-free overview of a file (:mod:`audioviz._stream`).
 
 Each definition follows torchaudio's (``torch.stft`` with a periodic Hann window,
-``melscale_fbanks``, ``create_dct``, ``amplitude_to_DB``); ``tests/test_show.py`` compares them.
+``amplitude_to_DB``); ``tests/test_show.py`` compares them. The mel filters and the DCT are not
+copies: :func:`mel_weights` and :func:`dct_matrix` are :mod:`audioviz._mel`'s, the very arrays the
+in-memory features multiply.
 :class:`Stft`, :class:`MelProjection` and :class:`MfccColumns` turn one run of frames at a time
 into the pooled columns that will be shown, with buffers made once.
 """
@@ -14,7 +16,7 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._mel import hz_to_mel, mel_to_hz
+from ._mel import dct_matrix, mel_weights  # noqa: F401  (the one definition, used from here by _stream)
 
 # Bytes of float64 frames per FFT call, so the windowed frames and their spectra stay in a core's
 # cache (measured with the load average at 3.3: an hour's window, FFT and power 0.82 s of CPU in
@@ -41,41 +43,6 @@ def hann_window(win_length: int, n_fft: int) -> np.ndarray:
     window = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(win_length) / win_length)
     left = (n_fft - win_length) // 2
     return np.pad(window, (left, n_fft - win_length - left))
-
-
-def mel_weights(sample_rate: int, n_fft: int, n_mels: int, f_min: float, f_max: float, mel_scale: str,
-                norm: str | None = None) -> np.ndarray:
-    """torchaudio's ``melscale_fbanks``, ``(n_freqs, n_mels)`` float32, computed as it does (float32).
-
-    Example:
-        >>> weights = mel_weights(16000, 400, 128, 0.0, 8000.0, "htk")
-        >>> weights.shape, int((weights.max(axis=0) <= 0).sum())  # 4 filters catch no FFT bin
-        ((201, 128), 4)
-    """
-    n_freqs = n_fft // 2 + 1
-    all_freqs = np.linspace(0, sample_rate // 2, n_freqs, dtype=np.float32)
-    m_pts = np.linspace(float(hz_to_mel(f_min, mel_scale=mel_scale)), float(hz_to_mel(f_max, mel_scale=mel_scale)),
-                        n_mels + 2, dtype=np.float32)
-    f_pts = np.asarray(mel_to_hz(m_pts.astype(np.float64), mel_scale=mel_scale), dtype=np.float32)
-    f_diff = f_pts[1:] - f_pts[:-1]
-    slopes = f_pts[None, :] - all_freqs[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        down = -slopes[:, :-2] / f_diff[:-1]
-        up = slopes[:, 2:] / f_diff[1:]
-    weights = np.maximum(np.float32(0.0), np.minimum(down, up))
-    if norm == "slaney":
-        weights = weights * (2.0 / (f_pts[2:n_mels + 2] - f_pts[:n_mels]))[None, :]
-    return np.ascontiguousarray(weights, dtype=np.float32)
-
-
-def dct_matrix(n_mfcc: int, n_mels: int) -> np.ndarray:
-    """torchaudio's ``create_dct(n_mfcc, n_mels, "ortho")``: ``(n_mels, n_mfcc)`` float32."""
-    n = np.arange(n_mels, dtype=np.float64)
-    k = np.arange(n_mfcc, dtype=np.float64)[:, None]
-    dct = np.cos(math.pi / n_mels * (n + 0.5) * k)
-    dct[0] *= 1.0 / math.sqrt(2.0)
-    dct *= math.sqrt(2.0 / n_mels)
-    return np.ascontiguousarray(dct.T, dtype=np.float32)
 
 
 def power_to_db(values: np.ndarray, *, top_db: float | None = 80.0) -> np.ndarray:

@@ -1,22 +1,31 @@
 """Spectral features that carry their own axes.
 
-Thin helpers over torchaudio's transforms (``Spectrogram``, ``MelSpectrogram``, ``MFCC``,
-``AmplitudeToDB``; the mel scale and ``melscale_fbanks`` live in :mod:`audioviz._mel`) with torchaudio's parameter names and defaults. Each returns
-a :class:`Feature`: the values plus the time of every column in seconds, the coordinate of every
-row (Hz, mel or coefficient index) and the unit of the values, so a plot never needs
-``sample_rate`` or ``hop_length`` passed a second time.
+Thin helpers over torchaudio's transforms, with torchaudio's parameter names and defaults: the
+STFT is its ``Spectrogram``; the mel spectrogram, MFCC and dB follow ``MelSpectrogram``, ``MFCC``
+and ``AmplitudeToDB`` step by step, on the mel filterbank and DCT of :mod:`audioviz._mel` (the one
+definition, which ``audioviz show`` of a file uses too). Each returns a :class:`Feature`: the
+values plus the time of every column in seconds, the coordinate of every row (Hz, mel or
+coefficient index) and the unit of the values, so a plot never needs ``sample_rate`` or
+``hop_length`` passed a second time.
 """
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torchaudio
 
-from ._mel import DEFAULT_N_MELS, MEL_SCALES, MelFilterbank, hz_to_mel, mel_filterbank, mel_to_hz  # noqa: F401
+from ._mel import (  # noqa: F401  (the mel scale and filterbank are public from here)
+    DEFAULT_N_MELS,
+    MEL_SCALES,
+    MelFilterbank,
+    dct_matrix,
+    hz_to_mel,
+    mel_filterbank,
+    mel_to_hz,
+)
 from ._validation import (
     MAX_N_MELS,
     as_waveform,
@@ -413,18 +422,23 @@ def mfcc(
 ) -> Feature:
     """Mel-frequency cepstral coefficients, as :class:`torchaudio.transforms.MFCC` computes them.
 
-    The mel settings that torchaudio takes in ``melkwargs`` are plain keywords here.
+    The mel settings that torchaudio takes in ``melkwargs`` are plain keywords here. The mel
+    filters and the DCT matrix are the package's (torchaudio's formulas in float64, see
+    :func:`mel_filterbank`), so the values equal torchaudio's up to float32 rounding.
 
     Args:
         waveform: Tensor or array of shape ``(time,)`` or ``(channel, time)``.
         sample_rate: samples per second, in Hz.
         n_mfcc: number of coefficients kept. Default: ``40``.
-        dct_type, norm, log_mels: as in :class:`torchaudio.transforms.MFCC`.
+        dct_type, norm, log_mels: as in :class:`torchaudio.transforms.MFCC`: ``dct_type=2`` (the
+            only one), ``norm="ortho"`` or ``None``, ``log_mels=False`` (dB with an 80 dB floor)
+            or ``True`` (``log(mel + 1e-6)``).
         n_fft, win_length, hop_length, f_min, f_max, n_mels, mel_scale: the mel spectrogram's
             settings (see :func:`mel_spectrogram`).
 
     Raises:
-        ValueError: ``n_mfcc > n_mels`` and every error of :func:`mel_spectrogram`.
+        ValueError: ``n_mfcc > n_mels``, ``dct_type`` other than 2, ``norm`` other than
+            ``"ortho"`` or ``None``, and every error of :func:`mel_spectrogram`.
 
     Returns:
         Feature of kind ``"mfcc"``, data of shape ``(channel, n_mfcc, n_frames)``, rows are the
@@ -442,6 +456,8 @@ def mfcc(
     n_mels = check_positive_int(n_mels, name="n_mels", maximum=MAX_N_MELS)
     if n_mfcc > n_mels:
         raise ValueError(f"n_mfcc must be <= n_mels ({n_mels}), got {n_mfcc}")
+    check_choice(dct_type, (2,), name="dct_type")  # torchaudio's MFCC has the DCT-II only
+    check_choice(norm, ("ortho", None), name="norm")
     f_min, f_max = check_freq_range(f_min, f_max, sample_rate)
     check_choice(mel_scale, MEL_SCALES, name="mel_scale")
     if wave.shape[-1] <= n_fft // 2:
@@ -449,20 +465,17 @@ def mfcc(
             f"waveform has {wave.shape[-1]} samples; torchaudio's reflect padding needs more than "
             f"n_fft // 2 = {n_fft // 2}. Use a smaller n_fft"
         )
-    # name the settings that leave empty filters (torchaudio's own warning does not)
-    mel_filterbank(sample_rate, n_fft=n_fft, n_mels=n_mels, f_min=f_min, f_max=f_max, mel_scale=mel_scale)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        transform = torchaudio.transforms.MFCC(
-            sample_rate=sample_rate,
-            n_mfcc=n_mfcc,
-            dct_type=dct_type,
-            norm=norm,
-            log_mels=log_mels,
-            melkwargs=dict(n_fft=n_fft, win_length=win_length, hop_length=hop_length, f_min=f_min, f_max=f_max,
-                           n_mels=n_mels, mel_scale=mel_scale),
-        )
-    return frames_feature(transform(wave), kind="mfcc", unit="coefficient", sample_rate=sample_rate,
+    # torchaudio's MFCC step by step, on the package's one filterbank and DCT (audioviz._mel), so
+    # that these coefficients are those audioviz show draws of a file
+    mel = mel_spectrogram(wave, sample_rate, n_fft=n_fft, win_length=win_length, hop_length=hop_length,
+                          f_min=f_min, f_max=f_max, n_mels=n_mels, mel_scale=mel_scale).data
+    if log_mels:
+        log_mel = torch.log(mel + 1e-6)
+    else:  # AmplitudeToDB("power", top_db=80), as torchaudio's MFCC has it
+        log_mel = torchaudio.functional.amplitude_to_DB(mel, 10.0, 1e-10, 0.0, 80.0)
+    dct = torch.from_numpy(dct_matrix(n_mfcc, n_mels, norm)).to(log_mel.dtype)
+    data = torch.matmul(log_mel.transpose(-1, -2), dct).transpose(-1, -2)
+    return frames_feature(data, kind="mfcc", unit="coefficient", sample_rate=sample_rate,
                           hop_length=hop_length, n_fft=n_fft, n_samples=wave.shape[-1], win_length=win_length,
                           n_mels=n_mels, n_mfcc=n_mfcc, f_min=f_min, f_max=f_max, mel_scale=mel_scale,
                           log_mels=log_mels)
