@@ -144,6 +144,8 @@ def test_feature_replace_keeps_it_frozen(tone):
         (lambda t: audioviz.mel_spectrogram(t, SR, mel_scale="bark"), ValueError, "mel_scale must be one of"),
         (lambda t: audioviz.mel_spectrogram(t, SR, norm="l2"), ValueError, "norm must be one of None, 'slaney'"),
         (lambda t: audioviz.mfcc(t, SR, n_mfcc=65), ValueError, r"n_mfcc must be <= n_mels \(64\), got 65"),
+        (lambda t: audioviz.mfcc(t, SR, dct_type=3), ValueError, "dct_type must be one of 2; got 3"),
+        (lambda t: audioviz.mfcc(t, SR, norm="l2"), ValueError, "norm must be one of 'ortho', None; got 'l2'"),
         (lambda t: audioviz.spectrogram(t.unsqueeze(0), SR), ValueError, r"got shape \(1, 1, 16000\)"),
         (lambda t: audioviz.hz_to_mel(100.0, mel_scale="mel"), ValueError, "mel_scale must be one of"),
     ],
