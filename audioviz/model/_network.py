@@ -174,6 +174,10 @@ class LogMelFrontend(nn.Module):
         super().__init__()
         check_choice(config.normalize, NORMALIZATIONS, name="normalize")
         self.config = config
+        # torchaudio's own filterbank (float32 arithmetic), not audioviz._mel's float64 one that the
+        # plots and features use: the trained checkpoints learned on these exact weights (they
+        # differ from ours by float32 rounding, at most 3e-6 for the default settings), and a
+        # model's input must not move with the package's plotting definitions
         self.melspec = torchaudio.transforms.MelSpectrogram(
             sample_rate=config.sample_rate, n_fft=config.n_fft, win_length=config.win_length,
             hop_length=config.hop_length, f_min=config.f_min, f_max=config.f_max, n_mels=config.n_mels,
