@@ -60,6 +60,35 @@ def test_gallery_lists_tutorials_in_numbered_order(site):
     assert positions == sorted(positions)
 
 
+def test_performance_page_shows_commands_as_code_not_backticks(site):
+    """The benchmark files write commands between backticks ("3 default `audioviz train` runs");
+    the page sets them as code, so no backtick reaches the reader's text."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.skip, self.text, self.code = 0, [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("pre", "code", "script", "style"):
+                self.skip += 1
+
+        def handle_endtag(self, tag):
+            if tag in ("pre", "code", "script", "style") and self.skip:
+                self.skip -= 1
+
+        def handle_data(self, data):
+            (self.code if self.skip else self.text).append(data)
+
+    parser = Text()
+    parser.feed((site / "performance.html").read_text(encoding="utf-8"))
+    text = "".join(parser.text)
+    assert "`" not in text, re.findall(r".{0,40}`.{0,40}", text)[:3]
+    if (REPO / "benchmarks" / "results" / "classifier.json").is_file():
+        assert "audioviz train" in "".join(parser.code)
+
+
 def test_api_reference_documents_every_public_name(site):
     import audioviz
 

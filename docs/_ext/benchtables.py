@@ -101,11 +101,24 @@ def make_table(header: list[str], rows: list[list[str]]) -> nodes.table:
     return table
 
 
+def inline_paragraph(text: str) -> nodes.paragraph:
+    """A paragraph of plain text in which a span between backticks (```audioviz train```, as the
+    benchmark scripts write commands) is set as code, as it would be in the page's own prose."""
+    paragraph = nodes.paragraph()
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: show the text as it is
+        parts = [str(text)]
+    for i, part in enumerate(parts):
+        if part:
+            paragraph += nodes.literal(text=part) if i % 2 else nodes.Text(part)
+    return paragraph
+
+
 def _row(cells) -> nodes.row:
     row = nodes.row()
     for cell in cells:
         entry = nodes.entry()
-        entry += nodes.paragraph(text=str(cell))
+        entry += inline_paragraph(cell)
         row += entry
     return row
 
@@ -140,7 +153,7 @@ def render_file(path: Path, document) -> list[nodes.Node]:
     section += nodes.title(text=str(title))
     text = _first(meta, TEXT_KEYS)
     if text:
-        section += nodes.paragraph(text=str(text))
+        section += inline_paragraph(text)
     details = {}
     baseline = _first(meta, BASELINE_KEYS)
     if baseline:
