@@ -102,8 +102,9 @@ def make_table(header: list[str], rows: list[list[str]]) -> nodes.table:
 
 
 def inline_paragraph(text: str) -> nodes.paragraph:
-    """A paragraph of plain text in which a span between backticks (```audioviz train```, as the
-    benchmark scripts write commands) is set as code, as it would be in the page's own prose."""
+    """A paragraph of text in which each span between two backticks is set as code: the benchmark
+    files (and this extension's own notes) write commands that way, e.g. "3 default `audioviz
+    train` runs". Every text the page shows from a results file goes through here."""
     paragraph = nodes.paragraph()
     parts = str(text).split("`")
     if len(parts) % 2 == 0:  # an unmatched backtick: show the text as it is
@@ -129,7 +130,7 @@ def _field_list(items: dict) -> nodes.field_list:
         field = nodes.field()
         field += nodes.field_name(text=str(key))
         body = nodes.field_body()
-        body += nodes.paragraph(text=format_value(value))
+        body += inline_paragraph(format_value(value))
         field += body
         fields += field
     return fields
@@ -178,7 +179,7 @@ def render_file(path: Path, document) -> list[nodes.Node]:
             if isinstance(value, dict):
                 section += make_table(["", "value"], [[str(k), format_value(v)] for k, v in value.items()])
             else:
-                section += nodes.paragraph(text=format_value(value))
+                section += inline_paragraph(format_value(value))
     else:
         scalars = {k: v for k, v in meta.items() if not isinstance(v, (dict, list))
                    and k not in TITLE_KEYS + TEXT_KEYS + BASELINE_KEYS + DATE_KEYS}
@@ -203,7 +204,7 @@ class BenchmarkTables(SphinxDirective):
         for path in files:
             self.env.note_dependency(str(path))
         if not files:
-            para = nodes.paragraph(text=(
+            para = inline_paragraph((
                 f"No benchmark results yet: run `make bench` to measure on this machine; the "
                 f"tables appear here from {folder.relative_to(repo).as_posix()}/*.json."))
             return [nodes.note("", para)]
