@@ -479,6 +479,20 @@ _KEYS = {"n_fft": ("ARROW_RIGHT", "ARROW_LEFT"), "win_length": ("ARROW_LEFT", "A
          "top_db": ("ARROW_RIGHT", "ARROW_LEFT")}
 
 
+# The explorer's settings at the start, and for each slider the walks of its "one way" rows:
+# (settings set from code first, the arrow key, how many presses), ten presses in all, each
+# reaching a setting the page has never shown (a top_db or f_min of its own makes the start new).
+DEFAULTS = {"n_fft": 512, "win_length": 512, "hop_length": 128, "f_min": 0.0, "f_max": 8000.0, "top_db": 80.0}
+WALKS = {
+    "n_fft": [({**DEFAULTS, "n_fft": 64, "win_length": 64, "hop_length": 32, "top_db": 75.0}, "ARROW_RIGHT", 6),
+              ({**DEFAULTS, "n_fft": 4096, "win_length": 4096, "hop_length": 100, "top_db": 70.0}, "ARROW_LEFT", 4)],
+    "win_length": [({**DEFAULTS, "top_db": 75.0}, "ARROW_LEFT", 10)],
+    "hop_length": [({**DEFAULTS, "top_db": 75.0}, "ARROW_RIGHT", 10)],
+    "f_max": [({**DEFAULTS, "top_db": 75.0}, "ARROW_LEFT", 10)],
+    "top_db": [({**DEFAULTS, "top_db": 40.0, "f_min": 10.0}, "ARROW_RIGHT", 10)],
+}
+
+
 def measure(backend: str, steps: int) -> dict:
     from selenium.webdriver.common.keys import Keys
 
@@ -503,6 +517,32 @@ def measure(backend: str, steps: int) -> dict:
 
         for name in CONTROLS:
             presses(view, name, _LABELS[name], _KEYS[name], kernel="_avz_explorer")
+        if backend == "inline":
+            # Drawing ahead answers a key from the page when the setting was drawn before it:
+            # back and forth above, every setting but the first was. Here every key reaches a
+            # setting never shown before (a walk one way, from starts set from code), and then
+            # the same back and forth with drawing ahead off: the kernel answers every key.
+            canvas = view.find_element("css selector", "canvas.avz-picture")
+            result["one way"], result["one way from"], result["ahead off"] = {}, {}, {}
+            for name in CONTROLS:
+                times, sources = [], []
+                for start, key, count in WALKS[name]:
+                    page.run(f"explorer.set(**{start!r})")
+                    time.sleep(1.0)  # the start's neighbours are drawn ahead meanwhile
+                    handle = page.slider(view, _LABELS[name])
+                    for _ in range(count):
+                        took = page.press(handle, getattr(Keys, key))
+                        if took is not None:
+                            times.append(took)
+                            sources.append(canvas.get_attribute("data-avz-from"))
+                result["one way"][name], result["one way from"][name] = times, sources
+            page.run(f"explorer.set(**{DEFAULTS!r})\nexplorer.draw_ahead = False")
+            for name in CONTROLS:
+                handle = page.slider(view, _LABELS[name])
+                forward, back = (getattr(Keys, k) for k in _KEYS[name])
+                times = [page.press(handle, forward if i % 2 == 0 else back) for i in range(steps)]
+                result["ahead off"][name] = [t for t in times if t is not None]
+            page.run("explorer.draw_ahead = True")
         handle = page.slider(view, "hop_length")
         result["burst_settle"] = page.burst(handle, Keys.ARROW_RIGHT, 5)
         page.run("explorer.set(n_fft=2048, win_length=2048, hop_length=16)")
@@ -592,6 +632,20 @@ def main(argv=None) -> int:
 
         for name in CONTROLS:
             rows.append(row(name, name, targets[backend]))
+        for name in measured.get("one way", {}):
+            times, sources = measured["one way"][name], measured["one way from"][name]
+            median = statistics.median(times) if times else float("nan")
+            rows.append([backend, f"{name}, one way: each key a setting never shown "
+                                  f"({sources.count('ahead')} of {len(sources)} painted from what was drawn ahead)",
+                         round(median, 1), "", "", "", "", "", "", round(python[name], 1),
+                         round(median / python[name], 1), f"<= {targets[backend]:.0f} ms",
+                         "yes" if median <= targets[backend] else "no"])
+        for name in measured.get("ahead off", {}):
+            times = measured["ahead off"][name]
+            median = statistics.median(times) if times else float("nan")
+            rows.append([backend, f"{name}, drawing ahead off (every key waits for the kernel)", round(median, 1),
+                         "", "", "", "", "", "", round(python[name], 1), round(median / python[name], 1),
+                         "(baseline)", ""])
         for key, label in (("mel n_mels", "MelExplorer n_mels"), ("feature map channel", "FeatureMapExplorer channel")):
             rows.append(row(key, label, 2 * targets[backend]))
         worst = measured["n_fft_4096_hop_16"]

@@ -33,6 +33,9 @@ def chrome(*extra_flags, window: str = "1400,1000"):
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(60)
     driver.profile_dir = profile
+    # A learner's browser window has the focus; a headless one (Chromium 150 here) does not, and
+    # JupyterLab then knows no current notebook (shell.currentWidget stays null). Emulate it.
+    driver.execute_cdp_cmd("Emulation.setFocusEmulationEnabled", {"enabled": True})
     return driver
 
 

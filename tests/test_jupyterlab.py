@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,60 @@ def test_explorer_renders_and_a_key_changes_the_picture(page):
     page.press(page.slider(view, "n_fft"), _keys().ARROW_RIGHT)
     page.wait(lambda: page.picture(view) != before, what="a new picture after the key")
     assert page.run("print(explorer.params['n_fft'], explorer.image.get_array().shape[0])").split() == ["1024", "513"]
+
+
+# Start a cell that keeps the kernel busy, without waiting for it.
+_BUSY_KERNEL = """
+var app = window.jupyterapp, notebook = app.shell.currentWidget.content;
+notebook.activeCellIndex = notebook.widgets.length - 1;
+app.commands.execute('notebook:insert-cell-below').then(function () {
+  notebook.activeCell.model.sharedModel.setSource(arguments[0]);
+  app.commands.execute('notebook:run-cell');
+}.bind(null, arguments[0]));
+"""
+
+
+def test_a_setting_drawn_ahead_is_painted_while_the_kernel_is_busy(page):
+    """Inline: after a step, the settings one key away are drawn ahead and kept in the page, so
+    the next key's picture and readout appear with the kernel busy elsewhere; the kernel's own
+    step comes after and gives the same picture."""
+    view = page.view()
+    if view.find_elements("css selector", ".jupyter-matplotlib"):
+        # ipympl draws its own canvas: no drawing ahead there, every key waits for the kernel
+        assert page.run("print(explorer._ahead, explorer._picture)").split() == ["None", "None"]
+        return
+    page.probe(view)
+    handle = page.slider(view, "hop_length")
+    hop = int(page.run("print(explorer.params['hop_length'])"))
+    page.press(handle, _keys().ARROW_RIGHT)
+    page.wait(lambda: page.run("print(explorer._ahead._handle is None and not explorer._ahead._queue)").strip()
+              == "True", what="the neighbours to be drawn ahead")
+    canvas = view.find_element("css selector", "canvas.avz-picture")
+    before = page.picture(view)
+    page.js(_BUSY_KERNEL, "import time; time.sleep(6)")
+    page.wait(lambda: page.js("var a = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+                              "return a.status === 'busy'"), what="the kernel to be busy", timeout=30)
+    page.key(handle, _keys().ARROW_RIGHT)
+    page.wait(lambda: page.picture(view) != before, what="the picture drawn ahead", timeout=5)
+    assert canvas.get_attribute("data-avz-from") == "ahead"
+    assert f"every {hop + 2} samples" in view.text  # the readout came with it
+    # painted before any message of the kernel about this key (its echo of the value, a picture)
+    key_at, painted_at, messages = page.js("var p = window.__avz; return [p.keys[p.keys.length - 1], "
+                                           "p.paints[p.paints.length - 1], p.messages]")
+    assert painted_at > key_at
+    assert not [kind for at, kind in messages if key_at <= at <= painted_at and kind in ("echo", "picture")]
+    # the kernel's step, once it is free: the same settings and the very same picture
+    shown = page.picture(view)
+    page.wait(lambda: page.run("print(explorer.params['hop_length'])").strip() == str(hop + 2),
+              what="the kernel's own step", timeout=60)
+    time.sleep(0.5)
+    assert page.picture(view) == shown
+    page.run("explorer.draw_ahead = False")
+    before = page.picture(view)
+    page.press(handle, _keys().ARROW_RIGHT)
+    page.wait(lambda: page.picture(view) != before, what="the kernel's picture with drawing ahead off")
+    assert canvas.get_attribute("data-avz-from") == "kernel"
+    page.run("explorer.draw_ahead = True")
 
 
 def test_the_picture_kept_for_a_saved_notebook_hides_beside_the_live_widget(page):

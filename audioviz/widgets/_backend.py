@@ -188,10 +188,149 @@ def savefig_bytes(figure, fmt: str = "png") -> bytes:
 # each, three runs): key to painted 70 / 66 / 63 ms here, 72 / 90 / 72 ms with an
 # ipywidgets.Image, 80 / 87 ms with createImageBitmap; from the message's arrival to painted
 # 8-25 ms here, 30-34 ms with the Image. Where ImageDecoder is missing createImageBitmap is used.
+# 8-25 ms here, 30-34 ms with the Image. Where ImageDecoder is missing createImageBitmap is used.
 # A picture whose decoding ends after a newer one's is dropped: a burst never paints out of order.
+#
+# Pictures drawn ahead (widgets/_ahead.py): the kernel sends the pictures of the settings one
+# arrow key away as custom messages {ahead: key, readout: html} with the JPEG as buffer; its own
+# step's picture comes with its key in the `key` trait. The model keeps the last `capacity` of
+# them, decoded to ImageBitmaps, under their key: the controls' indices and numbers, read from the
+# controls' own models. When a control's model changes in the page (a key press on its slider)
+# and the new settings' picture is held, every view paints it at once and the readout's model
+# shows its readout (set in the page only; the kernel sends the same text after its step). The
+# kernel's picture of a step the page has already moved beyond is then not painted over it.
 _PICTURE_ESM = """
+const shared = new WeakMap();
+
+async function decode(bytes, type) {
+  if (typeof ImageDecoder !== "undefined") {
+    const decoder = new ImageDecoder({ data: bytes, type: type });
+    try {
+      const frame = (await decoder.decode()).image;
+      try { return await createImageBitmap(frame); } finally { frame.close(); }
+    } finally { decoder.close(); }
+  }
+  return await createImageBitmap(new Blob([bytes], { type: type }));
+}
+
+function asBytes(value) {
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function setup(model) {
+  const state = {
+    cache: new Map(), views: new Set(), controls: [], kinds: [], readout: null,
+    shown: null, latest: 0, settingReadout: false,
+  };
+  shared.set(model, state);
+  const keyString = (list) => JSON.stringify((list || []).map(Number));
+  const type = () => "image/" + model.get("format");
+  state.current = () => state.controls.length
+    ? keyString(state.controls.map((control, i) => control.get(state.kinds[i]))) : null;
+
+  function remember(key, bytes, readout) {
+    const old = state.cache.get(key);
+    if (old) state.cache.delete(key);
+    const entry = { bitmap: null, readout: readout };
+    entry.ready = decode(bytes, type()).then((bitmap) => { entry.bitmap = bitmap; return bitmap; });
+    state.cache.set(key, entry);
+    const capacity = model.get("capacity") || 1;
+    while (state.cache.size > capacity) {
+      const [oldest, gone] = state.cache.entries().next().value;
+      state.cache.delete(oldest);
+      gone.ready.then((bitmap) => bitmap.close(), () => {});
+    }
+    return entry;
+  }
+
+  function paint(key, entry, source) {
+    state.shown = key;
+    state.shownFrom = source;
+    for (const view of state.views) view(entry.bitmap, key, source);
+  }
+
+  function showReadout(entry) {
+    if (!state.readout || entry.readout == null || state.readout.get("value") === entry.readout) return;
+    state.settingReadout = true;
+    try { state.readout.set("value", entry.readout); } finally { state.settingReadout = false; }
+  }
+
+  function onControl() {
+    const key = state.current();
+    const entry = state.cache.get(key);
+    if (!entry) return;  // not held: the kernel's picture will come
+    const show = () => {
+      if (state.current() !== key) return;
+      paint(key, entry, "ahead");
+      showReadout(entry);
+    };
+    if (entry.bitmap) show(); else entry.ready.then(show, () => {});
+  }
+
+  function onKernelPicture() {
+    const value = model.get("value");
+    if (!value || !value.byteLength) return;
+    const ticket = ++state.latest;
+    const key = keyString(model.get("key"));
+    const entry = remember(key, asBytes(value), model.get("readout"));
+    entry.ready.then(() => {
+      if (ticket !== state.latest) return;  // a newer picture came meanwhile
+      const now = state.current();
+      if (now !== null && now !== key && state.shown === now) return;  // the page already shows a newer setting
+      if (state.shown === key && state.shownFrom === "ahead") {  // the same picture is painted already
+        state.shownFrom = "kernel";
+        return;
+      }
+      paint(key, entry, "kernel");
+    }, () => {});
+  }
+
+  function onReadout() {
+    // The kernel's readout of a step the page has moved beyond: keep the one of what is shown.
+    if (state.settingReadout) return;
+    const now = state.current();
+    const entry = now !== null && state.shown === now ? state.cache.get(now) : null;
+    if (entry && now !== keyString(model.get("key"))) showReadout(entry);
+  }
+
+  model.on("change:value", onKernelPicture);
+  model.on("msg:custom", (message, buffers) => {
+    if (message && message.forget) {
+      for (const entry of state.cache.values()) entry.ready.then((bitmap) => bitmap.close(), () => {});
+      state.cache.clear();
+      state.shown = null;
+    } else if (message && message.ahead && buffers && buffers.length) {
+      const buffer = buffers[0];
+      remember(keyString(message.ahead), new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+               message.readout);
+    }
+  });
+  const ids = model.get("controls") || [];
+  const manager = model.widget_manager;
+  if (ids.length && manager && manager.get_model) {
+    const id = (ref) => String(ref).replace(/^IPY_MODEL_/, "");
+    Promise.all(ids.map((ref) => manager.get_model(id(ref)))).then(async (controls) => {
+      state.controls = controls;
+      state.kinds = model.get("kinds");
+      controls.forEach((control, i) => control.on("change:" + state.kinds[i], onControl));
+      const readout = model.get("readout_widget");
+      if (readout) {
+        state.readout = await manager.get_model(id(readout));
+        state.readout.on("change:value", onReadout);
+      }
+      model.send({ hello: true });  // this page holds nothing drawn ahead yet
+    }, () => {});
+  }
+  onKernelPicture();
+  return state;
+}
+
 export default {
+  initialize({ model }) {
+    setup(model);
+  },
   render({ model, el }) {
+    const state = shared.get(model) || setup(model);
     const canvas = document.createElement("canvas");
     canvas.className = "avz-picture";
     canvas.width = model.get("width");
@@ -199,35 +338,20 @@ export default {
     canvas.style.cssText = "display:block;max-width:100%;height:auto;width:" + canvas.width + "px";
     el.appendChild(canvas);
     const context = canvas.getContext("2d");
-    let latest = 0;
-    async function draw() {
-      const ticket = ++latest;
-      const value = model.get("value");
-      if (!value || !value.byteLength) return;
-      const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-      const type = "image/" + model.get("format");
-      let decoder = null, image;
-      if (typeof ImageDecoder !== "undefined") {
-        decoder = new ImageDecoder({ data: bytes, type: type });
-        image = (await decoder.decode()).image;
-      } else {
-        image = await createImageBitmap(new Blob([bytes], { type: type }));
+    const view = (image, key, source) => {
+      canvas.dataset.avzKey = key || "";
+      canvas.dataset.avzFrom = source || "";
+      if (canvas.width !== image.width || canvas.height !== image.height) {
+        canvas.width = image.width;
+        canvas.height = image.height;
+        canvas.style.width = image.width + "px";
       }
-      if (ticket === latest) {
-        const width = image.displayWidth || image.width, height = image.displayHeight || image.height;
-        if (canvas.width !== width || canvas.height !== height) {
-          canvas.width = width;
-          canvas.height = height;
-          canvas.style.width = width + "px";
-        }
-        context.drawImage(image, 0, 0);
-      }
-      image.close();
-      if (decoder) decoder.close();
-    }
-    model.on("change:value", draw);
-    draw();
-    return () => model.off("change:value", draw);
+      context.drawImage(image, 0, 0);
+    };
+    state.views.add(view);
+    const shown = state.shown !== null ? state.cache.get(state.shown) : null;
+    if (shown) shown.ready.then((bitmap) => view(bitmap, state.shown, state.shownFrom), () => {});
+    return () => state.views.delete(view);
   },
 };
 """
@@ -236,8 +360,10 @@ export default {
 @functools.cache
 def _picture_class():
     import anywidget
+    import ipywidgets
     import traitlets
     from ipywidgets.widgets.trait_types import bytes_serialization
+    from ipywidgets.widgets.widget import widget_serialization
 
     class Picture(anywidget.AnyWidget):
         """An encoded picture (JPEG, PNG or WebP bytes) drawn on a canvas of ``width`` x
@@ -248,14 +374,29 @@ def _picture_class():
         format = traitlets.Unicode("jpeg").tag(sync=True)
         width = traitlets.Int(0).tag(sync=True)
         height = traitlets.Int(0).tag(sync=True)
+        # Drawing ahead (widgets/_ahead.py): the controls whose settings key the pictures, the
+        # attribute each keeps its setting in, the readout widget, the key and readout of
+        # `value`, and how many pictures the page keeps.
+        controls = traitlets.List(traitlets.Instance(ipywidgets.Widget)).tag(sync=True, **widget_serialization)
+        kinds = traitlets.List(traitlets.Unicode()).tag(sync=True)
+        readout_widget = traitlets.Instance(ipywidgets.Widget, allow_none=True).tag(sync=True,
+                                                                                    **widget_serialization)
+        key = traitlets.List().tag(sync=True)
+        readout = traitlets.Unicode("").tag(sync=True)
+        capacity = traitlets.Int(1).tag(sync=True)
 
     return Picture
 
 
-def picture_widget(value: bytes, *, fmt: str, width: int, height: int):
+def picture_widget(value: bytes, *, fmt: str, width: int, height: int, controls: dict | None = None,
+                   readout_widget=None, key=(), readout: str = ""):
     """The widget the inline backend shows an explorer's picture in: ``value`` (bytes of format
     ``fmt``, ``"jpeg"``, ``"png"`` or ``"webp"``) drawn on a canvas of ``width`` x ``height``
     pixels, shrunk to fit a narrower output; setting its ``value`` draws the new picture.
+
+    With ``controls`` (name -> control) the page keeps the pictures drawn ahead for it
+    (``widgets/_ahead.py``), keyed by those controls' settings; ``key`` and ``readout`` are the
+    key and readout text of ``value``, ``readout_widget`` the widget that shows the readout.
 
     Example:
         >>> import numpy as np
@@ -266,4 +407,11 @@ def picture_widget(value: bytes, *, fmt: str, width: int, height: int):
     """
     if fmt not in MIME_TYPES:
         raise ValueError(f"fmt must be one of {', '.join(map(repr, MIME_TYPES))}, got {fmt!r}")
-    return _picture_class()(value=value, format=MIME_TYPES[fmt].split("/")[1], width=int(width), height=int(height))
+    extra = {}
+    if controls:
+        from ._ahead import Ahead, control_kind
+
+        extra = dict(controls=list(controls.values()), kinds=[control_kind(c) for c in controls.values()],
+                     readout_widget=readout_widget, key=list(key), readout=readout, capacity=Ahead.capacity)
+    return _picture_class()(value=value, format=MIME_TYPES[fmt].split("/")[1], width=int(width), height=int(height),
+                            **extra)

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import html
 import math
+import time
 
 import numpy as np
 import torch
@@ -151,8 +152,15 @@ class Explorer:
     figsize = (8.0, 3.6)
     #: Format of the picture the inline backend sends on each step.
     picture_format = "jpeg"
+    _draw_ahead = True
     waveform = None
     sample_rate = None
+
+    def __new__(cls, *args, **kwargs):
+        explorer = super().__new__(cls)
+        # What the explorer was made from: the pictures drawn ahead are drawn on a second one.
+        explorer._init_args = (args, kwargs)
+        return explorer
 
     def __init__(self):
         import ipywidgets
@@ -169,6 +177,7 @@ class Explorer:
         self._stale_axes: list | None = None
         self._layout_stale = False
         self._blitter = None
+        self._ahead = None
         self.error: BaseException | None = None
         self.output = ipywidgets.Output(layout={"max_height": "12em", "overflow": "auto"})
         self.status = ipywidgets.HTML(value="")
@@ -268,6 +277,22 @@ class Explorer:
 
     # ------------------------------------------------------------------ state
     @property
+    def draw_ahead(self) -> bool:
+        """With the inline backend, draw the settings one arrow key away while the kernel is idle
+        and keep them in the page, which paints them at once when a key asks (see
+        ``widgets/_ahead.py``). Default ``True``; set ``False`` and every step waits for the
+        kernel again (what the page holds is forgotten)."""
+        return self._draw_ahead
+
+    @draw_ahead.setter
+    def draw_ahead(self, on: bool) -> None:
+        if not isinstance(on, bool):
+            raise TypeError(f"draw_ahead must be True or False, got {on!r}")
+        if self._draw_ahead and not on and self._ahead is not None:
+            self._ahead.forget()
+        self._draw_ahead = on
+
+    @property
     def params(self) -> dict:
         """The current value of every control, by parameter name."""
         return {name: control.value for name, control in self.controls.items()}
@@ -345,14 +370,22 @@ class Explorer:
     def _flush(self) -> None:
         from .._reduce import one_thread
 
+        started = time.perf_counter()
+        before = self.params
+        if self._ahead is not None:
+            self._ahead.cancel()  # a real step first; what is drawn ahead waits for the next idle moment
         self._hold_depth += 1
         held = contextlib.ExitStack()
+        moved = {}
         try:
             # What _coerce changes in other controls (a maximum, a value that follows) reaches
             # the page after the new picture, in one message per control: the page is then not
             # busy redrawing sliders while the picture is drawn and sent.
             for control in self.controls.values():
                 held.enter_context(control.hold_sync())
+            # Which way the learner moved each control (for what to draw ahead first).
+            for name in self._pending:
+                moved[name] = _direction(self.controls[name], before[name], self.controls[name].value)
             # Controls that _coerce adjusts land in _pending through _on_change.
             self._coerce(frozenset(self._pending))
             changed = frozenset(self._pending)
@@ -372,6 +405,8 @@ class Explorer:
         finally:
             self._hold_depth -= 1
             held.close()
+        if self._ahead is not None and self.draw_ahead and self.error is None:
+            self._ahead.after_step(moved, time.perf_counter() - started)
 
     def mark_stale(self, *axes) -> None:
         """Say which Axes an update changed, so only they are redrawn (see the class docstring)."""
@@ -398,6 +433,8 @@ class Explorer:
 
     def redraw(self) -> None:
         """Lay the figure out again and draw all of it (after changing its size or dpi)."""
+        if self._ahead is not None:
+            self._ahead.forget()  # the pictures drawn ahead have the old size
         self._full_draw(relayout=True)
         self._send_picture()
 
@@ -429,9 +466,23 @@ class Explorer:
             if not getattr(canvas, "syncing_data_url", True):
                 canvas.blit()
         if self._picture is not None:
-            self._picture.value = _backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85)
+            picture = _backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85)
+            if self._ahead is None:
+                self._picture.value = picture
+            else:
+                # The page keeps this picture too, under the settings it shows, with its readout.
+                key = self._ahead.key(self.params) if self.draw_ahead else []
+                with self._picture.hold_sync():
+                    self._picture.key, self._picture.readout = key, self._readout()
+                    self._picture.value = picture
+                self._ahead.sent(key)
         if self._snapshot is not None:
             self._schedule_snapshot()
+
+    def _ahead_key(self) -> list:
+        from ._ahead import state_key
+
+        return state_key(self.controls, self.params)
 
     def _show_error(self, exc: BaseException) -> None:
         self.error = exc
@@ -494,9 +545,17 @@ class Explorer:
             picture = canvas
         else:
             width, height = self.figure.canvas.get_width_height()
+            ahead = self.draw_ahead and self._ahead is None
             self._picture = _backend.picture_widget(
                 _backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85),
-                fmt=self.picture_format, width=width, height=height)
+                fmt=self.picture_format, width=width, height=height,
+                **(dict(controls=self.controls, readout_widget=self.readout, key=self._ahead_key(),
+                       readout=self._readout()) if ahead else {}))
+            if ahead:
+                from ._ahead import Ahead
+
+                self._ahead = Ahead(self, self._picture)
+                self._ahead.sent(self._picture.key)
             picture = self._picture
         panel = ipywidgets.VBox(
             list(self.controls.values()) + [self.readout] + list(self._extra_widgets()),
@@ -578,7 +637,22 @@ class Explorer:
             self._view.close()
         if self._snapshot_timer is not None:
             self._snapshot_timer.cancel()
+        if self._ahead is not None:
+            self._ahead.close()
         if _backend.ipympl_active():
             import matplotlib.pyplot as plt
 
             plt.close(self.figure)
+
+
+def _direction(control, old, new) -> int:
+    """+1 when a control moved up (a larger number, a later option), -1 otherwise."""
+    if hasattr(control, "options"):
+        from ._controls import option_values
+
+        values = option_values(control)
+        old, new = (values.index(v) if v in values else 0 for v in (old, new))
+    try:
+        return 1 if new > old else -1
+    except TypeError:
+        return 1

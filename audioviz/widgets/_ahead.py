@@ -1,0 +1,298 @@
+"""Pictures drawn ahead of the learner: the neighbouring settings, ready in the page before a key asks.
+
+A slider step in JupyterLab costs a round trip to the kernel (25-30 ms here) before any work,
+and the step's own drawing after it: a key press cannot be answered in 50 ms that way. But the
+next setting a learner asks for is nearly always one step away from the current one, on one
+slider. So when a step is done and the kernel is idle, :class:`Ahead` draws those neighbouring
+settings, on a second copy of the explorer (its *shadow*, which the learner never sees, so the
+figure, artists and controls of the explorer itself are never in another state), and sends each
+picture with the controls' values it belongs to. The page keeps them (``_PICTURE_ESM`` in
+``widgets/_backend.py``) and, when a key moves a slider to a setting it holds, paints that
+picture and its readout at once; the kernel's own picture for the step comes after it and is the
+same picture (a test compares the bytes). A setting the page does not hold is answered as before.
+
+What the page holds is keyed by the values of all the controls as the page sees them (a
+selection slider's or dropdown's index, a slider's number), so a picture is only ever shown for
+exactly the settings it was drawn for. Drawing ahead stops for a setting whose step costs more
+than :attr:`Ahead.budget` seconds (there the learner waits for the kernel anyway, and drawing
+ahead would only delay the next real step), and for a clip longer than :data:`MAX_SAMPLES`
+(the shadow holds a copy of it).
+"""
+from __future__ import annotations
+
+import collections
+import time
+
+#: A shadow copy of the clip is made only up to this many samples (10 minutes at 16 kHz).
+MAX_SAMPLES = 10_000_000
+
+
+def control_kind(control) -> str:
+    """The attribute the page's model of ``control`` holds its setting in: ``"index"`` for a
+    selection (dropdown, selection slider), ``"value"`` for a number."""
+    return "index" if hasattr(control, "options") else "value"
+
+
+def _position(control, value):
+    from ._controls import option_values
+
+    if hasattr(control, "options"):
+        values = option_values(control)
+        return values.index(value) if value in values else -1
+    return value
+
+
+def state_key(controls: dict, values: dict) -> list:
+    """The key of the picture for ``values`` (name -> value), as the page computes it from its
+    models: each control's index or number, in the order of ``controls``."""
+    return [_position(control, values[name]) for name, control in controls.items()]
+
+
+def _neighbours(control, value) -> list:
+    """The values one arrow key away from ``value`` on a slider (none for a dropdown, which a
+    learner opens and picks from, or a disabled control)."""
+    from ._controls import option_values
+
+    if getattr(control, "disabled", False) or type(control).__name__ == "Dropdown":
+        return []
+    if hasattr(control, "options"):
+        values = option_values(control)
+        if value not in values:
+            return []
+        i = values.index(value)
+        return [values[j] for j in (i + 1, i - 1) if 0 <= j < len(values)]
+    step = getattr(control, "step", None)
+    if not step:
+        return []
+    return [v for v in (value + step, value - step) if control.min <= v <= control.max]
+
+
+def _copy_control(source, target) -> None:
+    """Give ``target`` the range, state and value of ``source`` (same kind of control)."""
+    if hasattr(source, "max") and hasattr(source, "min"):
+        if source.max >= target.min:
+            target.max, target.min = source.max, source.min
+        else:
+            target.min, target.max = source.min, source.max
+    if hasattr(source, "options") and list(target.options) != list(source.options):
+        target.options = source.options
+    if hasattr(source, "disabled"):
+        target.disabled = source.disabled
+    target.value = source.value
+
+
+def _match_layout(shadow, explorer) -> None:
+    """Put the shadow's Axes where the explorer's are. Each lays its figure out again only when
+    an axis changes kind (a dropdown), with the labels of that moment: the two can differ by a
+    few pixels, and a picture drawn ahead must be the explorer's own to the pixel."""
+    moved = False
+    for mine, theirs in zip(explorer.figure.axes, shadow.figure.axes):
+        for which in ("original", "active"):
+            box = mine.get_position(original=which == "original")
+            if theirs.get_position(original=which == "original").bounds != box.bounds:
+                theirs._set_position(box, which=which)
+                moved = True
+    if moved:
+        shadow._full_draw(relayout=False)
+
+
+class Ahead:
+    """Draws an explorer's neighbouring settings on its shadow while the kernel is idle and
+    sends them to its picture widget (see the module docstring).
+
+    :meth:`after_step` is called by the explorer after each step it sent; the work runs as one
+    neighbour per event-loop turn, so a key press that arrives meanwhile waits for at most one
+    neighbour's drawing. :meth:`run` draws the whole round at once (for tests and scripts,
+    where no event loop runs).
+    """
+
+    #: A step dearer than this (seconds, the explorer's own last step) is not drawn ahead.
+    budget = 0.06
+    #: Pictures the page keeps per explorer (about 1 MB each as decoded pixels).
+    capacity = 24
+
+    def __init__(self, explorer, picture):
+        self.explorer = explorer
+        self.picture = picture
+        self._shadow = None
+        self._shadow_failed = False
+        self._shown: dict | None = None  # the settings the shadow's figure shows
+        self._queue: list = []
+        self._handle = None
+        # The keys the page holds, oldest first: the page keeps the same ones in the same order
+        # (every picture reaches it through the same comm, in order).
+        self._held: collections.OrderedDict = collections.OrderedDict()
+        picture.on_msg(self._on_page_message)
+
+    # -- what the page holds
+    def key(self, values: dict) -> list:
+        return state_key(self.explorer.controls, values)
+
+    def _hold(self, key) -> None:
+        token = repr(key)
+        self._held.pop(token, None)
+        self._held[token] = True
+        while len(self._held) > self.capacity:
+            self._held.popitem(last=False)
+
+    def holds(self, key) -> bool:
+        return repr(key) in self._held
+
+    def sent(self, key) -> None:
+        """The explorer sent its own picture for ``key``: the page keeps that one too."""
+        self._hold(key)
+
+    def forget(self) -> None:
+        """Drop everything drawn ahead (the figure's size or dpi changed): here, in the page and
+        the shadow."""
+        self.cancel()
+        self._held.clear()
+        self._close_shadow()
+        self.picture.send({"forget": True})
+
+    def _on_page_message(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("hello"):
+            self._held.clear()  # a new page (reloaded): it holds nothing yet
+
+    # -- planning
+    def after_step(self, moved: dict, seconds: float) -> None:
+        """Plan the neighbours of the settings just shown and start drawing them when the kernel
+        is idle. ``moved``: name -> +1 or -1 for the controls the step moved (their neighbour
+        in the same direction is drawn first), ``seconds``: what the step cost."""
+        import asyncio
+
+        self.cancel()
+        if seconds > self.budget or not self._possible():
+            return
+        self._queue = self._plan(moved)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop (a script, a test): nothing idle to use; run() draws on demand
+        self._handle = loop.call_soon(self._next)
+
+    def _possible(self) -> bool:
+        waveform = self.explorer.waveform
+        return not self._shadow_failed and (waveform is None or waveform.shape[-1] <= MAX_SAMPLES)
+
+    def _plan(self, moved: dict) -> list:
+        explorer = self.explorer
+        current = explorer.params
+        first, rest = [], []
+        for name, control in explorer.controls.items():
+            for value in _neighbours(control, current[name]):
+                candidate = (name, value)
+                if name in moved:
+                    forward = (value > current[name]) == (moved[name] > 0) if not hasattr(control, "options") \
+                        else (_position(control, value) > _position(control, current[name])) == (moved[name] > 0)
+                    first.insert(0 if forward else len(first), candidate)
+                else:
+                    rest.append(candidate)
+        return [(current, name, value) for name, value in first + rest]
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._queue = []
+
+    # -- drawing
+    def run(self) -> int:
+        """Draw and send every planned neighbour now; returns how many were sent."""
+        self.cancel()
+        self._queue = self._plan({})
+        sent = 0
+        while self._queue:
+            sent += self._draw_one()
+        return sent
+
+    def _next(self) -> None:
+        import asyncio
+
+        self._handle = None
+        if not self._queue:
+            return
+        started = time.perf_counter()
+        self._draw_one()
+        if self._queue and time.perf_counter() - started <= self.budget:
+            self._handle = asyncio.get_running_loop().call_soon(self._next)
+        else:
+            self._queue = []
+
+    def _draw_one(self) -> int:
+        current, name, value = self._queue.pop(0)
+        explorer = self.explorer
+        target = {**current, name: value}
+        key = self.key(target)
+        if self.holds(key):
+            return 0
+        shadow = self._get_shadow()
+        if shadow is None:
+            self._queue = []
+            return 0
+        try:
+            jpeg, readout = self._render(shadow, explorer, name, value)
+        except Exception:  # noqa: BLE001 - drawing ahead is only ever a shortcut
+            self._shown = None
+            return 0
+        if jpeg is None:
+            return 0
+        self._hold(key)
+        self.picture.send({"ahead": key, "readout": readout}, [jpeg])
+        return 1
+
+    def _render(self, shadow, explorer, name, value):
+        """The picture and readout ``explorer`` would show after its control ``name`` moved to
+        ``value`` from its current settings, drawn on ``shadow``."""
+        from . import _backend
+
+        controls, mirrors = explorer.controls, shadow.controls
+        shadow._ready = False  # copying the settings over is not a step
+        try:
+            for key in controls:
+                _copy_control(controls[key], mirrors[key])
+        finally:
+            shadow._ready = True
+        shown = self._shown
+        with shadow.hold():
+            # what the shadow's figure shows differently from these settings is drawn again too
+            shadow._pending.update(key for key in mirrors if shown is None or shown.get(key) != mirrors[key].value)
+            mirrors[name].value = value
+            if not shadow._pending:
+                shadow._pending.add(name)
+        if shadow.error is not None:
+            self._shown = None
+            return None, None
+        self._shown = shadow.params
+        _match_layout(shadow, explorer)
+        rgba = shadow.to_rgba()
+        return (_backend.encode_image(rgba, fmt=explorer.picture_format, quality=85), shadow.readout.value)
+
+    def _get_shadow(self):
+        if self._shadow is None and not self._shadow_failed:
+            explorer = self.explorer
+            args, kwargs = getattr(explorer, "_init_args", (None, None))
+            try:
+                if args is None:
+                    raise TypeError("no constructor arguments recorded")
+                shadow = type(explorer)(*args, **kwargs)
+                shadow.figure.set_dpi(explorer.figure.dpi)
+                shadow.figure.set_size_inches(explorer.figure.get_size_inches())
+                shadow.redraw()
+            except Exception:  # noqa: BLE001 - then there is no drawing ahead for this explorer
+                self._shadow_failed = True
+                return None
+            # It is never shown: its widgets need no comm to the page.
+            for widget in (*shadow.controls.values(), shadow.readout, shadow.status, shadow.output):
+                widget.close()
+            self._shadow, self._shown = shadow, None
+        return self._shadow
+
+    def _close_shadow(self) -> None:
+        if self._shadow is not None:
+            self._shadow.close()
+            self._shadow, self._shown = None, None
+
+    def close(self) -> None:
+        self.cancel()
+        self._close_shadow()

@@ -1,0 +1,196 @@
+"""Pictures drawn ahead (audioviz/widgets/_ahead.py), without a browser.
+
+The promise is that a picture the page paints ahead of the kernel is the explorer's own: the
+same bytes and readout the explorer sends when it takes that step itself. These tests take every
+neighbour drawn ahead, take the step for real, and compare. tests/test_jupyterlab.py presses the
+keys in JupyterLab.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import audioviz
+from audioviz.widgets import _ahead
+from audioviz.widgets._controls import option_values
+
+
+@pytest.fixture
+def chirp():
+    torch.manual_seed(0)
+    t = torch.arange(48000) / 16000
+    return 0.4 * torch.sin(2 * torch.pi * (300 + 500 * t) * t) + 0.02 * torch.randn(48000)
+
+
+def _shown(explorer):
+    """The explorer as a notebook shows it (inline backend), with what it sends recorded."""
+    explorer.widget  # noqa: B018 - builds the picture widget and the drawing ahead
+    sent = []
+    explorer._picture.send = lambda content, buffers=None: sent.append((content, buffers))
+    return sent
+
+
+def _move_of(explorer, key, base):
+    """The control and value that ``key`` (a page key) differs in from the settings ``base``."""
+    current = _ahead.state_key(explorer.controls, base)
+    (i,) = [i for i, (a, b) in enumerate(zip(key, current)) if a != b]
+    name = list(explorer.controls)[i]
+    control = explorer.controls[name]
+    return name, option_values(control)[key[i]] if hasattr(control, "options") else key[i]
+
+
+def _check_every_neighbour(explorer, sent) -> int:
+    base = explorer.params
+    ahead = [(content, buffers) for content, buffers in sent if "ahead" in content]
+    assert ahead, "nothing was drawn ahead"
+    for content, buffers in ahead:
+        name, value = _move_of(explorer, content["ahead"], base)
+        explorer.set(**{name: value})
+        assert bytes(explorer._picture.value) == bytes(buffers[0]), f"{name}={value!r}: another picture"
+        assert explorer.readout.value == content["readout"], f"{name}={value!r}: another readout"
+        # the explorer's own picture goes under its settings after its rules (win_length follows n_fft)
+        assert explorer._picture.key == _ahead.state_key(explorer.controls, explorer.params)
+        explorer.set(**base)
+    return len(ahead)
+
+
+@pytest.mark.parametrize("settings", [
+    {},
+    {"y_axis": "mel", "n_mels": 96, "f_min": 200.0},
+    {"n_fft": 2048, "hop_length": 64, "f_max": 4000.0},
+    {"y_axis": "log", "cmap": "viridis", "window": "hamming", "win_length": 300},
+])
+def test_every_picture_drawn_ahead_is_the_explorers_own(chirp, settings):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    sent = _shown(explorer)
+    explorer.set(**settings)
+    sent.clear()
+    n = explorer._ahead.run()
+    assert n >= 8  # two neighbours on most sliders
+    assert _check_every_neighbour(explorer, sent) == n
+
+
+def test_mel_explorer_pictures_drawn_ahead_are_its_own(chirp):
+    explorer = audioviz.MelExplorer(chirp, 16000)
+    sent = _shown(explorer)
+    explorer.set(n_mels=40, f_max=6000.0)
+    sent.clear()
+    assert explorer._ahead.run() >= 5
+    _check_every_neighbour(explorer, sent)
+
+
+def test_drawing_ahead_leaves_the_explorer_itself_untouched(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    _shown(explorer)
+    explorer.set(hop_length=100)
+    params, image = explorer.params, np.array(explorer.image.get_array())
+    pixels, ylim = explorer.to_rgba().copy(), explorer.ax.get_ylim()
+    explorer._ahead.run()
+    assert explorer.params == params
+    assert np.array_equal(np.asarray(explorer.image.get_array()), image)
+    assert np.array_equal(explorer.to_rgba(), pixels) and explorer.ax.get_ylim() == ylim
+    assert explorer._ahead._shadow is not explorer and explorer._ahead._shadow.figure is not explorer.figure
+
+
+def test_the_page_key_is_each_controls_index_or_number(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000, n_fft=1024, window="hamming", cmap="viridis")
+    key = _ahead.state_key(explorer.controls, explorer.params)
+    names = list(explorer.controls)
+    assert key[names.index("n_fft")] == 4  # 64, 128, 256, 512, 1024
+    assert key[names.index("window")] == 1 and key[names.index("cmap")] == 1
+    assert key[names.index("hop_length")] == 256 and key[names.index("f_max")] == 8000.0
+    kinds = explorer.widget and explorer._picture.kinds
+    assert kinds[names.index("n_fft")] == "index" and kinds[names.index("hop_length")] == "value"
+
+
+def test_neighbours_are_one_arrow_key_away_on_enabled_sliders(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000, n_fft=64, hop_length=16)
+    _shown(explorer)
+    planned = {(name, value) for _, name, value in explorer._ahead._plan({})}
+    assert ("n_fft", 128) in planned and not any(n == "n_fft" and v == 32 for n, v in planned)
+    assert ("hop_length", 17) in planned and ("hop_length", 15) not in planned  # 16 is the minimum
+    assert not any(name in ("window", "y_axis", "cmap", "n_mels") for name, _ in planned)  # dropdowns; disabled
+
+
+def test_the_control_just_moved_is_drawn_ahead_first_in_its_direction(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    _shown(explorer)
+    plan = [(name, value) for _, name, value in explorer._ahead._plan({"hop_length": -1})]
+    assert plan[:2] == [("hop_length", 127), ("hop_length", 129)]
+    plan = [(name, value) for _, name, value in explorer._ahead._plan({"n_fft": +1})]
+    assert plan[:2] == [("n_fft", 1024), ("n_fft", 256)]
+
+
+def test_a_dear_step_is_not_drawn_ahead(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    _shown(explorer)
+    explorer._ahead.after_step({"n_fft": 1}, seconds=explorer._ahead.budget * 2)
+    assert explorer._ahead._queue == []
+    explorer._ahead.after_step({"n_fft": 1}, seconds=0.0)
+    assert explorer._ahead._queue  # planned (drawn when an event loop is idle)
+
+
+def test_a_long_recording_gets_no_shadow_copy(chirp, monkeypatch):
+    monkeypatch.setattr(_ahead, "MAX_SAMPLES", 1000)
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    sent = _shown(explorer)
+    explorer._ahead.after_step({}, seconds=0.0)
+    assert explorer._ahead._queue == [] and explorer._ahead._shadow is None and not sent
+
+
+def test_what_the_page_holds_is_mirrored_and_bounded(chirp, monkeypatch):
+    monkeypatch.setattr(_ahead.Ahead, "capacity", 4)
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    sent = _shown(explorer)
+    ahead = explorer._ahead
+    first = explorer._picture.key
+    assert ahead.holds(first)  # the picture the page got first
+    assert ahead.run() >= 4
+    assert len(ahead._held) == 4 and not ahead.holds(first)  # the oldest went, as in the page
+    sent.clear()
+    assert ahead.run() > 0  # what the page no longer holds is drawn again
+    ahead._on_page_message(explorer._picture, {"hello": True}, [])  # a reloaded page holds nothing
+    assert len(ahead._held) == 0
+
+
+def test_turning_drawing_ahead_off_forgets_and_sends_no_key(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    sent = _shown(explorer)
+    explorer._ahead.run()
+    explorer.draw_ahead = False
+    assert sent[-1][0] == {"forget": True} and explorer._ahead._shadow is None
+    explorer.set(hop_length=100)
+    assert explorer._picture.key == []  # the page can match it to no settings
+    with pytest.raises(TypeError, match="draw_ahead must be True or False"):
+        explorer.draw_ahead = "no"
+
+
+def test_an_error_while_drawing_ahead_stays_out_of_the_explorer(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    sent = _shown(explorer)
+    ahead = explorer._ahead
+    shadow = ahead._get_shadow()
+
+    def broken(**_):
+        raise RuntimeError("kaboom")
+
+    shadow._compute_power = broken
+    assert ahead.run() == 0 and not sent
+    assert explorer.error is None and explorer.status.value == ""
+    explorer.set(hop_length=100)  # the explorer itself still steps
+    assert explorer.error is None
+
+
+def test_a_new_size_forgets_the_pictures_drawn_ahead(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    sent = _shown(explorer)
+    explorer._ahead.run()
+    explorer.figure.set_dpi(50)
+    explorer.redraw()
+    assert {"forget": True} in [content for content, _ in sent]
+    sent.clear()
+    explorer._ahead.run()
+    name, value = _move_of(explorer, sent[0][0]["ahead"], explorer.params)
+    explorer.set(**{name: value})
+    assert bytes(explorer._picture.value) == bytes(sent[0][1][0])  # drawn at the new size
