@@ -502,7 +502,8 @@ def measure(backend: str, steps: int) -> dict:
         page = lab.open(cells)
         view = page.view()
         page.probe(view)
-        result = {"stages": {}, "load_start": list(os.getloadavg())}
+        result = {"stages": {}, "load_start": list(os.getloadavg()),
+                  "browser": lab.driver.capabilities.get("browserVersion", "")}
         page.run(KERNEL_PROBE + "_avz_explorer = _avz_probe(explorer)")
 
         def presses(view, name, description, keys=("ARROW_RIGHT", "ARROW_LEFT"), kernel=None):
@@ -697,6 +698,14 @@ def main(argv=None) -> int:
                         "(the round trip plus the picture's transfer, decoding and painting, with no explorer "
                         "work). The 'alternated' rows press the floor, the picture floor, the same pictures in an "
                         "ipywidgets.Image and hop_length in turn, so their medians share the same minutes' load. "
+                        "With the inline backend the explorer draws the settings one arrow key away while the "
+                        "kernel is idle and the page paints a held one at once (docs: 'Drawing ahead'): the "
+                        "slider rows press back and forth, the 'one way' rows walk each slider so that every "
+                        "key reaches a setting never shown before (the count says how many were painted from "
+                        "what was drawn ahead; the others waited for the kernel), and the 'drawing ahead off' "
+                        "rows press back and forth with explorer.draw_ahead = False, every key answered by the "
+                        "kernel, as before drawing ahead. ipympl draws its own canvas: there every key waits "
+                        "for the kernel. "
                         "Keys are trusted key events sent through the DevTools protocol (no WebDriver polling). "
                         "The machine is shared: the Python step of the same run is the baseline."),
         "baseline": "the same control set in Python (explorer.controls[name].value = ...), same clip, same run",
@@ -707,7 +716,8 @@ def main(argv=None) -> int:
         "load_average": {backend: {"start": [round(x, 2) for x in raw[backend]["load_start"]],
                                    "end": [round(x, 2) for x in raw[backend]["load_end"]]} for backend in raw},
         "environment": environment(jupyterlab=jupyterlab.__version__, ipywidgets=ipywidgets.__version__,
-                                   matplotlib=matplotlib.__version__),
+                                   matplotlib=matplotlib.__version__,
+                                   chromium=next(iter(raw.values()), {}).get("browser", "")),
         "generated": utc_now(),
     })
     return 0

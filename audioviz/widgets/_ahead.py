@@ -14,7 +14,7 @@ same picture (a test compares the bytes). A setting the page does not hold is an
 What the page holds is keyed by the values of all the controls as the page sees them (a
 selection slider's or dropdown's index, a slider's number), so a picture is only ever shown for
 exactly the settings it was drawn for. Drawing ahead stops for a setting whose step costs more
-than :attr:`Ahead.budget` seconds (there the learner waits for the kernel anyway, and drawing
+than :attr:`Ahead.budget` CPU seconds (there the learner waits for the kernel anyway, and drawing
 ahead would only delay the next real step), and for a clip longer than :data:`MAX_SAMPLES`
 (the shadow holds a copy of it).
 """
@@ -100,16 +100,22 @@ class Ahead:
     """Draws an explorer's neighbouring settings on its shadow while the kernel is idle and
     sends them to its picture widget (see the module docstring).
 
-    :meth:`after_step` is called by the explorer after each step it sent; the work runs as one
-    neighbour per event-loop turn, so a key press that arrives meanwhile waits for at most one
-    neighbour's drawing. :meth:`run` draws the whole round at once (for tests and scripts,
-    where no event loop runs).
+    :meth:`after_step` is called by the explorer after each step it sent; the work starts after
+    :attr:`delay` seconds and runs one neighbour at a time, :attr:`gap` seconds apart, so a key
+    press that arrives meanwhile waits for at most one neighbour's drawing. :meth:`run` draws
+    the whole round at once (for tests and scripts, where no event loop runs).
     """
 
-    #: A step dearer than this (seconds, the explorer's own last step) is not drawn ahead.
+    #: A step dearer than this (CPU seconds of the kernel's thread: what the machine's other work
+    #: makes it wait for a core is not the step's cost) is not drawn ahead.
     budget = 0.06
     #: Pictures the page keeps per explorer (about 1 MB each as decoded pixels).
     capacity = 24
+    #: Seconds of quiet after a step before the first neighbour is drawn, and between two: the
+    #: kernel takes a slider message in several turns of its event loop, and a neighbour drawn
+    #: in each of those turns would hold up the next real step of a burst of keys.
+    delay = 0.05
+    gap = 0.02
 
     def __init__(self, explorer, picture):
         self.explorer = explorer
@@ -169,7 +175,7 @@ class Ahead:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no event loop (a script, a test): nothing idle to use; run() draws on demand
-        self._handle = loop.call_soon(self._next)
+        self._handle = loop.call_later(self.delay, self._next)
 
     def _possible(self) -> bool:
         waveform = self.explorer.waveform
@@ -188,7 +194,8 @@ class Ahead:
                     first.insert(0 if forward else len(first), candidate)
                 else:
                     rest.append(candidate)
-        return [(current, name, value) for name, value in first + rest]
+        # first the shadow is brought to the current settings (None), then the neighbours
+        return [(current, None, None)] + [(current, name, value) for name, value in first + rest]
 
     def cancel(self) -> None:
         if self._handle is not None:
@@ -212,23 +219,31 @@ class Ahead:
         self._handle = None
         if not self._queue:
             return
-        started = time.perf_counter()
+        started = time.thread_time()
+        catch_up = self._queue[0][1] is None
         self._draw_one()
-        if self._queue and time.perf_counter() - started <= self.budget:
-            self._handle = asyncio.get_running_loop().call_soon(self._next)
+        # Bringing the shadow to the explorer's settings may cost a full step (and making it,
+        # more): the budget judges the neighbours' own steps, which follow from there.
+        if self._queue and (catch_up or time.thread_time() - started <= self.budget):
+            self._handle = asyncio.get_running_loop().call_later(self.gap, self._next)
         else:
             self._queue = []
 
     def _draw_one(self) -> int:
         current, name, value = self._queue.pop(0)
         explorer = self.explorer
-        target = {**current, name: value}
-        key = self.key(target)
-        if self.holds(key):
+        key = None if name is None else self.key({**current, name: value})
+        if key is not None and self.holds(key):
             return 0
         shadow = self._get_shadow()
         if shadow is None:
             self._queue = []
+            return 0
+        if key is None:  # bring the shadow to the explorer's settings: nothing to send
+            try:
+                self._render(shadow, explorer, None, None)
+            except Exception:  # noqa: BLE001
+                self._shown = None
             return 0
         try:
             jpeg, readout = self._render(shadow, explorer, name, value)
@@ -257,13 +272,16 @@ class Ahead:
         with shadow.hold():
             # what the shadow's figure shows differently from these settings is drawn again too
             shadow._pending.update(key for key in mirrors if shown is None or shown.get(key) != mirrors[key].value)
-            mirrors[name].value = value
-            if not shadow._pending:
-                shadow._pending.add(name)
+            if name is not None:
+                mirrors[name].value = value
+                if not shadow._pending:
+                    shadow._pending.add(name)
         if shadow.error is not None:
             self._shown = None
             return None, None
         self._shown = shadow.params
+        if name is None:
+            return None, None
         _match_layout(shadow, explorer)
         rgba = shadow.to_rgba()
         return (_backend.encode_image(rgba, fmt=explorer.picture_format, quality=85), shadow.readout.value)

@@ -128,6 +128,9 @@ class Explorer:
         and frozen. Values that arrive while a step is drawing are not queued:
         ipywidgets keeps one message in flight per control and sends only the latest value
         after it, so a burst of key presses costs one more step, not one per key.
+        With the inline backend the explorer also draws the settings one arrow key away while
+        the kernel is idle, on a copy of itself that is never shown, and the page paints such a
+        picture at once when a key asks for it (:attr:`draw_ahead`, ``widgets/_ahead.py``).
         ``benchmarks/bench_jupyterlab.py`` measures key press to painted picture in JupyterLab.
 
     Attributes:
@@ -198,6 +201,7 @@ class Explorer:
         self._names = {id(control): name for name, control in self.controls.items()}
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
+        self._stepped = self.params  # the settings of the last step, to tell which way a control moved
         self._ready = True
 
     # ------------------------------------------------------------------ subclass hooks
@@ -370,8 +374,8 @@ class Explorer:
     def _flush(self) -> None:
         from .._reduce import one_thread
 
-        started = time.perf_counter()
-        before = self.params
+        started = time.thread_time()
+        before = self._stepped  # the controls already hold their new values
         if self._ahead is not None:
             self._ahead.cancel()  # a real step first; what is drawn ahead waits for the next idle moment
         self._hold_depth += 1
@@ -405,8 +409,9 @@ class Explorer:
         finally:
             self._hold_depth -= 1
             held.close()
+            self._stepped = self.params
         if self._ahead is not None and self.draw_ahead and self.error is None:
-            self._ahead.after_step(moved, time.perf_counter() - started)
+            self._ahead.after_step(moved, time.thread_time() - started)
 
     def mark_stale(self, *axes) -> None:
         """Say which Axes an update changed, so only they are redrawn (see the class docstring)."""
