@@ -205,3 +205,26 @@ def test_a_step_tells_which_way_each_control_moved(chirp):
     explorer.controls["top_db"].value = 80.0
     explorer.controls["n_fft"].value = 1024
     assert seen == [{"top_db": 1}, {"top_db": -1}, {"n_fft": 1}]
+
+
+def test_the_shadow_is_made_only_once_the_kernel_is_quiet(chirp, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(_ahead.Ahead, "quiet", 0.3)
+
+    async def scenario():
+        explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+        sent = _shown(explorer)  # shown inside a running event loop, as in a kernel
+        ahead = explorer._ahead
+        await asyncio.sleep(0.15)
+        explorer.controls["hop_length"].value = 129  # a step before the quiet time is over
+        await asyncio.sleep(0.2)
+        early = ahead._shadow is not None
+        await asyncio.sleep(2.0)
+        hop = list(explorer.controls).index("hop_length")
+        return early, ahead._shadow is not None, [content["ahead"][hop] for content, _ in sent if "ahead" in content]
+
+    early, made, hops = asyncio.run(scenario())
+    assert not early and made
+    assert hops[0] == 130  # then the neighbours, the way the learner was going first
+    assert 128 not in hops  # the page holds the explorer's first picture already

@@ -116,6 +116,10 @@ class Ahead:
     #: in each of those turns would hold up the next real step of a burst of keys.
     delay = 0.05
     gap = 0.02
+    #: Seconds without a step before the shadow is made (a whole explorer drawn once, a few
+    #: hundred ms that would hold up a key pressed meanwhile): after the explorer is shown, and
+    #: after drawing ahead was turned off and on again.
+    quiet = 0.5
 
     def __init__(self, explorer, picture):
         self.explorer = explorer
@@ -129,6 +133,7 @@ class Ahead:
         # (every picture reaches it through the same comm, in order).
         self._held: collections.OrderedDict = collections.OrderedDict()
         picture.on_msg(self._on_page_message)
+        self._start(self.quiet, [])
 
     # -- what the page holds
     def key(self, values: dict) -> list:
@@ -165,17 +170,24 @@ class Ahead:
         """Plan the neighbours of the settings just shown and start drawing them when the kernel
         is idle. ``moved``: name -> +1 or -1 for the controls the step moved (their neighbour
         in the same direction is drawn first), ``seconds``: what the step cost."""
-        import asyncio
-
         self.cancel()
         if seconds > self.budget or not self._possible():
             return
-        self._queue = self._plan(moved)
+        self._start(self.delay if self._shadow is not None else self.quiet, self._plan(moved))
+
+    def _start(self, wait: float, queue: list) -> None:
+        import asyncio
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
+            self._queue = queue
             return  # no event loop (a script, a test): nothing idle to use; run() draws on demand
-        self._handle = loop.call_later(self.delay, self._next)
+        if self._shadow is None and not queue and self._possible():
+            queue = [(self.explorer.params, None, None)]  # only make the shadow, once the kernel is quiet
+        self._queue = queue
+        if queue:
+            self._handle = loop.call_later(wait, self._next)
 
     def _possible(self) -> bool:
         waveform = self.explorer.waveform
