@@ -477,10 +477,12 @@ class Explorer:
             else:
                 # The page keeps this picture too, under the settings it shows, with its readout.
                 key = self._ahead.key(self.params) if self.draw_ahead else []
+                new = bytes(self._picture.value) != picture  # the same bytes again are not sent
                 with self._picture.hold_sync():
                     self._picture.key, self._picture.readout = key, self._readout()
                     self._picture.value = picture
-                self._ahead.sent(key)
+                if new:
+                    self._ahead.sent(key)
         if self._snapshot is not None:
             self._schedule_snapshot()
 
