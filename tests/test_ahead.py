@@ -228,3 +228,16 @@ def test_the_shadow_is_made_only_once_the_kernel_is_quiet(chirp, monkeypatch):
     assert not early and made
     assert hops[0] == 130  # then the neighbours, the way the learner was going first
     assert 128 not in hops  # the page holds the explorer's first picture already
+
+
+def test_feature_map_explorer_pictures_drawn_ahead_are_its_own(chirp):
+    from audioviz.explain import FeatureMapExplorer
+    from audioviz.model import KeywordCNN
+
+    torch.manual_seed(0)
+    explorer = FeatureMapExplorer(KeywordCNN(), chirp[:16000])
+    sent = _shown(explorer)
+    explorer.set(channel=3)
+    sent.clear()
+    assert explorer._ahead.run() == 2  # channel 2 and 4 (the layer is a dropdown)
+    _check_every_neighbour(explorer, sent)

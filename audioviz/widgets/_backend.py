@@ -318,7 +318,11 @@ function setup(model) {
         state.readout = await manager.get_model(id(readout));
         state.readout.on("change:value", onReadout);
       }
-      model.send({ hello: true });  // this page holds nothing drawn ahead yet
+      try {
+        model.send({ hello: true });  // this page holds nothing drawn ahead yet
+      } catch (error) {
+        // no kernel behind this page (a static export): nothing is drawn ahead for it
+      }
     }, () => {});
   }
   onKernelPicture();
