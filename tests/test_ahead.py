@@ -241,3 +241,22 @@ def test_feature_map_explorer_pictures_drawn_ahead_are_its_own(chirp):
     sent.clear()
     assert explorer._ahead.run() == 2  # channel 2 and 4 (the layer is a dropdown)
     _check_every_neighbour(explorer, sent)
+
+
+def test_a_float_sliders_key_is_rounded_as_the_page_rounds_it(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    names = list(explorer.controls)
+    # an arrow key on the top_db slider in the page gives 45 + 5 = 50.00000000000001
+    key = _ahead.state_key(explorer.controls, {**explorer.params, "top_db": 50.00000000000001})
+    assert key[names.index("top_db")] == 50.0
+    assert _ahead.state_key(explorer.controls, {**explorer.params, "top_db": 50.5})[names.index("top_db")] == 50.5
+
+
+def test_settings_set_from_code_are_drawn_ahead_even_when_that_step_was_dear(chirp):
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    _shown(explorer)
+    ahead = explorer._ahead
+    ahead.after_step({"top_db": -1, "f_min": 1}, seconds=ahead.budget * 2)  # explorer.set(...) of two
+    assert ahead._queue
+    ahead.after_step({"top_db": 1}, seconds=ahead.budget * 2)  # one key that was dear
+    assert ahead._queue == []

@@ -12,8 +12,8 @@ picture and its readout at once; the kernel's own picture for the step comes aft
 same picture (a test compares the bytes). A setting the page does not hold is answered as before.
 
 What the page holds is keyed by the values of all the controls as the page sees them (a
-selection slider's or dropdown's index, a slider's number), so a picture is only ever shown for
-exactly the settings it was drawn for. Drawing ahead stops for a setting whose step costs more
+selection slider's or dropdown's index, a slider's number to 12 significant digits), so a
+picture is only ever shown for the settings it was drawn for. Drawing ahead stops for a setting whose step costs more
 than :attr:`Ahead.budget` CPU seconds (there the learner waits for the kernel anyway, and drawing
 ahead would only delay the next real step), and for a clip longer than :data:`MAX_SAMPLES`
 (the shadow holds a copy of it).
@@ -39,6 +39,10 @@ def _position(control, value):
     if hasattr(control, "options"):
         values = option_values(control)
         return values.index(value) if value in values else -1
+    if isinstance(value, float):
+        # To 12 significant digits, as the page rounds it too: a float slider's arrow key gives
+        # 45 + 5 = 50.00000000000001 there, and the kernel then steps to that number.
+        return float(f"{value:.12g}")
     return value
 
 
@@ -171,7 +175,9 @@ class Ahead:
         is idle. ``moved``: name -> +1 or -1 for the controls the step moved (their neighbour
         in the same direction is drawn first), ``seconds``: what the step cost."""
         self.cancel()
-        if seconds > self.budget or not self._possible():
+        # A learner's key that was dear: its neighbours cost as much (n_fft=4096 at a small hop).
+        # Settings set from code move several controls at once and cost more than a neighbour.
+        if (len(moved) == 1 and seconds > self.budget) or not self._possible():
             return
         self._start(self.delay if self._shadow is not None else self.quiet, self._plan(moved))
 
@@ -232,14 +238,16 @@ class Ahead:
         if not self._queue:
             return
         started = time.thread_time()
-        catch_up = self._queue[0][1] is None
+        name = self._queue[0][1]
         self._draw_one()
-        # Bringing the shadow to the explorer's settings may cost a full step (and making it,
-        # more): the budget judges the neighbours' own steps, which follow from there.
-        if self._queue and (catch_up or time.thread_time() - started <= self.budget):
+        # Bringing the shadow to the explorer's settings (name None) may cost a full step, and
+        # making it more: the budget judges the neighbours' own steps, which follow from there.
+        # A neighbour dearer than the budget drops the rest of that control's (f_min moves the
+        # ticks of the frequency axis; top_db's neighbours stay cheap).
+        if name is not None and time.thread_time() - started > self.budget:
+            self._queue = [item for item in self._queue if item[1] != name]
+        if self._queue:
             self._handle = asyncio.get_running_loop().call_later(self.gap, self._next)
-        else:
-            self._queue = []
 
     def _draw_one(self) -> int:
         current, name, value = self._queue.pop(0)

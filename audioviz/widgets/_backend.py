@@ -223,7 +223,8 @@ function setup(model) {
     shown: null, latest: 0, settingReadout: false,
   };
   shared.set(model, state);
-  const keyString = (list) => JSON.stringify((list || []).map(Number));
+  // to 12 significant digits, as the kernel's keys (a float slider's key gives 50.00000000000001)
+  const keyString = (list) => JSON.stringify((list || []).map((v) => Number(Number(v).toPrecision(12))));
   const type = () => "image/" + model.get("format");
   state.current = () => state.controls.length
     ? keyString(state.controls.map((control, i) => control.get(state.kinds[i]))) : null;
