@@ -78,9 +78,10 @@ def test_a_setting_drawn_ahead_is_painted_while_the_kernel_is_busy(page):
     page.probe(view)
     handle = page.slider(view, "hop_length")
     hop = int(page.run("print(explorer.params['hop_length'])"))
-    page.press(handle, _keys().ARROW_RIGHT)
-    page.wait(lambda: page.run("print(explorer._ahead._handle is None and not explorer._ahead._queue)").strip()
-              == "True", what="the neighbours to be drawn ahead")
+    page.press(handle, _keys().ARROW_RIGHT)  # may itself be painted from what was drawn ahead
+    page.wait(lambda: page.run("a = explorer._ahead\nprint(explorer.params['hop_length'], a._shadow is not None "
+                               "and a._making is None and a._handle is None and not a._queue)").split()
+              == [str(hop + 1), "True"], what="the kernel's step and its neighbours drawn ahead")
     canvas = view.find_element("css selector", "canvas.avz-picture")
     before = page.picture(view)
     page.js(_BUSY_KERNEL, "import time; time.sleep(6)")

@@ -120,10 +120,11 @@ class Ahead:
     #: in each of those turns would hold up the next real step of a burst of keys.
     delay = 0.05
     gap = 0.02
-    #: Seconds without a step before the shadow is made (a whole explorer drawn once, a few
-    #: hundred ms that would hold up a key pressed meanwhile): after the explorer is shown, and
-    #: after drawing ahead was turned off and on again.
-    quiet = 0.5
+    #: Seconds after the explorer is shown (or drawing ahead is turned on again) before the
+    #: shadow is made: a whole explorer drawn once, a few hundred ms of the kernel, best spent
+    #: right after the cell, while the page is still rendering the widget and the learner has
+    #: not reached a slider yet (made in the middle of a burst of keys it held the burst up).
+    quiet = 0.05
 
     def __init__(self, explorer, picture):
         self.explorer = explorer
@@ -137,7 +138,8 @@ class Ahead:
         # (every picture reaches it through the same comm, in order).
         self._held: collections.OrderedDict = collections.OrderedDict()
         picture.on_msg(self._on_page_message)
-        self._start(self.quiet, [])
+        self._making = None  # the pending making of the shadow
+        self._make_later()
 
     # -- what the page holds
     def key(self, values: dict) -> list:
@@ -179,21 +181,38 @@ class Ahead:
         # Settings set from code move several controls at once and cost more than a neighbour.
         if (len(moved) == 1 and seconds > self.budget) or not self._possible():
             return
-        self._start(self.delay if self._shadow is not None else self.quiet, self._plan(moved))
+        if self._shadow is None:
+            self._queue = self._plan(moved)  # drawn once the shadow is made
+            self._make_later()
+        else:
+            self._start(self.delay, self._plan(moved))
 
-    def _start(self, wait: float, queue: list) -> None:
+    def _loop(self):
         import asyncio
 
         try:
-            loop = asyncio.get_running_loop()
+            return asyncio.get_running_loop()
         except RuntimeError:
-            self._queue = queue
-            return  # no event loop (a script, a test): nothing idle to use; run() draws on demand
-        if self._shadow is None and not queue and self._possible():
-            queue = [(self.explorer.params, None, None)]  # only make the shadow, once the kernel is quiet
+            return None  # no event loop (a script, a test): nothing idle to use; run() draws on demand
+
+    def _start(self, wait: float, queue: list) -> None:
         self._queue = queue
-        if queue:
+        loop = self._loop()
+        if queue and loop is not None:
             self._handle = loop.call_later(wait, self._next)
+
+    def _make_later(self) -> None:
+        """Make the shadow :attr:`quiet` seconds from now. Unlike a round of neighbours a step
+        does not put it off: a learner pressing keys every few tenths of a second would
+        otherwise never get one."""
+        loop = self._loop()
+        if self._shadow is None and self._making is None and self._possible() and loop is not None:
+            self._making = loop.call_later(self.quiet, self._make)
+
+    def _make(self) -> None:
+        self._making = None
+        if self.explorer.draw_ahead and self._get_shadow() is not None:
+            self._start(self.gap, self._queue or self._plan({}))
 
     def _possible(self) -> bool:
         waveform = self.explorer.waveform
@@ -235,7 +254,8 @@ class Ahead:
         import asyncio
 
         self._handle = None
-        if not self._queue:
+        if not self._queue or not self.explorer.draw_ahead:
+            self._queue = []
             return
         started = time.thread_time()
         name = self._queue[0][1]
@@ -333,4 +353,7 @@ class Ahead:
 
     def close(self) -> None:
         self.cancel()
+        if self._making is not None:
+            self._making.cancel()
+            self._making = None
         self._close_shadow()
