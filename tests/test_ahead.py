@@ -159,7 +159,8 @@ def test_turning_drawing_ahead_off_forgets_and_sends_no_key(chirp):
     sent = _shown(explorer)
     explorer._ahead.run()
     explorer.draw_ahead = False
-    assert sent[-1][0] == {"forget": True} and explorer._ahead._shadow is None
+    assert sent[-1][0] == {"forget": True} and not explorer._ahead._held
+    assert explorer._ahead._shadow is not None  # kept: making it again would hold up the next keys
     explorer.set(hop_length=100)
     assert explorer._picture.key == []  # the page can match it to no settings
     with pytest.raises(TypeError, match="draw_ahead must be True or False"):

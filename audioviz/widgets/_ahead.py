@@ -160,11 +160,21 @@ class Ahead:
         self._hold(key)
 
     def forget(self) -> None:
-        """Drop everything drawn ahead (the figure's size or dpi changed): here, in the page and
-        the shadow."""
+        """Drop everything drawn ahead, here and in the page (drawing ahead turned off, or the
+        figure's size or dpi changed: the shadow takes the explorer's again). The shadow itself
+        is kept: making it again costs a few hundred ms of the kernel, which a learner's next
+        keys would wait for."""
         self.cancel()
         self._held.clear()
-        self._close_shadow()
+        shadow = self._shadow
+        if shadow is not None:
+            explorer = self.explorer
+            if (shadow.figure.dpi != explorer.figure.dpi
+                    or tuple(shadow.figure.get_size_inches()) != tuple(explorer.figure.get_size_inches())):
+                shadow.figure.set_dpi(explorer.figure.dpi)
+                shadow.figure.set_size_inches(explorer.figure.get_size_inches())
+                shadow.redraw()
+            self._shown = None  # drawn again in full before the next neighbour
         self.picture.send({"forget": True})
 
     def _on_page_message(self, _widget, content, _buffers) -> None:
