@@ -46,6 +46,15 @@ def _position(control, value):
     return value
 
 
+def direction(control, old, new) -> int:
+    """+1 when ``control`` moved up from ``old`` to ``new`` (a larger number, a later option),
+    -1 otherwise."""
+    try:
+        return 1 if _position(control, new) > _position(control, old) else -1
+    except TypeError:  # values with no order
+        return 1
+
+
 def state_key(controls: dict, values: dict) -> list:
     """The key of the picture for ``values`` (name -> value), as the page computes it from its
     models: each control's index or number, in the order of ``controls``."""
@@ -236,8 +245,7 @@ class Ahead:
             for value in _neighbours(control, current[name]):
                 candidate = (name, value)
                 if name in moved:
-                    forward = (value > current[name]) == (moved[name] > 0) if not hasattr(control, "options") \
-                        else (_position(control, value) > _position(control, current[name])) == (moved[name] > 0)
+                    forward = direction(control, current[name], value) == moved[name]
                     first.insert(0 if forward else len(first), candidate)
                 else:
                     rest.append(candidate)

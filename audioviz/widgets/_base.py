@@ -18,7 +18,7 @@ import time
 import numpy as np
 import torch
 
-from . import _backend, _controls
+from . import _ahead, _backend, _controls
 from ._blit import Blitter
 
 __all__ = ["Explorer"]
@@ -389,7 +389,7 @@ class Explorer:
                 held.enter_context(control.hold_sync())
             # Which way the learner moved each control (for what to draw ahead first).
             for name in self._pending:
-                moved[name] = _direction(self.controls[name], before[name], self.controls[name].value)
+                moved[name] = _ahead.direction(self.controls[name], before[name], self.controls[name].value)
             # Controls that _coerce adjusts land in _pending through _on_change.
             self._coerce(frozenset(self._pending))
             changed = frozenset(self._pending)
@@ -486,11 +486,6 @@ class Explorer:
         if self._snapshot is not None:
             self._schedule_snapshot()
 
-    def _ahead_key(self) -> list:
-        from ._ahead import state_key
-
-        return state_key(self.controls, self.params)
-
     def _show_error(self, exc: BaseException) -> None:
         self.error = exc
         self.status.value = _controls.error_html(exc)
@@ -556,12 +551,10 @@ class Explorer:
             self._picture = _backend.picture_widget(
                 _backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85),
                 fmt=self.picture_format, width=width, height=height,
-                **(dict(controls=self.controls, readout_widget=self.readout, key=self._ahead_key(),
+                **(dict(controls=self.controls, readout_widget=self.readout, key=_ahead.state_key(self.controls, self.params),
                        readout=self._readout()) if ahead else {}))
             if ahead:
-                from ._ahead import Ahead
-
-                self._ahead = Ahead(self, self._picture)
+                self._ahead = _ahead.Ahead(self, self._picture)
                 self._ahead.sent(self._picture.key)
             picture = self._picture
         panel = ipywidgets.VBox(
@@ -650,16 +643,3 @@ class Explorer:
             import matplotlib.pyplot as plt
 
             plt.close(self.figure)
-
-
-def _direction(control, old, new) -> int:
-    """+1 when a control moved up (a larger number, a later option), -1 otherwise."""
-    if hasattr(control, "options"):
-        from ._controls import option_values
-
-        values = option_values(control)
-        old, new = (values.index(v) if v in values else 0 for v in (old, new))
-    try:
-        return 1 if new > old else -1
-    except TypeError:
-        return 1
