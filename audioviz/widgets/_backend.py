@@ -244,10 +244,13 @@ function setup(model) {
     return entry;
   }
 
+  // The readout always describes the picture shown: it is set with every paint.
   function paint(key, entry, source) {
     state.shown = key;
     state.shownFrom = source;
+    state.shownEntry = entry;
     for (const view of state.views) view(entry.bitmap, key, source);
+    showReadout(entry);
   }
 
   function showReadout(entry) {
@@ -263,7 +266,6 @@ function setup(model) {
     const show = () => {
       if (state.current() !== key) return;
       paint(key, entry, "ahead");
-      showReadout(entry);
     };
     if (entry.bitmap) show(); else entry.ready.then(show, () => {});
   }
@@ -287,19 +289,24 @@ function setup(model) {
   }
 
   function onReadout() {
-    // The kernel's readout of a step the page has moved beyond: keep the one of what is shown.
-    if (state.settingReadout) return;
-    const now = state.current();
-    const entry = now !== null && state.shown === now ? state.cache.get(now) : null;
-    if (entry && now !== keyString(model.get("key"))) showReadout(entry);
+    // A readout from the kernel that is not the one of the picture shown (the kernel's readout
+    // of a step the page has moved beyond): the readout of what is shown stays.
+    if (!state.settingReadout && state.shownEntry) showReadout(state.shownEntry);
   }
 
   model.on("change:value", onKernelPicture);
+  model.on("change:readout", () => {
+    // a step whose picture came out byte for byte the same sends only its key and readout
+    const entry = state.cache.get(keyString(model.get("key")));
+    if (entry) entry.readout = model.get("readout");
+    if (entry && entry === state.shownEntry) showReadout(entry);
+  });
   model.on("msg:custom", (message, buffers) => {
     if (message && message.forget) {
       for (const entry of state.cache.values()) entry.ready.then((bitmap) => bitmap.close(), () => {});
       state.cache.clear();
       state.shown = null;
+      state.shownEntry = null;
     } else if (message && message.ahead && buffers && buffers.length) {
       const buffer = buffers[0];
       remember(keyString(message.ahead), new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
