@@ -172,8 +172,13 @@ def save_audio(path, waveform, sample_rate: int, *, subtype: str = "PCM_16") -> 
         raise ValueError(f"path must end in .wav, .flac or .ogg, got {path.name!r}")
     if fmt == "OGG":
         subtype = "VORBIS"
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        soundfile.write(handle, wave.clamp(-1, 1).T.numpy(), sample_rate, subtype=subtype, format=fmt)
+    # Encoded in memory (at most the waveform's own size), then written as plain bytes: libsndfile
+    # writing into a Python file calls back into Python, and an error there (a full disk) is only
+    # printed as "Exception ignored" tracebacks, then reported as a different error.
+    buffer = io.BytesIO()
+    soundfile.write(buffer, wave.clamp(-1, 1).T.numpy(), sample_rate, subtype=subtype, format=fmt)
+    with atomic_path(path) as tmp:
+        Path(tmp).write_bytes(buffer.getbuffer())
     return path
 
 

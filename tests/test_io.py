@@ -198,3 +198,33 @@ def test_the_per_phase_weights_are_the_per_output_ones(monkeypatch, orig, new):
     monkeypatch.setattr(_resample, "MAX_TABLE", 0)
     assert _resample._DirectWeights(orig, new).table is None
     np.testing.assert_allclose(tabled, _resample.resample_direct(signal, orig, new), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac"])
+def test_a_failing_write_is_one_clear_error_and_leaves_nothing(tmp_path, suffix):
+    """A write that the system refuses (here: over the file-size limit, as a full disk refuses)
+    raises one OSError naming the file, prints nothing, and leaves no file behind. libsndfile
+    writing through a Python file printed 'Exception ignored from cffi callback' tracebacks."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        f"""
+        import resource, signal, sys
+        import numpy as np
+        import audioviz
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+        noise = np.random.default_rng(0).uniform(-1, 1, 16000).astype(np.float32)
+        try:
+            audioviz.save_audio({str(tmp_path / ("clip" + suffix))!r}, noise, 16000)
+        except OSError as exc:
+            print(type(exc).__name__, exc.errno, exc.filename)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    import errno
+    assert result.stdout.split() == ["OSError", str(errno.EFBIG), str(tmp_path / ("clip" + suffix))]
+    assert list(tmp_path.iterdir()) == []
