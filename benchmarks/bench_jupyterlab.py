@@ -705,7 +705,10 @@ def main(argv=None) -> int:
                         "what was drawn ahead; the others waited for the kernel), and the 'drawing ahead off' "
                         "rows press back and forth with explorer.draw_ahead = False, every key answered by the "
                         "kernel, as before drawing ahead. ipympl draws its own canvas: there every key waits "
-                        "for the kernel. "
+                        "for the kernel. Each stage column is the median over the presses whose stage came "
+                        "between the key and the paint: a press painted from what was drawn ahead is painted "
+                        "before any message of the kernel's, so the stage columns describe the presses the "
+                        "kernel answered, and are empty where it answered none. "
                         "Keys are trusted key events sent through the DevTools protocol (no WebDriver polling). "
                         "The machine is shared: the Python step of the same run is the baseline."),
         "baseline": "the same control set in Python (explorer.controls[name].value = ...), same clip, same run",
