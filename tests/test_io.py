@@ -82,6 +82,13 @@ def test_save_is_atomic_and_checks_its_input(tmp_path, tone, monkeypatch):
     monkeypatch.setattr(soundfile, "write", broken_write)
     with pytest.raises(RuntimeError, match="disk full"):
         audioviz.save_audio(target, tone, SR)
+    assert not target.parent.exists()  # encoded before anything is made on disk
+
+    target.parent.mkdir()
+    monkeypatch.undo()
+    monkeypatch.setattr(type(target), "write_bytes", lambda self, data: broken_write())
+    with pytest.raises(RuntimeError, match="disk full"):
+        audioviz.save_audio(target, tone, SR)
     assert list(target.parent.iterdir()) == []  # no half-written file, no temp file left
 
 
