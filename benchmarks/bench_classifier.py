@@ -113,6 +113,13 @@ def score(run: Path, real: Path | None) -> dict:
     return result
 
 
+def _other_voices() -> list[str]:
+    """The Flite and Festival voices of the other-synthesiser check set on this machine."""
+    import bench_other_engines
+
+    return bench_other_engines.available_voices()
+
+
 def _get(result: dict, keys):
     for key in keys:
         result = result.get(key) if isinstance(result, dict) else None
@@ -268,7 +275,9 @@ def report(runs, baseline, twelve, timing, *, real, args) -> int:
         "columns": columns,
         "rows": rows,
         "real clips: what each seed answered (said -> answered, counts)": _confusion_rows(runs, seeds),
-        "environment": environment(torch=torch.__version__, device="cpu"),
+        # which voices the "other synthesisers" rows heard: the set holds only those installed
+        "environment": environment(torch=torch.__version__, device="cpu",
+                                   other_synthesiser_voices=_other_voices()),
         "generated": utc_now(),
     }
     write_result("classifier", result)
