@@ -175,14 +175,8 @@ class Ahead:
         keys would wait for."""
         self.cancel()
         self._held.clear()
-        shadow = self._shadow
-        if shadow is not None:
-            explorer = self.explorer
-            if (shadow.figure.dpi != explorer.figure.dpi
-                    or tuple(shadow.figure.get_size_inches()) != tuple(explorer.figure.get_size_inches())):
-                shadow.figure.set_dpi(explorer.figure.dpi)
-                shadow.figure.set_size_inches(explorer.figure.get_size_inches())
-                shadow.redraw()
+        if self._shadow is not None:
+            self._fit(self._shadow)
             self._shown = None  # drawn again in full before the next neighbour
         self.picture.send({"forget": True})
 
@@ -352,9 +346,7 @@ class Ahead:
                 if args is None:
                     raise TypeError("no constructor arguments recorded")
                 shadow = type(explorer)(*args, **kwargs)
-                shadow.figure.set_dpi(explorer.figure.dpi)
-                shadow.figure.set_size_inches(explorer.figure.get_size_inches())
-                shadow.redraw()
+                self._fit(shadow, redraw=True)
             except Exception:  # noqa: BLE001 - then there is no drawing ahead for this explorer
                 self._shadow_failed = True
                 return None
@@ -363,6 +355,15 @@ class Ahead:
                 widget.close()
             self._shadow, self._shown = shadow, None
         return self._shadow
+
+    def _fit(self, shadow, *, redraw: bool = False) -> None:
+        """Give ``shadow`` the explorer's dpi and size, and draw it again when they changed (or
+        when ``redraw``)."""
+        figure, theirs = shadow.figure, self.explorer.figure
+        if redraw or figure.dpi != theirs.dpi or tuple(figure.get_size_inches()) != tuple(theirs.get_size_inches()):
+            figure.set_dpi(theirs.dpi)
+            figure.set_size_inches(theirs.get_size_inches())
+            shadow.redraw()
 
     def _close_shadow(self) -> None:
         if self._shadow is not None:
