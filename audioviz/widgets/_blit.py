@@ -21,9 +21,22 @@ from ._nearest import fast_resampling
 
 def content_artists(ax) -> list:
     """What an Axes shows inside its frame (images, collections, lines, patches, texts), in
-    drawing order. Ticks, labels, title and spines are its decoration."""
-    artists = [*ax.images, *ax.collections, *ax.lines, *ax.patches, *ax.texts]
-    return sorted((a for a in artists if a.get_visible()), key=lambda a: a.get_zorder())
+    drawing order (by zorder, then in the order they were added, as ``Axes.draw`` sorts them).
+    Ticks, labels and title are its decoration."""
+    order = {id(a): i for i, a in enumerate(getattr(ax, "_children", ()))}
+    artists = [a for a in (*ax.images, *ax.collections, *ax.lines, *ax.patches, *ax.texts) if a.get_visible()]
+    artists.sort(key=lambda a: order.get(id(a), len(order)))
+    return sorted(artists, key=lambda a: a.get_zorder())
+
+
+def _drawn_over_content(ax) -> list:
+    """The content and the spines, in the order ``Axes.draw`` draws them. The spines are drawn
+    with the content, never into a background: a frame drawn in the background and once more
+    over the content would darken its antialiased edge, and a partial redraw would then differ
+    from a full draw (the pictures drawn ahead are compared with what ipympl's own full draws
+    show)."""
+    spines = [spine for spine in ax.spines.values() if spine.get_visible()]
+    return sorted([*content_artists(ax), *spines], key=lambda a: a.get_zorder())
 
 
 # axis -> (what its ticks were computed from, the ticks): one entry per axis, for the Axes a step
@@ -70,11 +83,8 @@ def _frame_box(ax):
 
 def _draw_content(ax, renderer) -> None:
     with fast_resampling():  # the same pixels as matplotlib's nearest-neighbour images, sooner
-        for artist in content_artists(ax):
+        for artist in _drawn_over_content(ax):
             artist.draw(renderer)
-    for spine in ax.spines.values():
-        if spine.get_visible():
-            spine.draw(renderer)
 
 
 def _whole_pixels(box, margin: float):
@@ -182,7 +192,7 @@ class Blitter:
                 self.axes.append(ax)
 
     def _hidden_content(self, axes):
-        hidden = [a for ax in axes for a in content_artists(ax) if not a.get_animated()]
+        hidden = [a for ax in axes for a in _drawn_over_content(ax) if not a.get_animated()]
         for artist in hidden:
             artist.set_animated(True)
         return hidden
