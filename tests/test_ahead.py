@@ -248,3 +248,86 @@ def test_settings_set_from_code_are_drawn_ahead_even_when_that_step_was_dear(chi
     assert ahead._queue
     ahead.after_step({"top_db": 1}, seconds=ahead.budget * 2)  # one key that was dear
     assert ahead._queue == []
+
+
+def test_a_view_changed_outside_a_step_forgets_what_the_page_holds(chirp):
+    """Limits set outside a step (ipympl's zoom, pan and home; code in a cell) make every picture
+    drawn ahead wrong: the page is told to forget them, and nothing is drawn ahead while the
+    figure shows another view than its shadow would at the same settings."""
+    explorer = audioviz.SpectrogramExplorer(chirp, 16000)
+    sent = _shown(explorer)
+    assert explorer._ahead.run() > 0
+    sent.clear()
+    explorer.controls["hop_length"].value += 1  # a step moves limits itself: nothing is forgotten
+    assert not [content for content, _ in sent if "forget" in content]
+    assert explorer._ahead.run() > 0
+    sent.clear()
+    ax = explorer.figure.axes[0]
+    ax.set_xlim(0.5, 1.5)  # a zoom
+    assert [content for content, _ in sent if "forget" in content] and not explorer._ahead._held
+    assert explorer._ahead.run() == 0  # zoomed: the shadow would draw the whole clip
+    explorer.controls["top_db"].value += 5  # a step while zoomed: still nothing drawn ahead
+    assert explorer._ahead.run() == 0
+    explorer.set(hop_length=explorer.params["hop_length"] + 1)  # the explorer's own limits again
+    assert ax.get_xlim() != (0.5, 1.5)
+    sent.clear()
+    assert explorer._ahead.run() > 0
+    assert _check_every_neighbour(explorer, sent) > 0
+
+
+def test_ipympl_explorers_draw_ahead_on_a_plain_agg_shadow():
+    """With ipympl (run apart: it changes the backend) the shadow is a plain Agg figure (no
+    second ipympl canvas), the page's widget points at ipympl's canvas and carries no picture of
+    the kernel's (ipympl sends those), and every picture drawn ahead, a lossless PNG, holds the
+    very pixels ipympl's canvas holds after the step, after ipympl's own full draws too."""
+    import importlib.util
+    import subprocess
+    import sys
+    import textwrap
+
+    if importlib.util.find_spec("ipympl") is None:
+        pytest.skip("ipympl is not installed (pip install audioviz[widget])")
+    code = textwrap.dedent(
+        """
+        import matplotlib
+        matplotlib.use("module://ipympl.backend_nbagg")
+        import io
+        import ipywidgets, numpy as np, torch, audioviz
+        from PIL import Image
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        torch.manual_seed(0)
+        explorer = audioviz.SpectrogramExplorer(torch.randn(24000) * 0.1, 16000)
+        box = explorer.widget
+        canvas, picture = explorer.figure.canvas, explorer._picture
+        assert picture.target is canvas and picture in box.children[0].children
+        assert picture.layout.display == "none" and bytes(picture.value) == b""
+        # ipympl's page asks for a full draw when it connects (and on resizes): ipympl's own
+        canvas._handle_message(canvas, {"type": "resize", "width": 800, "height": 340}, [])
+        canvas._handle_message(canvas, {"type": "draw"}, [])
+        sent = []
+        picture.send = lambda content, buffers=None: sent.append((content, buffers))
+        ahead = explorer._ahead
+        assert ahead.run() > 0
+        assert type(ahead._shadow.figure.canvas) is FigureCanvasAgg
+        base, names, checked = explorer.params, list(explorer.controls), 0
+        for content, buffers in sent:
+            if "ahead" not in content:
+                continue
+            moved = {n: v for n, v in zip(names, content["ahead"])
+                     if not hasattr(explorer.controls[n], "options") and v != base[n]}
+            if len(moved) != 1:
+                continue
+            explorer.set(**moved)
+            shown = np.asarray(Image.open(io.BytesIO(bytes(buffers[0]))).convert("RGBA"))
+            np.testing.assert_array_equal(shown, np.asarray(canvas.get_renderer().buffer_rgba()))
+            assert explorer.readout.value == content["readout"]
+            assert picture.key == ahead.key(explorer.params)  # the page learns what ipympl shows
+            explorer.set(**base)
+            checked += 1
+        assert checked >= 4, checked
+        print("ok")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

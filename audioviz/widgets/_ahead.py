@@ -10,6 +10,10 @@ picture with the controls' values it belongs to. The page keeps them (``_PICTURE
 ``widgets/_backend.py``) and, when a key moves a slider to a setting it holds, paints that
 picture and its readout at once; the kernel's own picture for the step comes after it and is the
 same picture (a test compares the bytes). A setting the page does not hold is answered as before.
+With ipympl, whose canvas shows the kernel's pictures itself, the page paints a picture drawn
+ahead over that canvas until ipympl has painted the kernel's picture of the same settings; a
+view the learner changed (zoom, pan, a new size) forgets what the page holds, and nothing is
+drawn ahead while the figure shows another view than the shadow would (:func:`view_of`).
 
 What the page holds is keyed by the values of all the controls as the page sees them (a
 selection slider's or dropdown's index, a slider's number to 12 significant digits), so a
@@ -94,6 +98,15 @@ def _copy_control(source, target) -> None:
     target.value = source.value
 
 
+def view_of(explorer) -> tuple:
+    """What an explorer's figure shows beyond its controls' settings: its size in pixels, its
+    dpi and each Axes' limits. A learner changes them by resizing, zooming or panning an ipympl
+    figure; a picture drawn ahead is only right while the shadow's are the explorer's."""
+    figure = explorer.figure
+    return (tuple(figure.canvas.get_width_height(physical=True)), figure.dpi,
+            tuple((tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in figure.axes))
+
+
 def _match_layout(shadow, explorer) -> None:
     """Put the shadow's Axes where the explorer's are. Each lays its figure out again only when
     an axis changes kind (a dropdown), with the labels of that moment: the two can differ by a
@@ -148,7 +161,24 @@ class Ahead:
         self._held: collections.OrderedDict = collections.OrderedDict()
         picture.on_msg(self._on_page_message)
         self._making = None  # the pending making of the shadow
+        # What is held is forgotten when the figure's view changes outside a step (ipympl's zoom,
+        # pan, home and resize; limits set from code).
+        self._watched: set = set()
+        self._checking = False
+        explorer.figure.canvas.mpl_connect("resize_event", self._view_changed)
+        self._watch()
         self._make_later()
+
+    def _watch(self) -> None:
+        for ax in self.explorer.figure.axes:
+            if id(ax) not in self._watched:
+                self._watched.add(id(ax))
+                ax.callbacks.connect("xlim_changed", self._view_changed)
+                ax.callbacks.connect("ylim_changed", self._view_changed)
+
+    def _view_changed(self, *_args) -> None:
+        if self.explorer._hold_depth == 0 and not self._checking and (self._held or self._queue):
+            self.forget()
 
     # -- what the page holds
     def key(self, values: dict) -> list:
@@ -190,6 +220,7 @@ class Ahead:
         is idle. ``moved``: name -> +1 or -1 for the controls the step moved (their neighbour
         in the same direction is drawn first), ``seconds``: what the step cost."""
         self.cancel()
+        self._watch()
         # A learner's key that was dear: its neighbours cost as much (n_fft=4096 at a small hop).
         # Settings set from code move several controls at once and cost more than a neighbour.
         if (len(moved) == 1 and seconds > self.budget) or not self._possible():
@@ -296,16 +327,29 @@ class Ahead:
                 self._render(shadow, explorer, None, None)
             except Exception:  # noqa: BLE001
                 self._shown = None
+                return 0
+            self._checking = True
+            try:
+                mine, theirs = view_of(shadow), view_of(explorer)
+            finally:
+                self._checking = False
+            if mine != theirs:
+                # The learner zoomed or panned (ipympl), or the figure changed size: the shadow at
+                # the same settings would not draw what the figure shows. Nothing is drawn ahead
+                # until a step finds them alike again (a new size is taken at once).
+                self._queue = []
+                if mine[:2] != theirs[:2]:
+                    self.forget()
             return 0
         try:
-            jpeg, readout = self._render(shadow, explorer, name, value)
+            encoded, readout = self._render(shadow, explorer, name, value)
         except Exception:  # noqa: BLE001 - drawing ahead is only ever a shortcut
             self._shown = None
             return 0
-        if jpeg is None:
+        if encoded is None:
             return 0
         self._hold(key)
-        self.picture.send({"ahead": key, "readout": readout}, [jpeg])
+        self.picture.send({"ahead": key, "readout": readout}, [encoded])
         return 1
 
     def _render(self, shadow, explorer, name, value):
@@ -336,16 +380,21 @@ class Ahead:
             return None, None
         _match_layout(shadow, explorer)
         rgba = shadow.to_rgba()
+        if self.picture.target is not None:  # painted over ipympl's canvas: its own lossless pixels
+            return _backend.fast_png(rgba), shadow.readout.value
         return (_backend.encode_image(rgba, fmt=explorer.picture_format, quality=85), shadow.readout.value)
 
     def _get_shadow(self):
+        from . import _backend
+
         if self._shadow is None and not self._shadow_failed:
             explorer = self.explorer
             args, kwargs = getattr(explorer, "_init_args", (None, None))
             try:
                 if args is None:
                     raise TypeError("no constructor arguments recorded")
-                shadow = type(explorer)(*args, **kwargs)
+                with _backend.plain_figures():  # an Agg figure, even under ipympl
+                    shadow = type(explorer)(*args, **kwargs)
                 self._fit(shadow, redraw=True)
             except Exception:  # noqa: BLE001 - then there is no drawing ahead for this explorer
                 self._shadow_failed = True

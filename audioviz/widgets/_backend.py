@@ -8,6 +8,7 @@ sends the picture itself, encoded by :func:`encode_image` at the size it is show
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import struct
@@ -28,6 +29,23 @@ def ipympl_active() -> bool:
     return str(matplotlib.get_backend()).lower() in _WIDGET_BACKENDS
 
 
+_plain = False  # set by plain_figures()
+
+
+@contextlib.contextmanager
+def plain_figures():
+    """Within the block, :func:`new_figure` gives plain Agg figures even under ipympl: the shadow
+    that pictures are drawn ahead on (``widgets/_ahead.py``) is never shown, and an ipympl canvas
+    of its own would be one more widget sending pictures to a page that has no view of it. Agg
+    is what ipympl draws with, so the pixels are the same."""
+    global _plain
+    before, _plain = _plain, True
+    try:
+        yield
+    finally:
+        _plain = before
+
+
 def new_figure(figsize, *, layout: str | None = "constrained"):
     """A figure for an explorer, never shown by pyplot on its own.
 
@@ -41,7 +59,7 @@ def new_figure(figsize, *, layout: str | None = "constrained"):
     frame (see :mod:`audioviz.widgets._blit`): a step that changes one Axes' ticks then redraws
     that Axes alone.
     """
-    if ipympl_active():
+    if ipympl_active() and not _plain:
         import matplotlib.pyplot as plt
 
         with plt.ioff():
@@ -199,6 +217,14 @@ def savefig_bytes(figure, fmt: str = "png") -> bytes:
 # and the new settings' picture is held, every view paints it at once and the readout's model
 # shows its readout (set in the page only; the kernel sends the same text after its step). The
 # kernel's picture of a step the page has already moved beyond is then not painted over it.
+#
+# With ipympl (the `target` trait holds its canvas widget) ipympl sends and paints the kernel's
+# pictures itself, and this model only holds the pictures drawn ahead (lossless PNGs of the same
+# Agg pixels). One is painted on a canvas laid over ipympl's in each of its views (above its
+# picture, below its rubber band and the layer that takes the mouse), and hidden again once
+# ipympl has painted the kernel's picture of the settings the page shows (the `key` trait, sent
+# right after that picture): from then on ipympl's own canvas is what the learner sees. A pointer
+# or key in the figure (zoom, pan, its toolbar) hides it too and drops what is held.
 _PICTURE_ESM = """
 const shared = new WeakMap();
 
@@ -220,9 +246,18 @@ function asBytes(value) {
 function setup(model) {
   const state = {
     cache: new Map(), views: new Set(), controls: [], kinds: [], readout: null,
-    shown: null, latest: 0, settingReadout: false,
+    shown: null, latest: 0, settingReadout: false, target: null, overlays: new Map(), overlaid: false,
   };
   shared.set(model, state);
+  const manager = model.widget_manager;
+  const id = (ref) => String(ref).replace(/^IPY_MODEL_/, "");
+  const hello = () => {
+    try {
+      model.send({ hello: true });  // this page holds nothing drawn ahead (now)
+    } catch (error) {
+      // no kernel behind this page (a static export): nothing is drawn ahead for it
+    }
+  };
   // to 12 significant digits, as the kernel's keys (a float slider's key gives 50.00000000000001)
   const keyString = (list) => JSON.stringify((list || []).map((v) => Number(Number(v).toPrecision(12))));
   const type = () => "image/" + model.get("format");
@@ -264,10 +299,94 @@ function setup(model) {
     const entry = state.cache.get(key);
     if (!entry) return;  // not held: the kernel's picture will come
     const show = () => {
-      if (state.current() !== key) return;
+      if (state.current() !== key || (state.target && !fits(entry.bitmap))) return;
       paint(key, entry, "ahead");
     };
     if (entry.bitmap) show(); else entry.ready.then(show, () => {});
+  }
+
+  function dropAll() {
+    for (const entry of state.cache.values()) entry.ready.then((bitmap) => bitmap.close(), () => {});
+    state.cache.clear();
+    state.shown = null;
+    state.shownEntry = null;
+  }
+
+  // -- ipympl: the overlays
+  function findOverlays() {
+    const target = state.target;
+    if (!target) return;
+    for (const promise of Object.values(target.views || {})) {
+      Promise.resolve(promise).then((view) => {
+        if (!view || state.overlays.has(view) || !view.canvas || !view.canvas.after) return;
+        const overlay = document.createElement("canvas");
+        overlay.className = "avz-picture avz-overlay";
+        overlay.style.cssText = "position:absolute;left:0;top:0;z-index:0;display:none;pointer-events:none";
+        view.canvas.after(overlay);
+        state.overlays.set(view, overlay);
+        // the learner works the figure itself (zoom, pan, toolbar, keys): ipympl's canvas is the truth
+        const leave = () => { hideOverlays(); dropAll(); hello(); };
+        for (const kind of ["pointerdown", "wheel", "keydown"]) (view.el || overlay.parentNode).addEventListener(kind, leave, true);
+      }, () => {});
+    }
+  }
+
+  // A picture the size of ipympl's own (after a resize or a new pixel ratio, the kernel's comes).
+  function fits(bitmap) {
+    const offscreen = state.target && state.target.offscreen_canvas;
+    return !offscreen || (offscreen.width === bitmap.width && offscreen.height === bitmap.height);
+  }
+
+  function paintOverlays(bitmap, key, source) {
+    findOverlays();
+    for (const [view, overlay] of state.overlays) {
+      if (!overlay.isConnected) { state.overlays.delete(view); continue; }
+      if (overlay.width !== bitmap.width || overlay.height !== bitmap.height) {
+        overlay.width = bitmap.width;
+        overlay.height = bitmap.height;
+      }
+      const box = view.canvas.getBoundingClientRect();
+      overlay.style.width = (view.canvas.style.width || box.width + "px");
+      overlay.style.height = (view.canvas.style.height || box.height + "px");
+      overlay.getContext("2d").drawImage(bitmap, 0, 0);
+      overlay.dataset.avzKey = key || "";
+      overlay.dataset.avzFrom = source || "";
+      overlay.style.display = "block";
+    }
+    state.overlaid = true;
+  }
+
+  function hideOverlays() {
+    for (const overlay of state.overlays.values()) overlay.style.display = "none";
+    state.overlaid = false;
+    state.shown = null;
+    state.shownEntry = null;
+  }
+
+  // ipympl painted a picture: if the kernel has drawn the settings the page shows, that picture
+  // is theirs, and the overlay (a picture drawn ahead, the same pixels or an older setting's) goes.
+  function caughtUp() {
+    if (!state.overlaid || keyString(model.get("key")) !== state.current()) return;
+    hideOverlays();
+    const readout = model.get("readout");
+    if (readout) showReadout({ readout: readout });
+  }
+
+  state.findOverlays = findOverlays;
+
+  function watchTarget(target) {
+    state.target = target;
+    state.views.add(paintOverlays);
+    // ipympl paints each picture it receives when its <img> has loaded it
+    const image = target.image;
+    if (image && image.addEventListener) image.addEventListener("load", () => setTimeout(caughtUp, 0));
+    model.on("change:key", () => {
+      findOverlays();
+      // where ipympl's <img> is not there to listen to (another ipympl), or sent nothing new
+      setTimeout(caughtUp, image && image.addEventListener ? 1000 : 150);
+    });
+    findOverlays();
+    setTimeout(findOverlays, 0);
   }
 
   function onKernelPicture() {
@@ -303,10 +422,8 @@ function setup(model) {
   });
   model.on("msg:custom", (message, buffers) => {
     if (message && message.forget) {
-      for (const entry of state.cache.values()) entry.ready.then((bitmap) => bitmap.close(), () => {});
-      state.cache.clear();
-      state.shown = null;
-      state.shownEntry = null;
+      if (state.overlaid) hideOverlays();
+      dropAll();
     } else if (message && message.ahead && buffers && buffers.length) {
       const buffer = buffers[0];
       remember(keyString(message.ahead), new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
@@ -314,9 +431,11 @@ function setup(model) {
     }
   });
   const ids = model.get("controls") || [];
-  const manager = model.widget_manager;
+  const targetRef = model.get("target");
+  if (targetRef && manager && manager.get_model) {
+    manager.get_model(id(targetRef)).then(watchTarget, () => {});
+  }
   if (ids.length && manager && manager.get_model) {
-    const id = (ref) => String(ref).replace(/^IPY_MODEL_/, "");
     Promise.all(ids.map((ref) => manager.get_model(id(ref)))).then(async (controls) => {
       state.controls = controls;
       state.kinds = model.get("kinds");
@@ -326,11 +445,7 @@ function setup(model) {
         state.readout = await manager.get_model(id(readout));
         state.readout.on("change:value", onReadout);
       }
-      try {
-        model.send({ hello: true });  // this page holds nothing drawn ahead yet
-      } catch (error) {
-        // no kernel behind this page (a static export): nothing is drawn ahead for it
-      }
+      hello();
     }, () => {});
   }
   onKernelPicture();
@@ -343,6 +458,10 @@ export default {
   },
   render({ model, el }) {
     const state = shared.get(model) || setup(model);
+    if (model.get("target")) {  // ipympl: its views are painted over; this view shows nothing
+      setTimeout(state.findOverlays, 0);  // ipympl's view is being rendered beside this one
+      return;
+    }
     const canvas = document.createElement("canvas");
     canvas.className = "avz-picture";
     canvas.width = model.get("width");
@@ -396,12 +515,14 @@ def _picture_class():
         key = traitlets.List().tag(sync=True)
         readout = traitlets.Unicode("").tag(sync=True)
         capacity = traitlets.Int(1).tag(sync=True)
+        # ipympl: its canvas widget, whose views the pictures drawn ahead are painted over
+        target = traitlets.Instance(ipywidgets.Widget, allow_none=True).tag(sync=True, **widget_serialization)
 
     return Picture
 
 
 def picture_widget(value: bytes, *, fmt: str, width: int, height: int, controls: dict | None = None,
-                   readout_widget=None, key=(), readout: str = ""):
+                   readout_widget=None, key=(), readout: str = "", target=None):
     """The widget the inline backend shows an explorer's picture in: ``value`` (bytes of format
     ``fmt``, ``"jpeg"``, ``"png"`` or ``"webp"``) drawn on a canvas of ``width`` x ``height``
     pixels, shrunk to fit a narrower output; setting its ``value`` draws the new picture.
@@ -409,6 +530,8 @@ def picture_widget(value: bytes, *, fmt: str, width: int, height: int, controls:
     With ``controls`` (name -> control) the page keeps the pictures drawn ahead for it
     (``widgets/_ahead.py``), keyed by those controls' settings; ``key`` and ``readout`` are the
     key and readout text of ``value``, ``readout_widget`` the widget that shows the readout.
+    With ``target`` (an ipympl canvas, which shows the kernel's pictures itself) the widget shows
+    nothing of its own: the pictures drawn ahead are painted over that canvas's views.
 
     Example:
         >>> import numpy as np
@@ -426,4 +549,4 @@ def picture_widget(value: bytes, *, fmt: str, width: int, height: int, controls:
         extra = dict(controls=list(controls.values()), kinds=[control_kind(c) for c in controls.values()],
                      readout_widget=readout_widget, key=list(key), readout=readout, capacity=Ahead.capacity)
     return _picture_class()(value=value, format=MIME_TYPES[fmt].split("/")[1], width=int(width), height=int(height),
-                            **extra)
+                            target=target, **extra)

@@ -128,9 +128,11 @@ class Explorer:
         and frozen. Values that arrive while a step is drawing are not queued:
         ipywidgets keeps one message in flight per control and sends only the latest value
         after it, so a burst of key presses costs one more step, not one per key.
-        With the inline backend the explorer also draws the settings one arrow key away while
-        the kernel is idle, on a copy of itself that is never shown, and the page paints such a
-        picture at once when a key asks for it (:attr:`draw_ahead`, ``widgets/_ahead.py``).
+        With either backend the explorer also draws the settings one arrow key away while the
+        kernel is idle, on a copy of itself that is never shown, and the page paints such a
+        picture at once when a key asks for it (:attr:`draw_ahead`, ``widgets/_ahead.py``); with
+        ipympl it is painted over ipympl's canvas until ipympl paints the kernel's own picture,
+        and drawing ahead pauses while the figure is zoomed or panned.
         ``benchmarks/bench_jupyterlab.py`` measures key press to painted picture in JupyterLab.
 
     Attributes:
@@ -282,8 +284,8 @@ class Explorer:
     # ------------------------------------------------------------------ state
     @property
     def draw_ahead(self) -> bool:
-        """With the inline backend, draw the settings one arrow key away while the kernel is idle
-        and keep them in the page, which paints them at once when a key asks (see
+        """Draw the settings one arrow key away while the kernel is idle and keep them in the
+        page, which paints them at once when a key asks (inline and ipympl backends; see
         ``widgets/_ahead.py``). Default ``True``; set ``False`` and every step waits for the
         kernel again (what the page holds is forgotten)."""
         return self._draw_ahead
@@ -470,7 +472,13 @@ class Explorer:
             # asks for a full draw itself; an image sent earlier would arrive broken)
             if not getattr(canvas, "syncing_data_url", True):
                 canvas.blit()
-        if self._picture is not None:
+        if self._picture is not None and self._picture.target is not None:
+            # ipympl sent the picture itself; the page learns which settings it shows (it then
+            # stops painting what was drawn ahead over ipympl's canvas)
+            with self._picture.hold_sync():
+                self._picture.key = self._ahead.key(self.params) if self.draw_ahead else []
+                self._picture.readout = self._readout()
+        elif self._picture is not None:
             picture = _backend.encode_image(self.to_rgba(), fmt=self.picture_format, quality=85)
             if self._ahead is None:
                 self._picture.value = picture
@@ -540,11 +548,20 @@ class Explorer:
         """The whole widget: controls beside the figure, then status and error output."""
         import ipywidgets
 
+        extra = []
         if _backend.canvas_is_widget(self.figure):
             canvas = self.figure.canvas
             canvas.header_visible = False
             canvas.toolbar_visible = "fade-in-fade-out"
             picture = canvas
+            if self.draw_ahead and self._ahead is None:
+                # ipympl shows the kernel's pictures; this widget paints what is drawn ahead over them
+                self._picture = _backend.picture_widget(
+                    b"", fmt="png", width=0, height=0, controls=self.controls, readout_widget=self.readout,
+                    key=_ahead.state_key(self.controls, self.params), readout=self._readout(), target=canvas)
+                self._picture.layout.display = "none"
+                self._ahead = _ahead.Ahead(self, self._picture)
+                extra = [self._picture]
         else:
             width, height = self.figure.canvas.get_width_height()
             ahead = self.draw_ahead and self._ahead is None
@@ -562,7 +579,7 @@ class Explorer:
             layout={"min_width": "20em", "max_width": "26em"},
         )
         return ipywidgets.VBox(
-            [ipywidgets.HBox([panel, picture], layout={"flex_flow": "row wrap"}), self.status, self.output]
+            [ipywidgets.HBox([panel, picture, *extra], layout={"flex_flow": "row wrap"}), self.status, self.output]
         )
 
     @property
