@@ -275,13 +275,38 @@ def report(runs, baseline, twelve, timing, *, real, args) -> int:
         "columns": columns,
         "rows": rows,
         "real clips: what each seed answered (said -> answered, counts)": _confusion_rows(runs, seeds),
-        # which voices the "other synthesisers" rows heard: the set holds only those installed
+        # which voices the "other synthesisers" rows heard: the set holds only those installed;
+        # and what the numbers of a training depend on beyond the seed (the same seed gives the
+        # same model on one machine and install, not across them)
         "environment": environment(torch=torch.__version__, device="cpu",
-                                   other_synthesiser_voices=_other_voices()),
+                                   other_synthesiser_voices=_other_voices(), **_numeric_stack()),
         "generated": utc_now(),
     }
     write_result("classifier", result)
     return 0
+
+
+def _numeric_stack() -> dict:
+    """The processor and the versions of the libraries that compute a training's data and
+    weights: a model trained with the same seed on another processor or install can differ in
+    the last bits of every step, and from there in its answers."""
+    import importlib.metadata
+
+    import torch
+
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
+    except OSError:
+        pass
+    versions = {}
+    for name in ("numpy", "scipy", "soxr", "soundfile", "torchaudio", "espeakng-loader"):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"cpu": cpu, "torch_threads": torch.get_num_threads(), "libraries": versions}
 
 
 if __name__ == "__main__":
