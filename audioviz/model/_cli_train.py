@@ -32,7 +32,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--learning-rate", type=ranged(float, *LIMITS["learning_rate"]), default=5e-3, metavar="LR",
                         help="peak learning rate (default: 0.005)")
     parser.add_argument("--seed", type=ranged(int, *LIMITS["seed"]), default=0, metavar="S",
-                        help="random seed; the same seed gives the same model (default: 0)")
+                        help="random seed; the same seed gives the same model on the same machine (default: 0)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"],
                         help="where to train (default: auto = GPU when present)")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
