@@ -856,3 +856,25 @@ def test_mel_filter_lines_keep_each_triangle_and_the_zero_runs_as_straight_piece
         # the line drawn is the filter's: interpolating it at every FFT bin gives every weight back
         np.testing.assert_allclose(np.interp(freqs, segment[:, 0], segment[:, 1]), weights[:, j], atol=1e-12)
         assert segment[0, 0] == freqs[0] and segment[-1, 0] == freqs[-1]
+
+
+def test_a_learners_zoom_stays_through_steps_until_a_new_range_is_asked(clip):
+    """ipympl's zoom (or limits set from code) into a word stays while n_fft, hop_length or
+    top_db move; f_max asks for another frequency range, which is then shown (the time zoom
+    stays). The frequency view without a zoom still follows f_max through an n_fft change."""
+    explorer = audioviz.SpectrogramExplorer(clip, 16000)
+    ax = explorer.ax
+    ax.set_xlim(0.2, 0.6)
+    ax.set_ylim(500.0, 3000.0)
+    for name, value in (("n_fft", 1024), ("hop_length", 200), ("top_db", 70.0), ("window", "hamming"),
+                        ("n_fft", 256)):
+        explorer.set(**{name: value})
+        assert (ax.get_xlim(), ax.get_ylim()) == ((0.2, 0.6), (500.0, 3000.0)), name
+    explorer.set(f_max=5000.0)
+    assert ax.get_xlim() == (0.2, 0.6) and ax.get_ylim() == (0.0, 5000.0)
+    explorer.set(n_fft=2048)
+    assert ax.get_ylim() == (0.0, 5000.0)
+    mel = audioviz.MelExplorer(clip, 16000)
+    mel.ax_mel.set_xlim(0.1, 0.3)
+    mel.set(n_mels=mel.params["n_mels"] // 2)
+    assert mel.ax_mel.get_xlim() == (0.1, 0.3)

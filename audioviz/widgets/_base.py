@@ -50,6 +50,11 @@ def _house_rc() -> dict:
     return dict(matplotlib.rc_params_from_file(str(STYLE_PATH), use_default_template=False))
 
 
+def _views(figure) -> dict:
+    """Each Axes' (x limits, y limits)."""
+    return {ax: (tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in figure.axes}
+
+
 @contextlib.contextmanager
 def _house_style():
     """The house settings for the block, and the previous values of those settings back after
@@ -123,7 +128,8 @@ class Explorer:
         (``widgets/_backend.py``: ``picture_widget``). With ipympl (``%matplotlib widget``,
         ``pip install audioviz[widget]``) the same partial redraw happens on ipympl's Agg canvas
         and its ``blit`` sends the changed pixels, as a PNG written for speed (no row filter,
-        zlib level 1); it adds zoom and pan. What a step changes in other controls (a maximum,
+        zlib level 1); it adds zoom and pan, and a zoom stays through the steps that do not ask
+        for a new range (:meth:`_keep_zoom`). What a step changes in other controls (a maximum,
         a value that follows) is sent after the picture. Either way the layout is computed once
         and frozen. Values that arrive while a step is drawing are not queued:
         ipywidgets keeps one message in flight per control and sends only the latest value
@@ -204,6 +210,7 @@ class Explorer:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._stepped = self.params  # the settings of the last step, to tell which way a control moved
+        self._asked = _views(self.figure)  # the view each Axes was given by the explorer itself
         self._ready = True
 
     # ------------------------------------------------------------------ subclass hooks
@@ -397,7 +404,9 @@ class Explorer:
             changed = frozenset(self._pending)
             self._pending.clear()
             with _house_style(), one_thread(), _no_auto_draw():
+                shown = _views(self.figure)
                 self._update(changed)
+                self._keep_zoom(shown)
                 self.refresh()
             self.readout.value = self._readout()
         except Exception as exc:  # shown to the learner, see _show_error
@@ -414,6 +423,28 @@ class Explorer:
             self._stepped = self.params
         if self._ahead is not None and self.draw_ahead and self.error is None:
             self._ahead.after_step(moved, time.thread_time() - started)
+
+    def _keep_zoom(self, shown: dict) -> None:
+        """Put back a view the learner chose (ipympl's zoom and pan, limits set from code) that
+        the update just replaced by the explorer's own again: a zoom into a word's formants
+        stays while n_fft or hop_length move. Where the update asked for a new range (f_max, the
+        mel axis), that range is shown. ``shown``: each Axes' limits before the update."""
+        asked = self._asked
+        for ax, (x_now, y_now) in _views(self.figure).items():
+            before, wanted = shown.get(ax), asked.get(ax)
+            if before is None or wanted is None:
+                asked[ax] = (x_now, y_now)
+                continue
+            kept = []
+            for axis, now, was, own, setter in (("x", x_now, before[0], wanted[0], ax.set_xlim),
+                                                 ("y", y_now, before[1], wanted[1], ax.set_ylim)):
+                if was != own and now in (own, was):  # zoomed, and no new range asked
+                    if now != was:
+                        setter(*was)
+                    kept.append(own)
+                else:
+                    kept.append(now)
+            asked[ax] = tuple(kept)
 
     def mark_stale(self, *axes) -> None:
         """Say which Axes an update changed, so only they are redrawn (see the class docstring)."""
