@@ -6,8 +6,9 @@ the best model on the test split in memory and saving it once. Each epoch draws 
 augmentation from a generator seeded by ``(seed, epoch)``, so a run interrupted after epoch *k*
 and resumed gives the same weights as an uninterrupted one, and the same seed gives the same
 model on the same machine and install (another processor or numeric library can round
-differently, and a training amplifies that). After each epoch the metrics go to ``DIR/metrics.json`` and the full training state (the
-best weights so far included) to ``DIR/train_state.pt``; ``DIR/model.pt`` is written when the run
+differently, and a training amplifies that). After each epoch the metrics go to
+``DIR/metrics.json`` and the full training state (the best weights so far included) to
+``DIR/train_state.pt``; ``DIR/model.pt`` is written when the run
 finishes (all atomic). The best epoch is the one with the best *validation* score (the mean
 recall over the classes, so a rare class counts as much as a common one): synthetic voices never
 heard in training, never the real recordings.

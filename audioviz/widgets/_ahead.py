@@ -102,9 +102,11 @@ def view_of(explorer) -> tuple:
     """What an explorer's figure shows beyond its controls' settings: its size in pixels, its
     dpi and each Axes' limits. A learner changes them by resizing, zooming or panning an ipympl
     figure; a picture drawn ahead is only right while the shadow's are the explorer's."""
+    from ._blit import axes_limits
+
     figure = explorer.figure
     return (tuple(figure.canvas.get_width_height(physical=True)), figure.dpi,
-            tuple((tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in figure.axes))
+            tuple(axes_limits(figure).values()))
 
 
 def _match_layout(shadow, explorer) -> None:

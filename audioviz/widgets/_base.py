@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from . import _ahead, _backend, _controls
-from ._blit import Blitter
+from ._blit import Blitter, axes_limits
 
 __all__ = ["Explorer"]
 
@@ -48,11 +48,6 @@ def _house_rc() -> dict:
     from ..display import STYLE_PATH
 
     return dict(matplotlib.rc_params_from_file(str(STYLE_PATH), use_default_template=False))
-
-
-def _views(figure) -> dict:
-    """Each Axes' (x limits, y limits)."""
-    return {ax: (tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in figure.axes}
 
 
 @contextlib.contextmanager
@@ -210,7 +205,7 @@ class Explorer:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._stepped = self.params  # the settings of the last step, to tell which way a control moved
-        self._asked = _views(self.figure)  # the view each Axes was given by the explorer itself
+        self._asked = axes_limits(self.figure)  # the view each Axes was given by the explorer itself
         self._ready = True
 
     # ------------------------------------------------------------------ subclass hooks
@@ -404,7 +399,7 @@ class Explorer:
             changed = frozenset(self._pending)
             self._pending.clear()
             with _house_style(), one_thread(), _no_auto_draw():
-                shown = _views(self.figure)
+                shown = axes_limits(self.figure)
                 self._update(changed)
                 self._keep_zoom(shown)
                 self.refresh()
@@ -430,14 +425,14 @@ class Explorer:
         stays while n_fft or hop_length move. Where the update asked for a new range (f_max, the
         mel axis), that range is shown. ``shown``: each Axes' limits before the update."""
         asked = self._asked
-        for ax, (x_now, y_now) in _views(self.figure).items():
+        for ax, (x_now, y_now) in axes_limits(self.figure).items():
             before, wanted = shown.get(ax), asked.get(ax)
             if before is None or wanted is None:
                 asked[ax] = (x_now, y_now)
                 continue
             kept = []
-            for axis, now, was, own, setter in (("x", x_now, before[0], wanted[0], ax.set_xlim),
-                                                 ("y", y_now, before[1], wanted[1], ax.set_ylim)):
+            for now, was, own, setter in ((x_now, before[0], wanted[0], ax.set_xlim),
+                                          (y_now, before[1], wanted[1], ax.set_ylim)):
                 if was != own and now in (own, was):  # zoomed, and no new range asked
                     if now != was:
                         setter(*was)

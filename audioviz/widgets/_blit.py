@@ -20,23 +20,21 @@ from ._nearest import fast_resampling
 
 
 def content_artists(ax) -> list:
-    """What an Axes shows inside its frame (images, collections, lines, patches, texts), in
-    drawing order (by zorder, then in the order they were added, as ``Axes.draw`` sorts them).
-    Ticks, labels and title are its decoration."""
-    order = {id(a): i for i, a in enumerate(getattr(ax, "_children", ()))}
-    artists = [a for a in (*ax.images, *ax.collections, *ax.lines, *ax.patches, *ax.texts) if a.get_visible()]
-    artists.sort(key=lambda a: order.get(id(a), len(order)))
-    return sorted(artists, key=lambda a: a.get_zorder())
+    """What an Axes shows inside its frame (images, collections, lines, patches, texts) and its
+    spines, in the order ``Axes.draw`` draws them (zorder, then the order of its children).
+    Ticks, labels and title are its decoration. The spines are drawn with the content, never
+    into a background: a frame kept in the background and drawn once more over the content would
+    darken its antialiased edge, and a partial redraw would then differ from a full draw (the
+    pictures drawn ahead are compared with what ipympl's own full draws show)."""
+    order = {id(a): i for i, a in enumerate(ax.get_children())}
+    artists = [a for a in (*ax.images, *ax.collections, *ax.lines, *ax.patches, *ax.texts, *ax.spines.values())
+               if a.get_visible()]
+    return sorted(artists, key=lambda a: (a.get_zorder(), order.get(id(a), len(order))))
 
 
-def _drawn_over_content(ax) -> list:
-    """The content and the spines, in the order ``Axes.draw`` draws them. The spines are drawn
-    with the content, never into a background: a frame drawn in the background and once more
-    over the content would darken its antialiased edge, and a partial redraw would then differ
-    from a full draw (the pictures drawn ahead are compared with what ipympl's own full draws
-    show)."""
-    spines = [spine for spine in ax.spines.values() if spine.get_visible()]
-    return sorted([*content_artists(ax), *spines], key=lambda a: a.get_zorder())
+def axes_limits(figure) -> dict:
+    """Each Axes of ``figure`` -> its (x limits, y limits)."""
+    return {ax: (tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in figure.axes}
 
 
 # axis -> (what its ticks were computed from, the ticks): one entry per axis, for the Axes a step
@@ -83,7 +81,7 @@ def _frame_box(ax):
 
 def _draw_content(ax, renderer) -> None:
     with fast_resampling():  # the same pixels as matplotlib's nearest-neighbour images, sooner
-        for artist in _drawn_over_content(ax):
+        for artist in content_artists(ax):
             artist.draw(renderer)
 
 
@@ -192,7 +190,7 @@ class Blitter:
                 self.axes.append(ax)
 
     def _hidden_content(self, axes):
-        hidden = [a for ax in axes for a in _drawn_over_content(ax) if not a.get_animated()]
+        hidden = [a for ax in axes for a in content_artists(ax) if not a.get_animated()]
         for artist in hidden:
             artist.set_animated(True)
         return hidden
