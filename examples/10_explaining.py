@@ -282,11 +282,13 @@ if go_indices:
 
 # %%
 # Grad-CAM of each model's answer, side by side with the evidence the three-way model finds for
-# "no" (all on one colour scale per model):
+# "no" (all on one colour scale per model; where "no" is the three-way model's answer too, its
+# second panel is the evidence for "yes"). Each panel's title names its word:
 
 fig, axes = plt.subplots(1, 3, figsize=(8.4, 3.1), sharey=True, layout="constrained")
 GradCAMDisplay.from_inference(go_closed, words=go_closed.label).plot(ax=[axes[0]], show_input=False)
-GradCAMDisplay.from_inference(go_run, words=[go_run.label, "no"]).plot(ax=list(axes[1:]), show_input=False)
+other = "no" if go_run.label != "no" else "yes"
+GradCAMDisplay.from_inference(go_run, words=[go_run.label, other]).plot(ax=list(axes[1:]), show_input=False)
 axes[0].set_title(f"two-word model: evidence\nfor '{go_closed.label}' (its answer)", fontsize="medium")
 for ax in axes[1:]:
     ax.set_title("three-way model: " + ax.get_title().replace("evidence for", "\nevidence for"), fontsize="small")
