@@ -208,8 +208,15 @@ def _finite(value) -> bool:
         return False
 
 
+#: The narrowest frequency range accepted, in Hz: a millihertz, far below any FFT bin of audio (a
+#: 16 kHz clip's bins are 0.24 Hz apart at n_fft=65536); a range of 1e-149 Hz gave an axis that
+#: matplotlib cannot draw (identical limits).
+MIN_BAND_HZ = 1e-3
+
+
 def check_freq_range(f_min, f_max, sample_rate: int) -> tuple[float, float]:
-    """Resolve ``f_max=None`` to Nyquist and check ``0 <= f_min < f_max <= sample_rate / 2``."""
+    """Resolve ``f_max=None`` to Nyquist and check ``0 <= f_min < f_max <= sample_rate / 2``, with
+    ``f_max`` at least :data:`MIN_BAND_HZ` above ``f_min``."""
     nyquist = sample_rate / 2
     if f_min is None:
         f_min = 0.0
@@ -225,6 +232,10 @@ def check_freq_range(f_min, f_max, sample_rate: int) -> tuple[float, float]:
         )
     if f_min >= f_max:
         raise ValueError(f"f_min must be < f_max, got f_min={f_min:g} Hz and f_max={f_max:g} Hz")
+    if f_max - f_min < MIN_BAND_HZ:
+        # narrower than any FFT bin: nothing to show, and an axis that narrow is drawn collapsed
+        raise ValueError(f"f_max must be at least {MIN_BAND_HZ:g} Hz above f_min, got f_min={f_min:g} Hz and "
+                         f"f_max={f_max:g} Hz")
     return float(f_min), float(f_max)
 
 

@@ -154,3 +154,14 @@ def test_huge_n_mels_is_refused(function):
 def test_frequency_beyond_float_range_names_its_parameter(name):
     with pytest.raises((ValueError, TypeError), match=name):
         audioviz.mel_spectrogram(torch.zeros(1600), 8000, n_fft=256, **{name: 2**1100})
+
+
+def test_a_frequency_range_narrower_than_a_millihertz_is_a_clear_error():
+    """The fuzzer's f_max=3.8e-149 Hz (f_min 0) drew a mel axis with identical limits; a range
+    below a millihertz is refused and names f_max (the explorers check the same way)."""
+    wave = torch.randn(16000)
+    with pytest.raises(ValueError, match="f_max must be at least 0.001 Hz above f_min"):
+        audioviz.plot_mel_spectrogram(wave, 16000, n_fft=256, n_mels=16, f_max=3.8324765346739678e-149)
+    with pytest.raises(ValueError, match="f_max must be at least 0.001 Hz above f_min"):
+        audioviz.SpectrogramExplorer(wave, 16000, f_min=100.0, f_max=100.0005)
+    plt.close("all")
