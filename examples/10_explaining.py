@@ -251,11 +251,12 @@ print(f"evidence centred at {evidence_centre(cam):.2f} s; with the word moved by
 # **What to notice:** the centre of mass moves with the word, by a little less than the shift when
 # the map is coarse and its faint background stays put.
 #
-# "Go": why the answer is "neither"
-# ---------------------------------
+# "Go", the word that sounds most like "no"
+# -----------------------------------------
 #
 # A two-word model must call every sound "yes" or "no". The previous tutorial trained one too
-# (``neither=False``); here both models hear a real "go", the word that sounds most like "no".
+# (``neither=False``); here both models hear a "go" from the clips above (real recordings where
+# this machine has them), and the printout says what each answers.
 
 closed_model, _ = load_checkpoint(tutorial_checkpoint(neither=False, progress=False))
 go_indices = [i for i, c in enumerate(clips.categories) if c == "go"]
