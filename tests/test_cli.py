@@ -136,13 +136,15 @@ def test_sigterm_unwinds_like_ctrl_c_and_exits_143(wav, capsys, monkeypatch):
 
 
 def test_a_killed_synthesis_stops_its_workers_without_tracebacks(tmp_path):
-    """``kill`` during ``audioviz data synth`` with two worker processes: exit 143, one line, no
-    worker left running, and the command resumes where it stopped."""
+    """``kill`` during ``audioviz data synth`` with two worker processes: exit 143, one line, and
+    no worker left running."""
     import signal
     import time
 
     root = tmp_path / "tree"
-    command = [sys.executable, "-m", "audioviz", "data", "synth", "--root", str(root), "--per-word", "200",
+    # 2000 clips a word: some 20 s of rendering on 2 cores, so the signal lands while the workers
+    # render (a 200-clip tree, as once used here, can finish within a second on a fast machine)
+    command = [sys.executable, "-m", "audioviz", "data", "synth", "--root", str(root), "--per-word", "2000",
                "--processes", "2", "--quiet"]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     deadline, workers = time.monotonic() + 120, []
@@ -151,7 +153,9 @@ def test_a_killed_synthesis_stops_its_workers_without_tracebacks(tmp_path):
         workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
     assert proc.poll() is None, proc.stderr.read()
     assert len(workers) == 2, f"the synthesis runs {len(workers)} worker processes, expected 2"
-    time.sleep(1.0)  # the workers are rendering
+    while not any(root.rglob("*.wav")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)  # until the workers have rendered their first clips
+    assert proc.poll() is None, proc.stderr.read()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
