@@ -106,6 +106,51 @@ def write_bytes_atomic(path, data: bytes) -> Path:
     return Path(path)
 
 
+def write_all_atomic(contents) -> list[Path]:
+    """Write several files as one result: every file is written to its temporary name first, and
+    only when all of them are complete are they renamed into place.
+
+    A failure while writing any of them (a full disk, a file-size limit, a folder that cannot be
+    made) replaces none of the targets and leaves no temporary file; what was there before stays.
+
+    Args:
+        contents: ``{path: bytes}``, in the order the files are written.
+
+    Returns:
+        list of pathlib.Path: the paths, in that order.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> [p.name for p in write_all_atomic({folder / "a.txt": b"a", folder / "b.txt": b"b"})]
+        ['a.txt', 'b.txt']
+    """
+    paths = [Path(p) for p in contents]
+    if len(set(paths)) != len(paths):
+        raise ValueError(f"write_all_atomic got the same path twice: {[str(p) for p in paths]}")
+    made = []  # folders this call creates, removed again (when empty) if the result is not written
+    for path in paths:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent and folder not in made:
+            made.append(folder)
+            folder = folder.parent
+    try:
+        with contextlib.ExitStack() as stack:
+            for path, data in zip(paths, contents.values()):
+                tmp = stack.enter_context(atomic_path(path, suffix=path.suffix))
+                try:
+                    tmp.write_bytes(data)
+                except OSError as exc:
+                    raise _about(exc, path) from exc
+        # each atomic_path renames its file as the stack closes, all writes having succeeded
+    except BaseException:
+        for folder in sorted(made, key=lambda f: len(f.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty: never what another program put there meanwhile
+        raise
+    return paths
+
+
 def write_text_atomic(path, text: str) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -3,14 +3,15 @@
 The figure shows the Grad-CAM of every word over the input log-mel (top) and the feature maps of
 every convolution layer (below). A clip that is not one mono second at 16 kHz is brought to it
 first, and the command prints what it did. ``--listen DIR`` also writes the audio resynthesised
-from what the model used and from what it ignored.
+from what the model used and from what it ignored. The figure and those sounds are one result:
+all are written, or (a full disk, a folder that cannot be made) none is replaced.
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from .._fileio import atomic_path
+from .._fileio import write_all_atomic
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("audio", metavar="AUDIO", help="audio file to classify and explain (WAV, FLAC, OGG)")
@@ -54,13 +55,17 @@ def explain_figure(model, clip, *, layer: int = -1, n_channels: int = 6, title: 
     return fig, gradcam, maps
 
 
-def _save_atomic(fig, path: Path, dpi: int) -> None:
-    with atomic_path(path, suffix=path.suffix) as tmp:
-        fig.savefig(tmp, dpi=dpi)
+def _figure_bytes(fig, path: Path, dpi: int) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fmt = path.suffix.lower().lstrip(".")
+    fig.savefig(buffer, format="jpeg" if fmt == "jpg" else fmt, dpi=dpi)
+    return buffer.getvalue()
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io import load_audio, save_audio
+    from ..io import load_audio, to_wav_bytes
     from ..model import load_checkpoint, prepare_clip
     from ._inference import label_name
 
@@ -82,16 +87,17 @@ def run(args: argparse.Namespace) -> int:
     fig, gradcam, _ = explain_figure(model, clip, layer=args.layer, n_channels=args.channels)
     probs = ", ".join(f"{label_name(w, model.words)} {p:.1%}" for w, p in gradcam.probabilities.items())
     fig.suptitle(f"{Path(args.audio).name}: the model hears '{gradcam.word}' ({probs})", fontsize="x-large")
-    _save_atomic(fig, out, args.dpi)
-    print(f"{args.audio}: {gradcam.word} ({probs})")
-    print(f"wrote {out}")
-
+    # the figure and the --listen sounds are one result: all are written, or none is replaced
+    files = {out: _figure_bytes(fig, out, args.dpi)}
     if args.listen:
         from ._listen import ListeningDisplay
 
         heard = ListeningDisplay.from_gradcam(gradcam)
         folder = Path(args.listen)
         for name in ("original", "used", "ignored"):
-            path = save_audio(folder / f"{name}.wav", getattr(heard, name).clamp(-1, 1), rate)
-            print(f"wrote {path}")
+            files[folder / f"{name}.wav"] = to_wav_bytes(getattr(heard, name).clamp(-1, 1), rate)
+    write_all_atomic(files)
+    print(f"{args.audio}: {gradcam.word} ({probs})")
+    for path in files:
+        print(f"wrote {path}")
     return 0
