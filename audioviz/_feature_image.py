@@ -406,8 +406,15 @@ def _color_limits(feature, data, vmin, vmax):
 
 
 def _follow_limits(get, set_, drawn, new):
-    """Set ``new`` limits where the Axes still shows the ones drawn last (not zoomed or set by
-    hand); return the limits shown now."""
-    if drawn is not None and get() == drawn and tuple(new) != tuple(drawn):
+    """Set ``new`` limits where the Axes still shows the ones the image set last (not zoomed or
+    set by hand); return the limits the image stands for now: the ones it set, or, under a zoom,
+    still the ones it set before. A zoom is thus kept through any number of updates (remembering
+    the zoomed view as the image's own gave it up at the second update), and the home view
+    (the limits it set) follows the image again."""
+    if drawn is None:
+        return get()
+    if get() != drawn:
+        return drawn
+    if tuple(new) != tuple(drawn):
         set_(*new)  # (setting equal limits again would only cost: shared Axes and callbacks follow)
     return get()

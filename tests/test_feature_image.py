@@ -43,6 +43,24 @@ def test_limits_set_by_hand_stay(wave):
     assert drawn.ax.get_ylim() == (0, 3970) and not changes.limits
 
 
+def test_a_zoom_stays_through_many_updates_and_home_follows_again(wave):
+    """A zoom was kept by the first update only: the zoomed view was then remembered as the
+    image's own, and the second update replaced it by the whole image."""
+    drawn = audioviz.FeatureImage(audioviz.spectrogram(wave, SR, n_fft=512).to_db(), ax=_axes())
+    home = (drawn.ax.get_xlim(), drawn.ax.get_ylim())
+    drawn.ax.set_xlim(0.25, 0.5)
+    drawn.ax.set_ylim(0, 2000)
+    for n_fft in (256, 1024, 64, 512):
+        drawn.update(audioviz.spectrogram(wave, SR, n_fft=n_fft).to_db())
+        assert (drawn.ax.get_xlim(), drawn.ax.get_ylim()) == ((0.25, 0.5), (0, 2000)), n_fft
+    drawn.ax.set_xlim(*home[0])  # back home (n_fft 512 again): the limits follow the image again
+    drawn.ax.set_ylim(*home[1])
+    drawn.update(audioviz.spectrogram(wave, SR, n_fft=64).to_db())
+    assert drawn.ax.get_ylim() == (-125.0, 8125.0)  # half a 250 Hz bin beyond 0 and 8 kHz
+    drawn.update(audioviz.spectrogram(wave, SR, n_fft=256).to_db())
+    assert drawn.ax.get_ylim() == (-31.25, 8031.25)
+
+
 def test_of_finds_the_object_and_refuses_other_images(wave):
     ax = _axes()
     image = audioviz.plot_feature(audioviz.spectrogram(wave, SR).to_db(), ax=ax)
