@@ -136,9 +136,12 @@ def _aligned_correlation(recording: np.ndarray, reference: np.ndarray) -> float:
     return float(np.corrcoef(segment, recording)[0, 1])
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    pytest.importorskip("jupyterlab")
+@pytest.fixture(params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
+def jupyterlab(request, tmp_path):
+    """A Jupyter server with JupyterLab 4, or with Notebook 7 (its own page, built from JupyterLab's
+    parts), in ``tmp_path``: ``{"base", "token", "root", "app"}``."""
+    app = request.param
+    pytest.importorskip("jupyterlab" if app == "lab" else "notebook")
     if CHROMIUM is None or CHROMEDRIVER is None:
         pytest.skip(MISSING)
     port, token = _free_port(), "audioviz-recorder-test"
@@ -152,10 +155,14 @@ def jupyterlab(tmp_path):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}", "--ServerApp.port_retries=0",
-               "--allow-root", "--LabApp.extension_manager=readonly",
-               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    command = [sys.executable, "-m", "jupyterlab" if app == "lab" else "notebook", "--no-browser", f"--port={port}",
+               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
+               "--ServerApp.port_retries=0", "--allow-root"]
+    if app == "lab":  # window.jupyterapp (read below), no extension manager, news or update check
+        command += ["--LabApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly",
+                    "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    else:
+        command += ["--JupyterNotebookApp.expose_app_in_browser=True"]
     log = open(tmp_path / "jupyter.log", "w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
@@ -169,7 +176,7 @@ def jupyterlab(tmp_path):
                 server.kill()
                 pytest.fail("JupyterLab did not start:\n" + (tmp_path / "jupyter.log").read_text()[-3000:])
             time.sleep(0.5)
-    yield {"base": base, "token": token, "root": tmp_path}
+    yield {"base": base, "token": token, "root": tmp_path, "app": app}
     server.terminate()
     try:
         server.wait(timeout=20)
@@ -179,7 +186,8 @@ def jupyterlab(tmp_path):
 
 
 def _run_recorder_notebook(driver, jupyterlab, cell: str):
-    """Open a one-cell notebook in JupyterLab, run it, and return the recorder's Record button."""
+    """Open a one-cell notebook in JupyterLab or Notebook 7, run it, and return the recorder's
+    Record button."""
     import nbformat
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -188,12 +196,15 @@ def _run_recorder_notebook(driver, jupyterlab, cell: str):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(notebook, str(jupyterlab["root"] / "rec.ipynb"))
-    driver.get(f"{jupyterlab['base']}/lab/tree/rec.ipynb?token={jupyterlab['token']}")
+    page = "lab/tree" if jupyterlab["app"] == "lab" else "notebooks"
+    driver.get(f"{jupyterlab['base']}/{page}/rec.ipynb?token={jupyterlab['token']}")
     wait = WebDriverWait(driver, 120)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content"))
-    # The kernel is ready when the status bar says Idle.
-    wait.until(lambda d: "Idle" in d.execute_script(
-        "var bar = document.getElementById('jp-main-statusbar'); return bar ? bar.textContent : '';"))
+    # The kernel is ready when the notebook's session says so (both front ends are JupyterLab apps).
+    wait.until(lambda d: d.execute_script(
+        "var app = window.jupyterapp, w = app && app.shell.currentWidget;"
+        "var k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+        "return !!k && k.status === 'idle';"), message="the notebook's kernel never became idle")
     editor = driver.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content")
     editor.click()
     editor.send_keys(Keys.SHIFT, Keys.ENTER)
