@@ -47,7 +47,8 @@ class Recorder(anywidget.AnyWidget):
         >>> audioviz.show(recorder.waveform, recorder.sample_rate)  # doctest: +SKIP
     """
 
-    _esm = _ASSETS / "recorder.js"
+    # capture.js (the microphone tap and the WAV encoder, shared with the docs' Try-it page) first
+    _esm = "\n".join((_ASSETS / name).read_text(encoding="utf-8") for name in ("capture.js", "recorder.js"))
     _css = _ASSETS / "recorder.css"
     # The take: little-endian float32 samples, sent as a binary widget buffer.
     _audio = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)

@@ -3,12 +3,8 @@
 //
 // The take goes to Python as one binary buffer of little-endian float32 samples (the `_audio`
 // Bytes trait, sent as a widget buffer, not a JSON list) together with its sample rate: the
-// rate of the browser's audio context, i.e. of the microphone as the browser delivers it.
-
-const WORKLET = `class AudiovizRecorderTap extends AudioWorkletProcessor {
-  process(inputs) { const x = inputs[0] && inputs[0][0]; if (x) this.port.postMessage(x.slice(0)); return true; }
-}
-registerProcessor("audioviz-recorder-tap", AudiovizRecorderTap);`;
+// rate of the browser's audio context, i.e. of the microphone as the browser delivers it. The tap
+// and the WAV encoder are in capture.js, which the widget's module starts with.
 
 function explain(err) {
   const name = err && err.name;
@@ -18,17 +14,6 @@ function explain(err) {
   if (name === "NotFoundError" || name === "OverconstrainedError") return "No microphone was found. Plug one in and press Record again.";
   if (name === "NotReadableError") return "The microphone is in use by another program, or the system blocked it.";
   return "Could not start the microphone: " + (err && err.message ? err.message : String(err));
-}
-
-function wavBlob(samples, rate) {
-  const buffer = new ArrayBuffer(44 + samples.length * 2), v = new DataView(buffer);
-  const str = (at, s) => { for (let i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i)); };
-  str(0, "RIFF"); v.setUint32(4, 36 + samples.length * 2, true); str(8, "WAVE"); str(12, "fmt ");
-  v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true); v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 2, true); v.setUint16(32, 2, true); v.setUint16(34, 16, true); str(36, "data");
-  v.setUint32(40, samples.length * 2, true);
-  for (let i = 0; i < samples.length; i++) v.setInt16(44 + 2 * i, Math.max(-1, Math.min(1, samples[i])) * 32767, true);
-  return new Blob([buffer], { type: "audio/wav" });
 }
 
 function render({ model, el }) {
@@ -84,18 +69,7 @@ function render({ model, el }) {
         time.textContent = seconds.toFixed(1) + " s";
         if (seconds >= model.get("max_seconds")) stop();
       };
-      if (ctx.audioWorklet) {
-        const url = URL.createObjectURL(new Blob([WORKLET], { type: "application/javascript" }));
-        await ctx.audioWorklet.addModule(url);
-        URL.revokeObjectURL(url);
-        const node = new AudioWorkletNode(ctx, "audioviz-recorder-tap");
-        node.port.onmessage = (e) => onChunk(e.data);
-        source.connect(node);
-      } else {
-        const node = ctx.createScriptProcessor(2048, 1, 1);
-        node.onaudioprocess = (e) => onChunk(new Float32Array(e.inputBuffer.getChannelData(0)));
-        source.connect(node); node.connect(ctx.destination);
-      }
+      await audiovizTap(ctx, source, onChunk);
       await ctx.resume();
       button.innerHTML = "&#9632; Stop";
       button.setAttribute("aria-pressed", "true");
@@ -137,7 +111,7 @@ function render({ model, el }) {
     model.set("error", "");
     model.save_changes();
     if (playerUrl) URL.revokeObjectURL(playerUrl);
-    playerUrl = URL.createObjectURL(wavBlob(samples, t.rate));
+    playerUrl = URL.createObjectURL(audiovizWavBlob(samples, t.rate));
     player.src = playerUrl;
     player.hidden = false;
     sayTake();

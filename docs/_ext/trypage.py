@@ -9,6 +9,8 @@ only a build can make is written here when the build finishes, into ``_static/tr
   the same checkpoint the tutorials use.
 - ``colormaps.js``: matplotlib's magma and inferno as 256-entry tables, so the page's colours are
   the tutorials' colours.
+- ``capture.js``: the microphone tap and the WAV encoder, copied from ``audioviz/_recorder/``
+  (the recorder widget runs the same code).
 
 :func:`write_try_page` builds the same page without Sphinx (a plain HTML shell around the same
 body), for tests and for anyone who wants the page without building the site. Nothing is fetched
@@ -24,7 +26,9 @@ DOCS = Path(__file__).resolve().parents[1]
 STATIC = DOCS / "_static" / "try"
 #: The page's own files, copied as they are.
 STATIC_FILES = ("engine.js", "try.js", "try.css")
-SCRIPTS = ("colormaps.js", "model.js", "engine.js", "try.js")
+#: The microphone tap and WAV encoder, shared with the recorder widget (``audioviz.Recorder``).
+CAPTURE = DOCS.parent / "audioviz" / "_recorder" / "capture.js"
+SCRIPTS = ("colormaps.js", "model.js", "engine.js", "capture.js", "try.js")
 
 
 def colormaps_js() -> str:
@@ -39,7 +43,8 @@ def colormaps_js() -> str:
 
 
 def write_assets(target: Path, checkpoint=None) -> Path:
-    """Write ``model.js`` and ``colormaps.js`` into ``target`` (a ``_static/try`` folder).
+    """Write ``model.js``, ``colormaps.js`` and ``capture.js`` into ``target`` (a ``_static/try``
+    folder).
 
     Args:
         target: folder to write into (created).
@@ -60,6 +65,7 @@ def write_assets(target: Path, checkpoint=None) -> Path:
         checkpoint = tutorial_checkpoint(progress=False)
         name = "the tutorials' checkpoint" + (" (quick tiny model: not a real classifier)" if tutorial_quick_mode() else "")
     write_text_atomic(target / "colormaps.js", colormaps_js())
+    write_text_atomic(target / "capture.js", CAPTURE.read_text(encoding="utf-8"))
     return export_for_browser(checkpoint, target / "model.js", name=name)
 
 

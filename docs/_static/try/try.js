@@ -307,22 +307,7 @@
     player.hidden = false;
   }
 
-  function wavBlob(samples, rate) {
-    var buffer = new ArrayBuffer(44 + samples.length * 2), v = new DataView(buffer);
-    function str(at, s) { for (var i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i)); }
-    str(0, "RIFF"); v.setUint32(4, 36 + samples.length * 2, true); str(8, "WAVE"); str(12, "fmt ");
-    v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true); v.setUint32(24, rate, true);
-    v.setUint32(28, rate * 2, true); v.setUint16(32, 2, true); v.setUint16(34, 16, true); str(36, "data");
-    v.setUint32(40, samples.length * 2, true);
-    for (var i = 0; i < samples.length; i++) v.setInt16(44 + 2 * i, Math.max(-1, Math.min(1, samples[i])) * 32767, true);
-    return new Blob([buffer], { type: "audio/wav" });
-  }
-
   /* ---- the microphone ------------------------------------------------------------------------ */
-
-  var WORKLET = "class AudiovizTap extends AudioWorkletProcessor {" +
-    " process(inputs) { var x = inputs[0] && inputs[0][0]; if (x) this.port.postMessage(x.slice(0)); return true; } }" +
-    " registerProcessor('audioviz-tap', AudiovizTap);";
 
   var take = null;
 
@@ -349,21 +334,10 @@
         take = { stream: stream, ctx: ctx, chunks: [], length: 0, rate: ctx.sampleRate, floor: null, speaking: false,
                  voiced: 0, quietSince: null, stopped: false };
         var source = ctx.createMediaStreamSource(stream);
-        var connect = function (node) { source.connect(node); take.node = node; };
-        if (ctx.audioWorklet) {
-          var url = URL.createObjectURL(new Blob([WORKLET], { type: "application/javascript" }));
-          return ctx.audioWorklet.addModule(url).then(function () {
-            URL.revokeObjectURL(url);
-            var node = new AudioWorkletNode(ctx, "audioviz-tap");
-            node.port.onmessage = function (e) { onChunk(e.data); };
-            connect(node);
-            return ctx.resume();
-          });
-        }
-        var proc = ctx.createScriptProcessor(1024, 1, 1);
-        proc.onaudioprocess = function (e) { onChunk(new Float32Array(e.inputBuffer.getChannelData(0))); };
-        connect(proc); proc.connect(ctx.destination);
-        return ctx.resume();
+        return audiovizTap(ctx, source, onChunk).then(function (node) {
+          take.node = node;
+          return ctx.resume();
+        });
       })
       .then(function () {
         button.disabled = false;
@@ -417,7 +391,7 @@
     var samples = new Float32Array(t.length), at = 0;
     t.chunks.forEach(function (c) { samples.set(c, at); at += c.length; });
     if (!samples.length) { setStatus("The microphone gave no sound. Try again, or choose a WAV file.", true); return; }
-    setPlayer(wavBlob(samples, t.rate));
+    setPlayer(audiovizWavBlob(samples, t.rate));
     answer([samples], t.rate, "the microphone (" + reason + ")", reason === "the word ended" ? endedAt - HANGOVER_S * 1000 : endedAt);
   }
 
