@@ -41,3 +41,23 @@ def real_speech_root() -> Path:
         if (path / "SpeechCommands").is_dir():
             return path
     pytest.skip("real Speech Commands sample not found (set AUDIOVIZ_SPEECH_COMMANDS or place ../shared/data)")
+
+
+@pytest.fixture
+def full_disk_for(monkeypatch):
+    """``full_disk_for(name)``: from now on, writing the temporary file of ``name`` (what
+    ``audioviz._fileio.atomic_path`` makes beside it, ``.<name>.*``) fails as a full disk does."""
+    import errno
+    import pathlib
+
+    real_write = pathlib.Path.write_bytes
+
+    def install(name: str) -> None:
+        def write_bytes(self, data):
+            if self.name.startswith(f".{name}."):
+                raise OSError(errno.ENOSPC, "No space left on device", str(self))
+            return real_write(self, data)
+
+        monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)
+
+    return install

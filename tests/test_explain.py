@@ -485,27 +485,17 @@ def test_cli_explain_writes_figure_and_notes_the_fixes(checkpoint, tmp_path, cap
         assert rate == 16000 and data.shape == (16000,)
 
 
-def test_cli_explain_on_a_full_disk_writes_none_of_its_files(checkpoint, tmp_path, capsys, monkeypatch):
+def test_cli_explain_on_a_full_disk_writes_none_of_its_files(checkpoint, tmp_path, capsys, full_disk_for):
     """The figure and the three --listen sounds are one result: when the disk fills while the
     second sound is written, none is written (a figure from an earlier run stays as it was), the
     error is one line naming that file, and no temporary file (nor the folder made for them) is
     left."""
-    import errno
-    import pathlib
-
     from audioviz.cli import main
 
     soundfile.write(tmp_path / "clip.wav", 0.3 * np.sin(2 * np.pi * 500 * np.arange(16000) / 16000), 16000)
     out, heard = tmp_path / "fig.png", tmp_path / "heard"
     out.write_bytes(b"an earlier figure")
-    real_write = pathlib.Path.write_bytes
-
-    def full_disk(self, data):
-        if self.name.startswith(".used.wav."):
-            raise OSError(errno.ENOSPC, "No space left on device", str(self))
-        return real_write(self, data)
-
-    monkeypatch.setattr(pathlib.Path, "write_bytes", full_disk)
+    full_disk_for("used.wav")
     rc = main(["explain", "--checkpoint", str(checkpoint), str(tmp_path / "clip.wav"), "--out", str(out),
                "--channels", "2", "--dpi", "40", "--listen", str(heard)])
     captured = capsys.readouterr()

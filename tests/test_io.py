@@ -237,25 +237,15 @@ def test_a_failing_write_is_one_clear_error_and_leaves_nothing(tmp_path, suffix)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_files_written_as_one_result_replace_nothing_when_one_fails(tmp_path, monkeypatch):
+def test_files_written_as_one_result_replace_nothing_when_one_fails(tmp_path, monkeypatch, full_disk_for):
     """write_all_atomic: when the third of three files cannot be written, the first two keep
     their old contents (or stay absent) and no temporary file is left; when all succeed, all are
     replaced."""
-    import errno
-    import pathlib
-
     from audioviz._fileio import write_all_atomic
 
     (tmp_path / "a.bin").write_bytes(b"old a")
     targets = {tmp_path / "a.bin": b"new a", tmp_path / "b.bin": b"new b", tmp_path / "sub" / "c.bin": b"new c"}
-    real_write = pathlib.Path.write_bytes
-
-    def full_disk_at_c(self, data):
-        if self.name.startswith(".c.bin."):
-            raise OSError(errno.ENOSPC, "No space left on device", str(self))
-        return real_write(self, data)
-
-    monkeypatch.setattr(pathlib.Path, "write_bytes", full_disk_at_c)
+    full_disk_for("c.bin")
     with pytest.raises(OSError, match="No space left") as caught:
         write_all_atomic(targets)
     assert caught.value.filename == str(tmp_path / "sub" / "c.bin")  # the file asked for, not the temporary one
